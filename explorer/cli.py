@@ -1,0 +1,87 @@
+"""Command line: no subcommand opens the window; subcommands work headless."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+
+from explorer import __version__
+from explorer.commands import load_commands
+from explorer.core import ExplorerError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="embedding-explorer",
+        description="Explore token embeddings: load a vocabulary, initialize, train live, "
+                    "project and inspect. With no subcommand, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    window = parser.add_argument_group("window options (no subcommand)")
+    window.add_argument("--screenshot", metavar="PNG",
+                        help="render the window as a user would see it to PNG and exit")
+    window.add_argument("--view", choices=("2d", "3d"), default="2d", help="projection view (default 2d)")
+    window.add_argument("--size", default="1400x860", metavar="WxH", help="window size (default 1400x860)")
+    window.add_argument("--vocab", metavar="FILE", help="open with this vocabulary (word list, corpus, tokenizer)")
+    window.add_argument("--vectors", metavar="FILE", help="open with these pretrained vectors")
+    window.add_argument("--session", metavar="FILE", help="open this saved session")
+    window.add_argument("--init", metavar="SCHEME", help="initialization scheme (e.g. normal, xavier_uniform)")
+    window.add_argument("--dim", type=int, help="embedding dimension for the initialization")
+    window.add_argument("--seed", type=int, help="seed for the initialization")
+    window.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    subparsers = parser.add_subparsers(dest="command", title="subcommands (headless)", metavar="SUBCOMMAND")
+    for module in load_commands():
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command:
+        try:
+            return int(args.run(args) or 0)
+        except ExplorerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("error: interrupted", file=sys.stderr)
+            return 130
+    return open_window(args)
+
+
+def _needs_virtual_display(args) -> bool:
+    return args.view == "3d" and args.screenshot and not os.environ.get("DISPLAY") \
+        and shutil.which("xvfb-run") is not None and not os.environ.get("EXPLORER_IN_XVFB")
+
+
+def open_window(args) -> int:
+    if _needs_virtual_display(args):
+        # OpenGL needs a display: re-run this command under a virtual X server.
+        env = {**os.environ, "EXPLORER_IN_XVFB": "1", "QT_QPA_PLATFORM": "xcb"}
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", sys.executable, "-m", "explorer",
+                   *sys.argv[1:]]
+        os.execvpe("xvfb-run", command, env)
+    if args.screenshot or args.startup_probe:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if args.view == "2d" else "xcb")
+    from explorer.ui.startup import run_window
+
+    return run_window(args)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ExplorerError(f"--size must look like 1400x860, got {text!r}") from None
+    return width, height
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Guess what kind of file the user opened, from its name and first bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from explorer.core import ExplorerError
+
+VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".tsv"}
+SESSION_SUFFIXES = {".eexp"}
+KINDS = ("vocab", "corpus", "tokenizer", "vectors", "session")
+
+
+def detect_kind(path: str | Path) -> str:
+    """One of KINDS. Raises ExplorerError for a missing or empty file."""
+    path = Path(path)
+    if not path.exists():
+        raise ExplorerError("no such file", path)
+    if path.is_dir():
+        if (path / "encoder.json").exists() or (path / "vocab.txt").exists() or (path / "tokenizer.json").exists():
+            return "tokenizer"
+        raise ExplorerError("is a folder, not a file", path)
+    if path.stat().st_size == 0:
+        raise ExplorerError("the file is empty", path)
+    name = path.name.lower()
+    suffix = path.suffix.lower()
+    if suffix in SESSION_SUFFIXES:
+        return "session"
+    if name in {"encoder.json", "tokenizer.json", "vocab.bpe"} or name.endswith("tokenizer.json"):
+        return "tokenizer"
+    if name == "vocab.txt" and path.with_name("tokenizer.json").exists():
+        return "tokenizer"
+    if suffix in VECTOR_SUFFIXES:
+        return "vectors"
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    first = head.split(b"\n", 1)[0].split()
+    if len(first) >= 3 and all(_is_number(x) for x in first[1:]):
+        return "vectors"  # GloVe: token then numbers
+    if len(first) == 2 and all(x.isdigit() for x in first):
+        return "vectors"  # word2vec header: rows dim
+    lines = head.splitlines()[:50]
+    if lines and sum(len(line.split()) <= 2 for line in lines) >= 0.9 * len(lines):
+        return "vocab"
+    return "corpus"
+
+
+def _is_number(text: bytes) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

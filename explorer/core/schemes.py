@@ -1,0 +1,56 @@
+"""What each init scheme is called and which parameters it takes.
+
+Kept free of torch so the window can list schemes before torch is imported;
+the implementations live in `explorer.core.init`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SchemeInfo:
+    name: str
+    label: str
+    params: dict[str, object]  # parameter name -> default value
+    note: str = ""
+
+
+SCHEMES: dict[str, SchemeInfo] = {
+    s.name: s
+    for s in [
+        SchemeInfo("normal", "Normal N(mean, std)", {"mean": 0.0, "std": 1.0},
+                   "torch.nn.Embedding's default is N(0, 1)"),
+        SchemeInfo("uniform", "Uniform U(a, b)", {"a": -1.0, "b": 1.0}),
+        SchemeInfo("xavier_uniform", "Xavier (Glorot) uniform", {"gain": 1.0},
+                   "scale shrinks as vocab size + dim grows"),
+        SchemeInfo("xavier_normal", "Xavier (Glorot) normal", {"gain": 1.0}),
+        SchemeInfo("kaiming_uniform", "Kaiming (He) uniform",
+                   {"mode": "fan_in", "nonlinearity": "leaky_relu"}),
+        SchemeInfo("kaiming_normal", "Kaiming (He) normal",
+                   {"mode": "fan_in", "nonlinearity": "leaky_relu"}),
+        SchemeInfo("truncated_normal", "Truncated normal (BERT, GPT-2)", {"std": 0.02},
+                   "N(0, std) cut at ±2 std"),
+        SchemeInfo("word2vec", "word2vec U(-0.5/dim, 0.5/dim)", {}),
+        SchemeInfo("orthogonal", "Orthogonal", {"gain": 1.0}),
+        SchemeInfo("zeros", "Zeros", {}, "every token is identical: nothing to tell apart"),
+        SchemeInfo("constant", "Constant c", {"value": 0.1}),
+        SchemeInfo("one_hot", "One-hot / identity", {}, "needs dim >= vocabulary size"),
+    ]
+}
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "mode": ("fan_in", "fan_out"),
+    "nonlinearity": ("leaky_relu", "relu", "linear", "tanh", "sigmoid"),
+}
+
+
+@dataclass
+class InitConfig:
+    """What the Initialization panel edits: a scheme, its parameters, dim and seed."""
+
+    scheme: str = "normal"
+    dim: int = 64
+    seed: int = 0
+    params: dict[str, object] = field(default_factory=dict)

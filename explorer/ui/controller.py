@@ -1,0 +1,128 @@
+"""Runs the heavy steps (init, projection, file loading) off the GUI thread and
+writes their results into the workspace. Panels call it; views listen to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from explorer.core import ExplorerError
+from explorer.core.schemes import InitConfig
+from explorer.core.workspace import Workspace
+from explorer.ui.workers import Jobs
+
+
+def _initialize(config: InitConfig, vocab_size: int, padding_idx: int | None) -> np.ndarray:
+    # Imported in the worker: torch must not be on the path to the first paint.
+    from explorer.core.init import initialize
+
+    return initialize(config, vocab_size, padding_idx)
+
+
+def _project(weights: np.ndarray, n_components: int):
+    from explorer.core.project import fit_pca
+
+    basis = fit_pca(weights, n_components)
+    return basis, basis.transform(weights)
+
+
+class Controller(QObject):
+    projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
+    error = Signal(str)
+    message = Signal(str)
+    idle = Signal()  # no job runs and the view shows the current matrix
+
+    def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.jobs = Jobs(self)
+        self.n_components = 2
+        self.coords: np.ndarray | None = None
+        self._projection_pending = False
+        self._projection_running = False
+        self._projected_weights = None
+        self.loaders: dict[str, object] = {}  # file kind -> callable(path), filled by panels
+        workspace.events.weights_changed.connect(lambda *_: self.reproject())
+        workspace.events.vocab_changed.connect(self._vocab_changed)
+        self.jobs.running_changed.connect(self._check_idle)
+
+    def _vocab_changed(self, _vocab) -> None:
+        if self.workspace.weights is None:  # a bare vocabulary: give it a matrix
+            self.reinitialize()
+
+    def _check_idle(self, running: str) -> None:
+        if not running and self.jobs.active == 0 and self.up_to_date:
+            self.idle.emit()
+
+    @property
+    def up_to_date(self) -> bool:
+        """The view shows a projection of the current matrix."""
+        return (self.workspace.weights is not None and self._projected_weights is self.workspace.weights
+                and self.coords is not None and self.coords.shape[1] == self.n_components)
+
+    # -- initialization -------------------------------------------------------
+    def reinitialize(self, config: InitConfig | None = None) -> None:
+        config = config or self.workspace.init_config
+        vocab = self.workspace.vocab
+
+        def done(weights: np.ndarray) -> None:
+            if self.workspace.vocab is not vocab:
+                return  # the vocabulary changed meanwhile: this matrix is stale
+            self.workspace.init_config = config
+            self.workspace.set_weights(weights, f"init {config.scheme}", initial=True)
+
+        self.jobs.start(_initialize, config, len(vocab), vocab.pad_id,
+                        description=f"initializing ({config.scheme})",
+                        on_result=done, on_error=self._report)
+
+    # -- projection -----------------------------------------------------------
+    def set_components(self, n: int) -> None:
+        self.n_components = n
+        self.reproject()
+
+    def reproject(self) -> None:
+        """Project the current matrix; while one runs, only the latest request waits."""
+        if self.workspace.weights is None:
+            return
+        if self._projection_running:
+            self._projection_pending = True
+            return
+        self._projection_running = True
+        weights = self.workspace.weights
+        self.jobs.start(_project, weights, self.n_components, description="projecting",
+                        on_result=lambda result: self._projected(result, weights),
+                        on_error=self._report, on_finished=self._projection_done)
+
+    def _projected(self, result, weights: np.ndarray) -> None:
+        basis, coords = result
+        if weights is not self.workspace.weights or coords.shape[1] != self.n_components:
+            return  # stale: a newer request is waiting to be projected
+        self.coords = coords
+        self._projected_weights = weights
+        self.projection_ready.emit(coords, basis.explained_variance_ratio)
+
+    def _projection_done(self) -> None:
+        self._projection_running = False
+        if self._projection_pending:
+            self._projection_pending = False
+            self.reproject()
+
+    # -- files ----------------------------------------------------------------
+    def open_path(self, path: str | Path, kind: str | None = None) -> None:
+        """Hand a file to the loader registered for its kind (guessed when not given)."""
+        from explorer.core.formats.detect import detect_kind
+
+        try:
+            kind = kind or detect_kind(path)
+            loader = self.loaders.get(kind)
+            if loader is None:
+                raise ExplorerError(f"cannot open {kind} files yet", path)
+            loader(Path(path))
+        except (ExplorerError, OSError) as exc:
+            self._report(exc)
+
+    def _report(self, exc: Exception) -> None:
+        self.error.emit(str(exc) if isinstance(exc, (ExplorerError, OSError)) else
+                        f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,51 @@
+"""Smoke test of the window as a user starts it: the demo, projected and labelled."""
+
+import pytest
+
+from explorer.ui.main_window import MainWindow
+from explorer.ui.startup import demo_workspace
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow(demo_workspace())
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.controller.reinitialize()
+    yield window
+    window.close()
+
+
+def test_demo_shows_one_point_per_token_with_labels(window):
+    vocab = window.workspace.vocab
+    assert window.scatter2d.point_count == len(vocab)
+    assert window.workspace.weights.shape == (len(vocab), 64)
+    assert "the" in window.scatter2d.labels  # the most frequent tokens are labelled
+    assert window.shape_label.text() == f"{len(vocab)} × 64"
+    assert set(window.docks) == {"Vocabulary", "Initialization", "Training", "Inspector"}
+
+
+def test_reinitialize_with_another_dim_updates_the_view(window, qtbot):
+    window.init_panel.dim.setValue(16)
+    window.init_panel.scheme.setCurrentIndex(window.init_panel.scheme.findData("xavier_uniform"))
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.init_panel.apply.click()
+    assert window.workspace.weights.shape[1] == 16
+    assert window.workspace.init_config.scheme == "xavier_uniform"
+    assert "16" in window.shape_label.text()
+
+
+def test_clicking_a_token_row_shows_it_in_the_inspector(window):
+    dog = window.workspace.vocab.index["dog"]
+    window.workspace.set_current(dog)
+    assert "dog" in window.inspector_panel.header.text()
+    assert window.inspector_panel.neighbors.count() == 10
+
+
+def test_an_unknown_file_kind_is_reported_not_raised(window, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    window.open_path(empty)
+    assert "empty" in window.last_error and str(empty) in window.last_error
+    assert str(empty.resolve()) in window.recent_files()
