@@ -29,6 +29,26 @@ class WordTokenizer:
     def split(self, text: str) -> list[str]:
         return WORD_RE.findall(text.lower()) if self.lowercase else text.split()
 
+    def to_dict(self) -> dict:
+        return {"kind": self.kind}
+
+
+# Tokenizer kind -> factory(dict) -> tokenizer; each tokenizer's to_dict() round-trips
+# through here, which is how sessions save "the vocabulary, with its tokenizer".
+TOKENIZER_FACTORIES = {
+    "words": lambda d: WordTokenizer(lowercase=True),
+    "whitespace": lambda d: WordTokenizer(lowercase=False),
+}
+
+
+def tokenizer_from_dict(data: dict | None):
+    if not data:
+        return None
+    factory = TOKENIZER_FACTORIES.get(data.get("kind"))
+    if factory is None:
+        raise ExplorerError(f"unknown tokenizer kind {data.get('kind')!r}")
+    return factory(data)
+
 
 @dataclass
 class Vocabulary:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from explorer.cli import parse_size
-from explorer.core import ExplorerError
 from explorer.core.demo import category_labels, demo_vocabulary
 from explorer.core.schemes import InitConfig
 from explorer.core.workspace import Workspace
@@ -66,7 +65,8 @@ def run_window(args) -> int:
     window.show()
     if args.view == "3d":
         window.set_view("3d")
-    try:
+    def load_initial_state() -> None:
+        # After the first paint, so torch's import never delays the window.
         if args.session:
             window.controller.open_path(args.session, "session")
         elif args.vectors:
@@ -75,8 +75,8 @@ def run_window(args) -> int:
             window.controller.open_path(args.vocab, "vocab")
         else:
             window.controller.reinitialize()
-    except ExplorerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+    if not args.startup_probe:
+        window.first_painted.connect(load_initial_state, Qt.QueuedConnection)
     code = app.exec()
     return code or exit_code
