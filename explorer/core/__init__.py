@@ -20,3 +20,13 @@ class ExplorerError(Exception):
                 where += f", byte {offset}"
             where += ": "
         super().__init__(where + message)
+
+
+class Cancelled(Exception):
+    """Raised by a long core job when its `should_cancel()` callback says stop."""
+
+
+# Long core functions take these two optional keyword arguments:
+#   progress(fraction: float) -> None   called with 0..1 now and then
+#   should_cancel() -> bool             polled; when True, raise Cancelled
+# so the UI can show a progress bar with Cancel and the CLI a terminal bar.

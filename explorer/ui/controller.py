@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from explorer.core import ExplorerError
+from explorer.core import Cancelled, ExplorerError
 from explorer.core.schemes import InitConfig
 from explorer.core.workspace import Workspace
-from explorer.ui.workers import Jobs
+from explorer.ui.workers import Jobs, ProgressHandle
 
 
 def _initialize(config: InitConfig, vocab_size: int, padding_idx: int | None) -> np.ndarray:
@@ -33,6 +33,8 @@ class Controller(QObject):
     error = Signal(str)
     message = Signal(str)
     idle = Signal()  # no job runs and the view shows the current matrix
+    long_job_started = Signal(object)  # ProgressHandle: the window shows a bar with Cancel
+    long_job_finished = Signal(object)  # ProgressHandle
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +110,26 @@ class Controller(QObject):
         if self._projection_pending:
             self._projection_pending = False
             self.reproject()
+
+    # -- long jobs ------------------------------------------------------------
+    def run_long(self, fn, *args, description: str, on_result=None, on_error=None, **kwargs):
+        """Run `fn(*args, progress=..., should_cancel=..., **kwargs)` in a worker, with a
+        progress bar and Cancel in the status bar. A cancelled job ends quietly."""
+        handle = ProgressHandle(description)
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, Cancelled):
+                self.message.emit(f"Cancelled: {description}")
+            elif on_error is not None:
+                on_error(exc)
+            else:
+                self._report(exc)
+
+        worker = self.jobs.start(fn, *args, progress=handle.progress, should_cancel=handle.should_cancel,
+                                 description=description, on_result=on_result, on_error=failed,
+                                 on_finished=lambda: self.long_job_finished.emit(handle), **kwargs)
+        self.long_job_started.emit(handle)
+        return handle, worker
 
     # -- files ----------------------------------------------------------------
     def open_path(self, path: str | Path, kind: str | None = None) -> None:

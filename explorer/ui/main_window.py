@@ -8,7 +8,8 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
+    QPushButton, QStackedWidget,
 )
 
 from explorer import __version__
@@ -58,6 +59,11 @@ class MainWindow(QMainWindow):
 
         self.shape_label = QLabel()
         self.running_label = QLabel()
+        self.progress_bar = QProgressBar(maximumWidth=220, maximum=1000, visible=False)
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self._long_jobs: list = []
+        self.statusBar().addPermanentWidget(self.progress_bar)
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.running_label)
         self.statusBar().addPermanentWidget(self.shape_label)
         self._build_menus()
@@ -66,6 +72,9 @@ class MainWindow(QMainWindow):
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.projection_ready.connect(self._show_projection)
+        self.controller.long_job_started.connect(self._long_job_started)
+        self.controller.long_job_finished.connect(self._long_job_finished)
+        self.cancel_button.clicked.connect(self._cancel_long_jobs)
         self.scatter2d.point_clicked.connect(workspace.set_current)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(lambda *_: self._show_shape())
@@ -161,6 +170,25 @@ class MainWindow(QMainWindow):
         dim = self.workspace.dim
         size = len(self.workspace.vocab)
         self.shape_label.setText(f"{size:,} × {dim}" if dim else f"{size:,} tokens")
+
+    def _long_job_started(self, handle) -> None:
+        self._long_jobs.append(handle)
+        handle.changed.connect(lambda f: self.progress_bar.setValue(int(1000 * f)))
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"{handle.description} %p%")
+        self.progress_bar.setVisible(True)
+        self.cancel_button.setVisible(True)
+
+    def _long_job_finished(self, handle) -> None:
+        if handle in self._long_jobs:
+            self._long_jobs.remove(handle)
+        if not self._long_jobs:
+            self.progress_bar.setVisible(False)
+            self.cancel_button.setVisible(False)
+
+    def _cancel_long_jobs(self) -> None:
+        for handle in self._long_jobs:
+            handle.cancel()
 
     def _show_running(self, text: str) -> None:
         self.running_label.setText(f"Running: {text}" if text else "Idle")

@@ -13,6 +13,29 @@ from PySide6.QtCore import QObject, Signal
 from superqt.utils import WorkerBase, create_worker
 
 
+class ProgressHandle(QObject):
+    """Passed to a long job as progress= / should_cancel=; lives on the GUI thread.
+
+    Emitting `changed` from the worker thread is safe: Qt queues it to the GUI.
+    """
+
+    changed = Signal(float)
+
+    def __init__(self, description: str) -> None:
+        super().__init__()
+        self.description = description
+        self.cancelled = False
+
+    def progress(self, fraction: float) -> None:
+        self.changed.emit(float(fraction))
+
+    def should_cancel(self) -> bool:
+        return self.cancelled
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 class Jobs(QObject):
     """Starts workers and tells the window what is running (for the status bar)."""
 

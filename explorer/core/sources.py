@@ -1,0 +1,32 @@
+"""Open a "SESSION_OR_VECTORS" argument: a session file or any pretrained-vectors file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core import ExplorerError
+from explorer.core.vocab import Vocabulary
+
+
+def load_matrix(path: str | Path, vocab_path: str | Path | None = None,
+                tensor_name: str | None = None) -> tuple[Vocabulary, np.ndarray]:
+    """The vocabulary and matrix held by `path` (a session, or vectors in any supported format).
+
+    `vocab_path` supplies the tokens for formats that carry none (.npy, safetensors, checkpoints).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ExplorerError("no such file", path)
+    from explorer.core.formats.detect import detect_kind
+
+    if detect_kind(path) == "session":
+        from explorer.core.session import load_session
+
+        session = load_session(path)
+        return session.vocab, session.weights
+    from explorer.core.formats.vectors import load_vectors
+
+    loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor_name)
+    return loaded.vocab, loaded.weights
