@@ -1,106 +1,613 @@
-"""The 2D projection view: one point per token, coloured, labelled, clickable."""
+"""The 2D projection view: one point per token, coloured, labelled, searchable,
+selectable, exportable, and fast for 50k moving points or 400k static ones.
+
+The items are created once; live training only moves coordinates (Orange3's
+lesson). Drawing, picking, label placement and colouring logic live in
+explorer.core.layout (Qt-free); the items are in scatter_items.py.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QCursor, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
-from explorer.ui.theme import Theme
+from explorer.core import ExplorerError
+from explorer.core.layout import (
+    frequency_bins, kmeans, match_tokens, points_in_polygon, points_in_rect,
+    sequential_colors,
+)
+from explorer.ui.theme import NEUTRAL, PALETTE, Theme
+from explorer.ui.views.scatter_items import LabelsItem, LegendBox, PointsItem, SelectViewBox, TrailsItem
+
+COLOR_MODES = {"category": "Category", "frequency": "Frequency", "cluster": "k-means cluster",
+               "regex": "Regex match"}
+HOVER_RADIUS_PX = 7
+MAX_HIT_LABELS = 150
+MAX_SELECTION_LABELS = 150
+
+
+def point_diameter(n: int, base: int) -> float:
+    """Smaller points for bigger vocabularies, so dense clouds stay readable."""
+    if n <= 2_000:
+        return base + 1
+    if n <= 20_000:
+        return 7
+    return 5
 
 
 class Scatter2D(pg.PlotWidget):
-    """Create the items once, then only move coordinates (Orange3's lesson)."""
+    """Public API: set_points / set_positions / set_legend / set_axis_titles / set_labels,
+    set_trails, search, set_color_mode, set_tool, export; signals point_clicked(int) and
+    selection_changed(list of ids)."""
 
     point_clicked = Signal(int)
+    selection_changed = Signal(list)
+    status_changed = Signal(str)  # what is drawn: all points, or the density of how many
+    colors_changed = Signal()
 
     def __init__(self, theme: Theme, parent=None) -> None:
-        super().__init__(parent=parent, background=theme.background)
+        self.viewbox = SelectViewBox()
+        self.toolbar = None
+        super().__init__(parent=parent, background=theme.background, viewBox=self.viewbox)
         self.theme = theme
         self.tokens: list[str] = []
         self.counts: np.ndarray | None = None
         self._xy = np.zeros((0, 2), dtype=np.float32)
         self._label_ids: list[int] = []
-        self._label_items: list[pg.TextItem] = []
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.getPlotItem().setMenuEnabled(False)
-        self.scatter = pg.ScatterPlotItem(
-            size=theme.point_size, pen=None, hoverable=True, tip=self._tip,
-            hoverPen=pg.mkPen(theme.foreground, width=2),
-        )
-        self.scatter.sigClicked.connect(self._on_clicked)
-        self.addItem(self.scatter)
-        self.legend = self.addLegend(offset=(10, 10), labelTextColor=theme.foreground,
-                                     brush=pg.mkBrush(theme.legend_background))
-        self._legend_items: list[pg.ScatterPlotItem] = []
+        self._lowered: list[str] | None = None
+        self.selection: list[int] = []
+        self.current: int | None = None
+        self.search_hits = np.zeros(0, np.int64)
+        self.search_text = ""
+        self.hovered: int | None = None
+        self.hover_text = ""
+        self.color_mode = "category"
+        self.cluster_k = 8
+        self.color_pattern = ""
+        self.cluster_labels: np.ndarray | None = None
+        self.cluster_runner = None  # callable(k, done(labels)); set by connect_workspace
+        self._category_colors = np.zeros((0, 4), np.uint8)
+        self._category_legend: list = []
+        self.colors = np.zeros((0, 4), np.uint8)
+        self.legend_entries: list = []
+        self.trail_ids: list[int] = []
+        self.status_text = ""
 
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.showGrid(x=True, y=True, alpha=0.12)
+        self.points = PointsItem(theme.background, theme.foreground)
+        self.points.setZValue(0)
+        self.trails = TrailsItem(theme.foreground)
+        self.trails.setZValue(5)
+        self.label_item = LabelsItem(theme.foreground, theme.background, theme.label_size)
+        self.label_item.setZValue(10)
+        self.addItem(self.points)
+        for item in (self.trails, self.label_item):  # they draw over the view: not data bounds
+            self.addItem(item, ignoreBounds=True)
+        self.viewbox.on_select = self._select_shape
+
+        # The legend sits in its own column right of the plot: it never covers points.
+        self.legend = LegendBox(theme.foreground, theme.font_size - 1)
+        plot.layout.addItem(self.legend, 2, 3)
+        plot.layout.setAlignment(self.legend, Qt.AlignTop | Qt.AlignLeft)
+        plot.layout.removeItem(plot.titleLabel)  # a long title may run over the legend's column,
+        plot.layout.addItem(plot.titleLabel, 0, 1, 1, 3)  # rather than squeeze the legend
+
+        # What is drawn, stated on the view itself (and so in exports).
+        self._status_box = QGraphicsRectItem(self.viewbox)
+        self._status_box.setBrush(QColor(255, 255, 255, 215))
+        self._status_box.setPen(QColor(200, 200, 200))
+        self._status_box.setZValue(1e6)
+        self._status_label = QGraphicsSimpleTextItem(self._status_box)
+        self._status_label.setBrush(QColor(theme.foreground))
+        self._status_box.setVisible(False)
+        self.viewbox.sigResized.connect(lambda *_: self._place_status())
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._update_status())
+
+        self.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.scene().sigMouseClicked.connect(self._mouse_clicked)
+        QShortcut(QKeySequence.Copy, self, self.copy_selection, context=Qt.WidgetWithChildrenShortcut)
+
+        from explorer.ui.views.scatter_toolbar import ScatterToolbar
+
+        self.toolbar = ScatterToolbar(self)
+        self.resizeEvent(None)
+
+    # -- layout of the toolbar above the plot ------------------------------------------
+    def resizeEvent(self, event) -> None:
+        # pyqtgraph sizes the scene to the whole widget; ours is the viewport, below the toolbar.
+        if self.closed:
+            return
+        top = 0
+        if getattr(self, "toolbar", None) is not None:
+            top = self.toolbar.arrange(self.width())
+            self.toolbar.setGeometry(0, 0, self.width(), top)
+            if self.viewportMargins().top() != top:
+                self.setViewportMargins(0, top, 0, 0)
+        if self.autoPixelRange:
+            self.range = QRectF(0, 0, self.width(), max(1, self.height() - top))
+        pg.GraphicsView.setRange(self, self.range, padding=0, disableAutoPixel=False)
+        self.updateMatrix()
+
+    # -- points --------------------------------------------------------------------------
     @property
     def point_count(self) -> int:
-        return len(self.scatter.data)
+        return len(self._xy)
+
+    @property
+    def xy(self) -> np.ndarray:
+        return self._xy
 
     def set_points(self, xy: np.ndarray, tokens: list[str], colors: np.ndarray,
                    counts: np.ndarray | None = None) -> None:
         """Replace all points: positions (N x 2), tokens and RGBA colours (N x 4)."""
         self.tokens = list(tokens)
-        self.counts = counts
-        self._xy = np.asarray(xy, dtype=np.float32)
-        brushes = [pg.mkBrush(*c) for c in np.asarray(colors, dtype=np.uint8)]
-        self.scatter.setData(pos=self._xy, brush=brushes, data=np.arange(len(tokens)))
-        self._place_labels()
-        self.autoRange(padding=0.08)
+        self._lowered = None
+        self.counts = None if counts is None else np.asarray(counts)
+        self._xy = np.ascontiguousarray(xy, dtype=np.float32)
+        self.cluster_labels = None
+        self.selection = [i for i in self.selection if i < len(self.tokens)]
+        self.search_hits = np.zeros(0, np.int64)
+        self.hovered = None
+        self._category_colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 4)
+        self.points.set_diameter(point_diameter(len(self._xy), self.theme.point_size))
+        self.label_item.set_tokens(self.tokens)
+        self.label_item.xy = self._xy
+        self.trails.set_trails([], np.zeros((0, 0, 2), np.float32), [])
+        self.trail_ids = []
+        self._apply_color_mode(recompute=True)
+        if self.search_text:
+            self.search(self.search_text, self.toolbar.regex.isChecked(), centre=False)
+        self._refresh_emphasis()
+        self.autoRange(padding=0.06)
+        self._update_status()
 
     def set_positions(self, xy: np.ndarray) -> None:
-        """Move the existing points (live training): no rebuild."""
-        self._xy = np.asarray(xy, dtype=np.float32)
-        self.scatter.setData(pos=self._xy, brush=self.scatter.data["brush"],
-                             data=np.arange(len(self.tokens)))
-        self._place_labels()
+        """Move the existing points (live training): no rebuild, no copy when float32."""
+        self._xy = np.ascontiguousarray(xy, dtype=np.float32)
+        self.points.set_data(self._xy)
+        self.label_item.xy = self._xy
+        self.label_item.update()
+        self._update_status()
 
+    # -- colours and legend ----------------------------------------------------------
     def set_legend(self, entries: list[tuple[str, tuple[int, int, int, int]]]) -> None:
-        self.legend.clear()
-        self._legend_items = []
-        for name, color in entries:
-            swatch = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(*color), pen=None)
-            self._legend_items.append(swatch)
-            self.legend.addItem(swatch, name)
+        """Legend of the category colours (shown when colouring by category)."""
+        self._category_legend = list(entries)
+        if self.color_mode == "category":
+            self._show_legend(self._category_legend)
 
+    def _show_legend(self, entries) -> None:
+        self.legend.set_entries(entries)
+        self.legend_entries = list(entries)
+
+    def set_color_mode(self, mode: str, *, k: int | None = None, pattern: str | None = None) -> None:
+        """Colour by 'category', 'frequency', 'cluster' (k-means) or 'regex' (pattern)."""
+        if mode not in COLOR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if k is not None and k != self.cluster_k:
+            self.cluster_k = int(k)
+            self.cluster_labels = None
+        if pattern is not None:
+            self.color_pattern = pattern
+        self.color_mode = mode
+        self._apply_color_mode(recompute=True)
+
+    def set_clusters(self, labels: np.ndarray) -> None:
+        """k-means labels computed elsewhere (a worker): colour by them if that is the mode."""
+        labels = np.asarray(labels)
+        if len(labels) != len(self._xy):
+            return  # stale: the points changed meanwhile
+        self.cluster_labels = labels
+        if self.color_mode == "cluster":
+            self._apply_color_mode()
+
+    def _apply_color_mode(self, recompute: bool = False) -> None:
+        n = len(self._xy)
+        mode = self.color_mode
+        if mode == "frequency":
+            bins, names = frequency_bins(self.counts, n)
+            ramp = sequential_colors(len(names))
+            lut = np.array([(*c, 235) for c in ramp], dtype=np.uint8)
+            colors = lut[bins]
+            legend = [(f"count {name}", tuple(int(v) for v in lut[b])) for b, name in enumerate(names)][::-1]
+        elif mode == "cluster":
+            if self.cluster_labels is None or len(self.cluster_labels) != n:
+                if self.cluster_runner is not None and n:
+                    self.cluster_runner(self.cluster_k, self.set_clusters)
+                    self._set_colors(np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1)),
+                                     [(f"computing k-means (k={self.cluster_k})…", (*NEUTRAL, 160))])
+                    return
+                self.cluster_labels = kmeans(self._xy, self.cluster_k) if n else np.zeros(0, np.int64)
+            labels = self.cluster_labels
+            lut = np.array([(*PALETTE[i % len(PALETTE)], 230) for i in range(max(int(labels.max(initial=0)) + 1, 1))],
+                           dtype=np.uint8)
+            colors = lut[labels]
+            sizes = np.bincount(labels, minlength=len(lut))
+            legend = [(f"cluster {i + 1} ({sizes[i]:,})", tuple(int(v) for v in lut[i])) for i in range(len(lut))]
+        elif mode == "regex":
+            pattern = self.color_pattern or self.search_text
+            hits = self._match(pattern, regex=True) if pattern else np.zeros(0, np.int64)
+            hit_color = (*PALETTE[3], 240)
+            colors = np.tile(np.array([*NEUTRAL, 110], np.uint8), (n, 1))
+            colors[hits] = hit_color
+            legend = [(f"/{pattern}/ ({len(hits):,})", hit_color), (f"other ({n - len(hits):,})", (*NEUTRAL, 110))] \
+                if pattern else [("type a pattern", (*NEUTRAL, 110))]
+        else:
+            colors = self._category_colors
+            if len(colors) != n:
+                colors = np.tile(np.array([*PALETTE[0], 220], np.uint8), (n, 1))
+            legend = self._category_legend
+        self._set_colors(colors, legend)
+
+    def _set_colors(self, colors: np.ndarray, legend) -> None:
+        self.colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        packed = np.ascontiguousarray(self.colors).view(np.uint32).ravel()
+        palette, index = np.unique(packed, return_inverse=True)
+        if len(palette) > 1024:  # a continuous colouring: quantize to 4 bits a channel
+            quant = (self.colors & 0xF0) | 0x08
+            packed = np.ascontiguousarray(quant).view(np.uint32).ravel()
+            palette, index = np.unique(packed, return_inverse=True)
+        palette_rgba = palette.view(np.uint8).reshape(-1, 4)
+        self.points.set_data(self._xy, index.astype(np.int32).ravel(), palette_rgba)
+        self._show_legend(legend)
+        self._update_trail_colors()
+        self.colors_changed.emit()
+
+    # -- axes and labels -----------------------------------------------------------------
     def set_axis_titles(self, x: str, y: str) -> None:
         style = {"color": self.theme.foreground, "font-size": f"{self.theme.font_size}pt"}
         self.setLabel("bottom", x, **style)
         self.setLabel("left", y, **style)
 
     def set_labels(self, ids: list[int]) -> None:
-        """Show text labels for these token IDs."""
-        for item in self._label_items:
-            self.removeItem(item)
-        font = QFont()
-        font.setPointSize(self.theme.label_size)
-        self._label_ids = [i for i in ids if 0 <= i < len(self.tokens)]
-        self._label_items = []
-        for i in self._label_ids:
-            item = pg.TextItem(self.tokens[i], color=QColor(self.theme.foreground), anchor=(0.5, 1.2))
-            item.setFont(font)
-            self.addItem(item)
-            self._label_items.append(item)
-        self._place_labels()
+        """Label these token IDs (e.g. the most frequent), after the selection and search hits."""
+        self._label_ids = [int(i) for i in ids if 0 <= int(i) < len(self.tokens)]
+        self._refresh_emphasis()
+
+    def _refresh_emphasis(self) -> None:
+        """Labels, highlight rings and dimming from current, selection and search hits."""
+        n = len(self.tokens)
+        first = ([self.current] if self.current is not None and self.current < n else [])
+        selection = [i for i in self.selection if i < n][:MAX_SELECTION_LABELS]
+        hits = self.search_hits
+        if len(hits) > MAX_HIT_LABELS and self.counts is not None:
+            hits = hits[np.argsort(-self.counts[hits], kind="stable")]
+        hits = hits[:MAX_HIT_LABELS].tolist()
+        candidates = list(dict.fromkeys(first + selection + hits + self._label_ids))
+        self.label_item.candidates = candidates
+        self.label_item.strong = set(first + selection + hits)
+        highlighted = np.unique(np.concatenate([np.asarray(first + self.selection, np.int64),
+                                                self.search_hits.astype(np.int64)]))
+        self.points.highlighted = highlighted[highlighted < n]
+        if len(self.search_hits) and self.search_text:
+            faded = np.ones(n, dtype=bool)
+            faded[self.search_hits] = False
+            faded[np.asarray(self.selection, np.int64)[np.asarray(self.selection, np.int64) < n]] = False
+            self.points.faded = faded
+        else:
+            self.points.faded = None
+        self.points.update()
+        self.label_item.update()
 
     @property
     def labels(self) -> list[str]:
-        return [item.toPlainText() for item in self._label_items]
+        """Texts of the labels on screen now (after overlap suppression)."""
+        return [self.tokens[i] for i, _ in self.label_boxes()]
 
-    def _place_labels(self) -> None:
-        for i, item in zip(self._label_ids, self._label_items):
-            if i < len(self._xy):
-                item.setPos(float(self._xy[i, 0]), float(self._xy[i, 1]))
+    def label_boxes(self) -> list[tuple[int, QRectF]]:
+        """(token id, box in view pixels) of each label shown, as the next paint places them."""
+        transform = self.label_item.deviceTransform(self.viewportTransform()) if self.label_item.scene() else None
+        if transform is None:
+            return [(i, QRectF()) for i in self.label_item.candidates]
+        return self.label_item.layout(transform)
 
-    def _tip(self, x, y, data) -> str:
-        i = int(data)
-        text = f"{self.tokens[i]}\nID {i}"
-        if self.counts is not None:
-            text += f"\ncount {int(self.counts[i])}"
+    # -- selection, current ------------------------------------------------------------
+    def set_selection(self, ids: list[int]) -> None:
+        self.selection = [int(i) for i in ids]
+        self._refresh_emphasis()
+        self.toolbar.show_selection(len(self.selection))
+
+    def set_current(self, token_id: int | None) -> None:
+        self.current = token_id
+        self._refresh_emphasis()
+
+    @property
+    def selected_tokens(self) -> list[str]:
+        return [self.tokens[i] for i in self.selection if 0 <= i < len(self.tokens)]
+
+    def copy_selection(self) -> str:
+        text = "\n".join(self.selected_tokens)
+        QGuiApplication.clipboard().setText(text)
         return text
 
-    def _on_clicked(self, _item, points, _event) -> None:
-        if len(points):
-            self.point_clicked.emit(int(points[0].data()))
+    def set_tool(self, tool: str) -> None:
+        """'pan' (drag pans, wheel zooms), 'rect' or 'lasso' (drag selects)."""
+        self.viewbox.tool = tool
+        self.toolbar.show_tool(tool)
+
+    def select_shape(self, kind: str, outline: list[tuple[float, float]], additive: bool = False) -> list[int]:
+        """Select the points inside a rectangle (two corners or four) or a lasso polygon."""
+        if kind == "rect":
+            xs = [p[0] for p in outline]
+            ys = [p[1] for p in outline]
+            ids = points_in_rect(self._xy, min(xs), min(ys), max(xs), max(ys))
+        else:
+            ids = points_in_polygon(self._xy, outline)
+        chosen = ids.tolist()
+        if additive:
+            chosen = list(dict.fromkeys(self.selection + chosen))
+        self.set_selection(chosen)
+        self.selection_changed.emit(list(chosen))
+        return chosen
+
+    def _select_shape(self, kind, outline, additive) -> None:
+        self.select_shape(kind, outline, additive)
+
+    # -- trails ------------------------------------------------------------------------
+    def set_trails(self, ids: list[int], coords_history) -> None:
+        """Draw each token's path over training snapshots.
+
+        coords_history: a sequence (oldest first) of per-snapshot coordinates, each
+        either all points (N x >=2) or just these tokens' rows (len(ids) x >=2).
+        """
+        ids = [int(i) for i in ids]
+        frames = [np.asarray(f, dtype=np.float32) for f in coords_history]
+        if not ids or not frames:
+            self.trail_ids = []
+            self.trails.set_trails([], np.zeros((0, 0, 2), np.float32), [])
+            return
+        rows = []
+        for f in frames:
+            if len(f) == len(self._xy):  # all points: take these tokens' rows
+                rows.append(f[ids, :2])
+            elif len(f) == len(ids):  # already just these tokens
+                rows.append(f[:, :2])
+            else:
+                raise ValueError(f"a snapshot has {len(f)} rows: expected {len(self._xy)} or {len(ids)}")
+        paths = np.stack(rows, axis=1)  # (tokens, snapshots, 2)
+        self.trail_ids = ids
+        self.trails.set_trails(ids, paths, self._trail_colors(ids))
+
+    def _trail_colors(self, ids) -> list[QColor]:
+        out = []
+        for i in ids:
+            c = self.colors[i] if 0 <= i < len(self.colors) else (*PALETTE[0], 255)
+            out.append(QColor(int(c[0]), int(c[1]), int(c[2])))
+        return out
+
+    def _update_trail_colors(self) -> None:
+        if self.trail_ids:
+            self.trails.colors = self._trail_colors(self.trail_ids)
+            self.trails.update()
+
+    # -- search -----------------------------------------------------------------------
+    def _match(self, text: str, regex: bool) -> np.ndarray:
+        if self._lowered is None:
+            self._lowered = [t.lower() for t in self.tokens]
+        return match_tokens(self.tokens, text, regex=regex, lowered=self._lowered)
+
+    def search(self, text: str, regex: bool = False, centre: bool = True) -> np.ndarray:
+        """Highlight tokens matching `text` (substring, or a regex) and centre on them.
+
+        A bad regex raises ExplorerError; the previous search stays shown."""
+        hits = self._match(text, regex) if text else np.zeros(0, np.int64)
+        self.search_text = text
+        self.search_hits = hits
+        self._refresh_emphasis()
+        if self.color_mode == "regex" and not self.color_pattern:
+            self._apply_color_mode()
+        if centre and len(hits):
+            self.centre_on(hits)
+        return hits
+
+    def centre_on(self, ids) -> None:
+        pts = self._xy[np.asarray(ids, np.int64)]
+        pts = pts[np.isfinite(pts).all(axis=1)]
+        if len(pts) == 0:
+            return
+        lo_all, hi_all = self.points._data_bounds()
+        extent = np.maximum(hi_all - lo_all, 1e-9)
+        lo, hi = pts.min(axis=0).astype(float), pts.max(axis=0).astype(float)
+        (vx0, vx1), (vy0, vy1) = self.viewbox.viewRange()
+        if len(pts) == 1:
+            size = np.array([vx1 - vx0, vy1 - vy0])
+            size = np.minimum(size, extent * 0.35)  # zoom in to a neighbourhood, never out
+        else:
+            size = np.maximum((hi - lo) * 1.3, extent * 0.08)
+        mid = (lo + hi) / 2
+        self.viewbox.setRange(xRange=(mid[0] - size[0] / 2, mid[0] + size[0] / 2),
+                              yRange=(mid[1] - size[1] / 2, mid[1] + size[1] / 2), padding=0)
+
+    # -- hover and click --------------------------------------------------------------
+    def point_at(self, scene_pos: QPointF) -> int | None:
+        """The point under a scene position (within a few pixels), or None."""
+        if len(self._xy) == 0 or not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return None
+        data = self.viewbox.mapSceneToView(scene_pos)
+        px, py = self.viewbox.viewPixelSize()
+        r = HOVER_RADIUS_PX + self.points.diameter / 2 - 4
+        return self.points.grid().nearest(data.x(), data.y(), r * px, r * py)
+
+    def tip(self, i: int) -> str:
+        text = f"{self.tokens[i]}\nID {i}"
+        if self.counts is not None:
+            text += f"\ncount {int(self.counts[i]):,}"
+        return text
+
+    def _mouse_moved(self, scene_pos) -> None:
+        i = self.point_at(scene_pos)
+        if i != self.hovered:
+            self.hovered = i
+            self.points.hovered = i
+            self.points.update()
+        if i is None:
+            if self.hover_text:
+                QToolTip.hideText()
+            self.hover_text = ""
+            return
+        self.hover_text = self.tip(i)
+        QToolTip.showText(QCursor.pos(), self.hover_text, self.viewport())
+
+    def _mouse_clicked(self, event) -> None:
+        if event.button() != Qt.LeftButton or event.double():
+            return
+        i = self.point_at(event.scenePos())
+        if i is not None:
+            event.accept()
+            self.point_clicked.emit(i)
+
+    def fit(self) -> None:
+        self.autoRange(padding=0.06)
+
+    # -- level of detail status ----------------------------------------------------------
+    def _update_status(self) -> None:
+        self.points.update_mode()
+        n = len(self._xy)
+        visible = self.points.visible_count
+        if self.points.mode == "density":
+            text = (f"Density of all {n:,} points ({visible:,} in view; darker = more, coloured like "
+                    f"the point on top). Zoom in to below {self.points.lod_threshold:,} to see each point.")
+        elif n > self.points.lod_threshold or (n > 2000 and visible < n):
+            text = f"Showing each of the {visible:,} points in view ({n - visible:,} of {n:,} outside it)."
+        else:
+            text = ""
+        if text != self.status_text:
+            self.status_text = text
+            self._status_label.setText(text)
+            self._place_status()
+            self.status_changed.emit(text)
+
+    def _place_status(self) -> None:
+        shown = bool(self.status_text)
+        self._status_box.setVisible(shown)
+        if not shown:
+            return
+        br = self._status_label.boundingRect()
+        rect = self.viewbox.rect()
+        self._status_box.setRect(0, 0, br.width() + 10, br.height() + 6)
+        self._status_label.setPos(5, 3)
+        self._status_box.setPos(6, rect.height() - br.height() - 12)
+
+    # -- export -------------------------------------------------------------------------
+    def export(self, path: str | Path) -> Path:
+        """Write the plot (points, labels, legend, axes) to PNG or SVG, by the suffix."""
+        path = Path(path)
+        source = self.getPlotItem().sceneBoundingRect()
+        width, height = int(round(source.width())), int(round(source.height()))
+        if path.suffix.lower() == ".svg":
+            from PySide6.QtSvg import QSvgGenerator
+
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(QSize(width, height))
+            generator.setViewBox(QRectF(0, 0, width, height))
+            generator.setTitle("Embedding Explorer projection")
+            generator.setResolution(int(round(self.logicalDpiX())))  # axes replay QPictures at screen dpi
+            painter = QPainter(generator)
+            painter.fillRect(QRectF(0, 0, width, height), QColor(self.theme.background))
+            self.scene().render(painter, QRectF(0, 0, width, height), source)
+            painter.end()
+        else:
+            image = QImage(width, height, QImage.Format_ARGB32_Premultiplied)
+            image.fill(QColor(self.theme.background))
+            dots_per_metre = int(round(self.logicalDpiX() / 0.0254))  # as on screen: axes replay QPictures
+            image.setDotsPerMeterX(dots_per_metre)
+            image.setDotsPerMeterY(dots_per_metre)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.Antialiasing, True)
+            self.scene().render(painter, QRectF(0, 0, width, height), source)
+            painter.end()
+            if not image.save(str(path), "PNG"):
+                raise ExplorerError("could not write the image", path)
+        return path
+
+    # -- theme ------------------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        """Colours and sizes from a theme (light, dark, presentation)."""
+        self.theme = theme
+        self.setBackground(theme.background)
+        self.showGrid(x=True, y=True, alpha=getattr(theme, "grid_alpha", 0.12))
+        for name in ("left", "bottom"):
+            axis = self.getPlotItem().getAxis(name)
+            axis.setPen(theme.foreground)
+            axis.setTextPen(theme.foreground)
+        points = self.points
+        points.background, points.foreground = QColor(theme.background), QColor(theme.foreground)
+        points._tables, points._rows_key = {}, None
+        points.set_diameter(point_diameter(len(self._xy), theme.point_size))
+        labels = self.label_item
+        labels.foreground, labels.halo = QColor(theme.foreground), QColor(theme.background)
+        labels.font.setPointSize(theme.label_size)
+        labels.bold.setPointSize(theme.label_size)
+        labels._sizes, labels._images = {}, {}
+        self.trails.foreground = QColor(theme.foreground)
+        self.legend.foreground = QColor(theme.foreground)
+        self.legend.font.setPointSize(max(theme.font_size - 1, 6))
+        self.legend.set_entries(self.legend_entries)
+        background = QColor(theme.background)
+        background.setAlpha(215)
+        self._status_box.setBrush(background)
+        self._status_label.setBrush(QColor(theme.foreground))
+        self._place_status()
+        points.update()
+        labels.update()
+
+    # -- wiring ---------------------------------------------------------------------------
+    def connect_workspace(self, workspace, controller=None) -> None:
+        """Selection both ways, current token, and k-means on the full matrix in a worker."""
+        self.selection_changed.connect(workspace.select)
+        workspace.events.selection_changed.connect(self.set_selection)
+        workspace.events.current_changed.connect(self.set_current)
+        workspace.events.vocab_changed.connect(lambda *_: setattr(self, "cluster_labels", None))
+        if controller is None:
+            return
+
+        def run(k: int, done) -> None:
+            weights = workspace.weights
+            if weights is None:
+                return
+            controller.run_long(kmeans, weights, k, description=f"k-means clusters (k={k})",
+                                on_result=done)
+
+        self.cluster_runner = run
+
+    # -- theme (added by the sessions/presentation area: presentation mode, dark themes) ----
+    def set_theme(self, theme: Theme) -> None:
+        """Swap colours and sizes in place (presentation mode, dark themes): no rebuild."""
+        from PySide6.QtGui import QFont
+
+        self.theme = theme
+        fg, bg = QColor(theme.foreground), QColor(theme.background)
+        self.setBackground(theme.background)
+        self.points.background, self.points.foreground = bg, fg
+        self.trails.foreground = fg
+        self.label_item.foreground, self.label_item.halo = fg, bg
+        for font in (self.label_item.font, self.label_item.bold):
+            font.setPointSize(theme.label_size)
+        self.label_item._sizes = {}
+        self.legend.foreground = fg
+        self.legend.font.setPointSize(max(1, theme.font_size - 1))
+        self.legend.set_entries(self.legend.entries)
+        self._status_label.setBrush(fg)
+        tick_font = QFont()
+        tick_font.setPointSize(theme.font_size)
+        for name in ("left", "bottom"):
+            axis = self.getPlotItem().getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+            axis.setStyle(tickFont=tick_font)
+            axis.labelStyle.update({"color": theme.foreground, "font-size": f"{theme.font_size}pt"})
+            axis._updateLabel()
+        self.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+        self.points.set_diameter(point_diameter(len(self._xy), theme.point_size))
+        self._refresh_emphasis()
+        self.points.update()
+        self.label_item.update()
