@@ -23,9 +23,30 @@ class Theme:
     point_size: int = 9
     label_size: int = 9
     font_size: int = 10
+    name: str = "light"
+    label: str = "Light"
+    grid_alpha: float = 0.15
+    dark: bool = False  # dark window chrome (palette) too
+
+    def scaled(self, factor: float, name_suffix: str = "") -> "Theme":
+        """The same colours with points, labels and fonts `factor` times bigger."""
+        from dataclasses import replace
+
+        return replace(self, point_size=round(self.point_size * factor),
+                       label_size=round(self.label_size * factor), font_size=round(self.font_size * factor),
+                       name=self.name + name_suffix)
 
 
 LIGHT = Theme()
+DARK = Theme(background="#1e1f22", foreground="#e8eaed", legend_background=(40, 42, 46, 220),
+             name="dark", label="Dark", dark=True)
+HIGH_CONTRAST_LIGHT = Theme(background="#ffffff", foreground="#000000", legend_background=(255, 255, 255, 245),
+                            point_size=11, label_size=11, font_size=12, name="high-contrast-light",
+                            label="High-contrast light", grid_alpha=0.3)
+HIGH_CONTRAST_DARK = Theme(background="#000000", foreground="#ffffff", legend_background=(0, 0, 0, 245),
+                           point_size=11, label_size=11, font_size=12, name="high-contrast-dark",
+                           label="High-contrast dark", grid_alpha=0.35, dark=True)
+THEMES = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST_LIGHT, HIGH_CONTRAST_DARK)}
 
 
 def category_colors(labels: list[str] | None, n: int) -> tuple[np.ndarray, list[tuple[str, tuple]]]:

@@ -57,7 +57,8 @@ class Jobs(QObject):
         **kwargs,
     ):
         """Run `fn(*args, **kwargs)` in a worker thread; callbacks run on the GUI thread."""
-        worker = create_worker(fn, *args, _start_thread=False, **kwargs)
+        # With an on_error handler, the error is handled: superqt must not re-raise it as well.
+        worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=on_error is not None, **kwargs)
         if on_result is not None:
             worker.returned.connect(on_result)
         if on_error is not None:

@@ -1,0 +1,116 @@
+"""Presentation mode (F11), themes, and bookmarks stepped with the arrow keys."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from explorer.core.session import load_session
+from explorer.ui.main_window import MainWindow
+from explorer.ui.startup import demo_workspace
+from explorer.ui.theme import THEMES
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = MainWindow(demo_workspace())
+    window.session_controller.recovery_path = tmp_path / "recovery.eexp"
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.controller.reinitialize()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    yield window  # pytest-qt closes and deletes it; each test ends with no job in flight
+
+
+def test_f11_toggles_full_screen_big_fonts_and_hidden_panels(window, qtbot):
+    app = QApplication.instance()
+    font_before = app.font().pointSizeF()
+    point_before = window.theme.point_size
+    assert all(d.isVisible() for d in window.docks.values())
+    qtbot.keyClick(window, Qt.Key_F11)
+    p = window.presentation
+    assert p.active and window.isFullScreen() and p.action.isChecked()
+    assert not any(d.isVisible() for d in window.docks.values())
+    assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
+    assert app.font().pointSizeF() >= 1.4 * font_before
+    assert window.theme.point_size > point_before and window.theme.label_size >= 1.5 * 9
+    assert window.theme.foreground == "#000000"  # high contrast
+    qtbot.keyClick(window, Qt.Key_F11)
+    assert not p.active and not window.isFullScreen()
+    assert all(d.isVisible() for d in window.docks.values()) and window.menuBar().isVisible()
+    assert app.font().pointSizeF() == font_before and window.theme.point_size == point_before
+
+
+def test_escape_leaves_presentation_mode(window, qtbot):
+    window.presentation.set_active(True)
+    qtbot.keyClick(window, Qt.Key_Escape)
+    assert not window.presentation.active
+
+
+def test_dark_theme_and_its_high_contrast_presentation_variant(window):
+    p = window.presentation
+    assert set(THEMES) == {"light", "dark", "high-contrast-light", "high-contrast-dark"}
+    p.theme_actions["dark"].trigger()
+    assert window.theme.name == "dark"
+    assert QApplication.instance().palette().window().color().lightness() < 100
+    p.set_active(True)
+    assert window.theme.background == "#000000" and window.theme.foreground == "#ffffff"
+    p.set_active(False)
+    assert window.theme.name == "dark"
+    p.set_theme("light")
+    assert QApplication.instance().palette().window().color().lightness() > 150
+
+
+def test_bookmarks_step_with_arrow_keys_like_slides(window, qtbot):
+    p = window.presentation
+    ws = window.workspace
+    ws.select([1, 2])
+    p.add_bookmark("Two tokens")
+    ws.select([7])
+    p.add_bookmark("One token")
+    ws.select([9, 10, 11])
+    p.add_bookmark("Three")
+    assert [b["name"] for b in p.bookmarks] == ["Two tokens", "One token", "Three"] and p.index == 2
+    assert window.session_controller.dirty  # bookmarks are part of the session
+    p.set_active(True)
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert p.index == 1 and ws.selection == [7]
+    assert p.caption.isVisible() and "2 / 3" in p.caption.text() and "One token" in p.caption.text()
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert p.index == 0 and ws.selection == [1, 2]
+    qtbot.keyClick(window, Qt.Key_Left)  # stays on the first slide
+    assert p.index == 0
+    qtbot.keyClick(window, Qt.Key_Right)
+    qtbot.keyClick(window, Qt.Key_PageDown)
+    assert p.index == 2 and ws.selection == [9, 10, 11]
+    p.set_active(False)
+    assert not p.caption.isVisible()
+
+
+def test_arrow_keys_do_not_step_outside_presentation_mode_but_alt_arrows_do(window, qtbot):
+    p = window.presentation
+    p.add_bookmark("a")
+    p.add_bookmark("b")
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert p.index == 1
+    qtbot.keyClick(window, Qt.Key_Left, Qt.AltModifier)
+    assert p.index == 0
+
+
+def test_bookmarks_are_saved_in_the_session_and_restored(window, qtbot, tmp_path):
+    p = window.presentation
+    window.workspace.select([4])
+    p.add_bookmark("First")
+    p.rename(0, "Renamed")
+    path = tmp_path / "b.eexp"
+    with qtbot.waitSignal(window.session_controller.saved, timeout=30000):
+        window.session_controller.save_to(path)
+    assert [b["name"] for b in load_session(path).bookmarks] == ["Renamed"]
+    p.delete_current()
+    assert p.bookmarks == []
+    with qtbot.waitSignal(window.session_controller.opened, timeout=30000):
+        window.open_path(path)
+    assert [b["name"] for b in p.bookmarks] == ["Renamed"] and p.bookmarks[0]["selection"] == [4]
+    assert "Renamed" in [a.text() for a in p.bookmark_menu.actions()][-1]
+    qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)  # nothing in flight at the end
