@@ -1,42 +1,496 @@
-"""Projections of the embedding matrix to 2D/3D, and alignment between frames."""
+"""Projections of the embedding matrix to 2D/3D, and alignment between frames.
+
+`project(weights, settings, previous)` is the one entry point: it runs PCA,
+truncated SVD, t-SNE or UMAP (when umap-learn is installed) on the matrix, or on
+a random sample of its rows, and returns a `Projection` that says what it did
+(method, components, explained variance, how many rows it shows).
+
+Stable frames (live training): pass the previous `Projection` back in.
+- PCA/SVD reuse its basis (fitted once, re-fitted only with `refit=True`; a refit
+  keeps the axes' signs of the previous frame);
+- t-SNE warm-starts from the previous layout (no early exaggeration) and UMAP
+  starts from it too; their result is then aligned to the previous layout with an
+  orthogonal Procrustes rotation, so points move only as much as the matrix does.
+
+Long runs take the `progress` / `should_cancel` keywords (see explorer.core).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from explorer.core import Cancelled, ExplorerError
+
+METHODS = ("pca", "svd", "tsne", "umap")
+METHOD_LABELS = {"pca": "PCA", "svd": "Truncated SVD", "tsne": "t-SNE", "umap": "UMAP"}
+TSNE_PRE_DIMS = 50  # t-SNE/UMAP run on the top 50 principal components of wider matrices
+KRYLOV_MIN_DIM = 512  # below this the (dim x dim) Gram matrix is cheap: solve it exactly
+
+
+def umap_available() -> bool:
+    try:
+        import umap  # noqa: F401
+    except Exception:  # ImportError, or numba failing to initialise
+        return False
+    return True
+
+
+def available_methods() -> list[str]:
+    return [m for m in METHODS if m != "umap" or umap_available()]
+
+
+# -- PCA / SVD bases ------------------------------------------------------------
 
 @dataclass(frozen=True)
 class PCABasis:
-    """A fitted PCA: reuse it on later snapshots so points do not jump."""
+    """A fitted linear projection: reuse it on later snapshots so points do not jump.
+
+    For truncated SVD the mean is zero (no centring)."""
 
     mean: np.ndarray  # (dim,)
-    components: np.ndarray  # (k, dim), rows are unit principal axes
+    components: np.ndarray  # (k, dim), rows are unit axes
     explained_variance_ratio: np.ndarray  # (k,)
 
     def transform(self, weights: np.ndarray) -> np.ndarray:
-        return ((weights - self.mean) @ self.components.T).astype(np.float32)
+        x = np.asarray(weights, dtype=np.float32)
+        coords = x @ self.components.T
+        if np.any(self.mean):
+            coords -= self.mean @ self.components.T  # (x - m) C^T without copying x
+        return coords.astype(np.float32, copy=False)
 
 
-def fit_pca(weights: np.ndarray, n_components: int = 2) -> PCABasis:
-    """PCA via the (dim x dim) covariance's eigenvectors: fast when rows >> dim.
+def _top_eigenvectors(x: np.ndarray, mean: np.ndarray | None, k: int, solver: str,
+                      seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k eigenpairs of (x - mean)^T (x - mean): (eigenvalues desc, vectors as rows)."""
+    n, d = x.shape
+    if solver == "auto":
+        solver = "krylov" if (k <= 3 and d >= KRYLOV_MIN_DIM and n >= 4 * d) else "exact"
+    m = None if mean is None else mean.astype(np.float32)
+    if solver == "exact":
+        centred = x if m is None else x - m
+        gram = (centred.T @ centred).astype(np.float64)  # float32 BLAS, float64 eigensolver
+        if k < d // 2:  # only the top k eigenpairs (LAPACK syevr): much cheaper than all d
+            from scipy.linalg import eigh
 
-    Signs are fixed (largest loading positive) so that refits are comparable.
-    """
-    x = np.asarray(weights, dtype=np.float64)
-    mean = x.mean(axis=0)
-    centred = x - mean
-    cov = centred.T @ centred / max(len(x) - 1, 1)
-    eigvals, eigvecs = np.linalg.eigh(cov)
-    order = np.argsort(eigvals)[::-1][:n_components]
-    components = eigvecs[:, order].T
-    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
-    components *= np.where(signs == 0, 1, signs)[:, None]
-    total = eigvals.sum()
-    ratio = eigvals[order] / total if total > 0 else np.zeros(len(order))
-    if components.shape[0] < n_components:  # dim < n_components: pad with zero axes
-        pad = n_components - components.shape[0]
-        components = np.vstack([components, np.zeros((pad, x.shape[1]))])
+            vals, vecs = eigh(gram, subset_by_index=[d - k, d - 1])
+        else:
+            vals, vecs = np.linalg.eigh(gram)
+        order = np.argsort(vals)[::-1][:k]
+        return np.maximum(vals[order], 0.0), vecs[:, order].T
+    # Randomized block Krylov (Musco & Musco 2015): a few thin matrix products
+    # instead of the full (d x d) Gram matrix, then an exact Rayleigh-Ritz step.
+    block, iterations = k + 10, 5
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.standard_normal((d, block)))
+    q = q.astype(np.float32)
+    shift = None if m is None else m[None, :]
+
+    def apply(v: np.ndarray) -> np.ndarray:  # (x - m) v, without centring x
+        out = x @ v
+        if shift is not None:
+            out -= shift @ v
+        return out
+
+    def apply_t(u: np.ndarray) -> np.ndarray:  # (x - m)^T u
+        out = x.T @ u
+        if shift is not None:
+            out -= shift.T @ u.sum(axis=0, keepdims=True)
+        return out
+
+    krylov = [q]
+    for _ in range(iterations):
+        q, _ = np.linalg.qr(apply_t(apply(q)).astype(np.float64))
+        q = q.astype(np.float32)
+        krylov.append(q)
+    basis, _ = np.linalg.qr(np.hstack(krylov).astype(np.float64))
+    projected = apply(basis.astype(np.float32)).astype(np.float64)
+    small = projected.T @ projected
+    vals, vecs = np.linalg.eigh(small)
+    order = np.argsort(vals)[::-1][:k]
+    return np.maximum(vals[order], 0.0), (basis @ vecs[:, order]).T
+
+
+def _sum_squares(x: np.ndarray, mean: np.ndarray | None, chunk: int = 8192) -> float:
+    """Sum of squares of (x - mean), in float64, without a full-size temporary."""
+    m = None if mean is None else mean.astype(np.float32)
+    total = 0.0
+    for start in range(0, len(x), chunk):
+        block = x[start:start + chunk]
+        if m is not None:
+            block = block - m
+        total += float(np.einsum("ij,ij->", block, block, dtype=np.float64))
+    return total
+
+
+def _fix_signs(components: np.ndarray) -> np.ndarray:
+    """Largest loading positive, so that refits of the same data are comparable."""
+    if components.size == 0:
+        return components
+    idx = np.abs(components).argmax(axis=1)
+    signs = np.sign(components[np.arange(len(components)), idx])
+    return components * np.where(signs == 0, 1, signs)[:, None]
+
+
+def _fit_linear(weights: np.ndarray, n_components: int, centre: bool, solver: str,
+                seed: int) -> PCABasis:
+    x = np.asarray(weights)
+    if x.dtype != np.float32:
+        x = x.astype(np.float32)
+    n, d = x.shape
+    if n == 0 or d == 0:
+        raise ExplorerError(f"cannot project an empty matrix ({n} x {d})")
+    mean64 = x.mean(axis=0, dtype=np.float64)
+    total = _sum_squares(x, mean64 if centre else None)
+    k = min(n_components, d)
+    vals, comps = _top_eigenvectors(x, mean64 if centre else None, k, solver, seed)
+    comps = _fix_signs(comps)
+    if centre:
+        ratio = vals / total if total > 0 else np.zeros(k)
+    else:  # as sklearn's TruncatedSVD: variance of each projected axis / total variance
+        proj = x @ comps.T.astype(np.float32)
+        var_total = _sum_squares(x, mean64) / n
+        ratio = proj.astype(np.float64).var(axis=0) / var_total if var_total > 0 else np.zeros(k)
+    if k < n_components:  # dim < n_components: pad with zero axes
+        pad = n_components - k
+        comps = np.vstack([comps, np.zeros((pad, d))])
         ratio = np.concatenate([ratio, np.zeros(pad)])
-    return PCABasis(mean.astype(np.float32), components.astype(np.float32), ratio)
+    mean = mean64.astype(np.float32) if centre else np.zeros(d, dtype=np.float32)
+    return PCABasis(mean, comps.astype(np.float32), np.asarray(ratio, dtype=np.float64))
+
+
+def fit_pca(weights: np.ndarray, n_components: int = 2, *, solver: str = "auto",
+            seed: int = 0) -> PCABasis:
+    """PCA from the (dim x dim) covariance, never an (n x n) problem.
+
+    solver "exact": float32 BLAS Gram matrix + float64 eigensolver;
+    "krylov": randomized block Krylov with Rayleigh-Ritz, for 1-3 components of a
+    wide matrix (50,257 x 768 in well under a second); "auto" picks.
+    """
+    return _fit_linear(weights, n_components, True, solver, seed)
+
+
+def fit_svd(weights: np.ndarray, n_components: int = 2, *, solver: str = "auto",
+            seed: int = 0) -> PCABasis:
+    """Truncated SVD: the top right singular vectors of the uncentred matrix."""
+    return _fit_linear(weights, n_components, False, solver, seed)
+
+
+# -- alignment ------------------------------------------------------------------
+
+def procrustes_align(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Rotate/reflect and translate `coords` onto `reference` (same rows), no scaling.
+
+    Orthogonal Procrustes: R = U V^T from the SVD of coords_c^T reference_c.
+    """
+    a = np.asarray(coords, dtype=np.float64)
+    b = np.asarray(reference, dtype=np.float64)
+    ma, mb = a.mean(axis=0), b.mean(axis=0)
+    u, _, vt = np.linalg.svd((a - ma).T @ (b - mb))
+    return ((a - ma) @ (u @ vt) + mb).astype(np.float32)
+
+
+def match_signs(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Flip axes of `coords` that point the opposite way to `reference` (same rows)."""
+    a = np.asarray(coords, dtype=np.float32)
+    dots = ((a - a.mean(0)) * (reference - reference.mean(0))).sum(axis=0)
+    return a * np.where(dots < 0, -1, 1).astype(np.float32)
+
+
+# -- settings and results -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    """What the user chose (the Projection dock and the CLI read and write this)."""
+
+    method: str = "pca"  # one of METHODS
+    dims: int = 2  # 2 or 3
+    perplexity: float = 30.0  # t-SNE
+    sphereize: bool = False  # centre, then scale each row to unit length
+    sample: int | None = None  # project (and show) a random sample of this many rows
+    seed: int = 0
+    n_neighbors: int = 15  # UMAP
+
+    def validate(self) -> ProjectionSettings:
+        if self.method not in METHODS:
+            raise ExplorerError(f"unknown projection method {self.method!r} (choose from {', '.join(METHODS)})")
+        if self.dims not in (2, 3):
+            raise ExplorerError(f"a projection has 2 or 3 components, not {self.dims}")
+        if self.sample is not None and self.sample < 3:
+            raise ExplorerError(f"the sample must hold at least 3 rows, not {self.sample}")
+        if self.perplexity <= 0:
+            raise ExplorerError(f"the perplexity must be positive, not {self.perplexity}")
+        if self.method == "umap" and not umap_available():
+            raise ExplorerError("UMAP needs umap-learn: pip install 'embedding-explorer[umap]'")
+        return self
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A layout of (a sample of) the matrix's rows, and how it was made."""
+
+    coords: np.ndarray  # (len(ids) or n_total, dims) float32
+    method: str
+    dims: int
+    n_total: int  # rows in the matrix
+    ids: np.ndarray | None = None  # row IDs shown, in order; None: every row in ID order
+    explained: np.ndarray | None = None  # per-axis explained variance ratio (PCA/SVD)
+    axis_titles: tuple[str, ...] = ()
+    basis: PCABasis | None = field(default=None, repr=False)  # PCA/SVD, reused on later frames
+    settings: ProjectionSettings = field(default_factory=ProjectionSettings)
+    warm_started: bool = False  # t-SNE/UMAP started from the previous layout
+    perplexity: float | None = None  # the perplexity t-SNE really used (clamped to the sample)
+
+    @property
+    def sample_size(self) -> int:
+        return len(self.coords)
+
+    @property
+    def sampled(self) -> bool:
+        return self.ids is not None and len(self.ids) < self.n_total
+
+    @property
+    def row_ids(self) -> np.ndarray:
+        return np.arange(self.n_total) if self.ids is None else self.ids
+
+    @property
+    def statement(self) -> str:
+        """One line for the screen: the method and how many rows it shows, never hidden."""
+        name = METHOD_LABELS[self.method]
+        extra = ""
+        if self.method == "tsne" and self.perplexity is not None:
+            extra = f", perplexity {self.perplexity:g}"
+        if self.settings.sphereize:
+            extra += ", sphereized"
+        if self.sampled:
+            return (f"{name} {self.dims}D of a random sample of {self.sample_size:,} of "
+                    f"{self.n_total:,} tokens{extra}")
+        return f"{name} {self.dims}D of all {self.n_total:,} tokens{extra}"
+
+
+Progress = Callable[[float], None] | None
+ShouldCancel = Callable[[], bool] | None
+
+
+def _check(should_cancel: ShouldCancel) -> None:
+    if should_cancel is not None and should_cancel():
+        raise Cancelled("projection cancelled")
+
+
+def sample_ids(n_total: int, size: int | None, seed: int = 0) -> np.ndarray | None:
+    """Sorted random row IDs, or None when the sample would hold every row."""
+    if size is None or size >= n_total:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_total, size=size, replace=False))
+
+
+def sphereize(x: np.ndarray) -> np.ndarray:
+    """Shift rows by the centroid, then scale each to unit length (zero rows stay zero)."""
+    centred = np.asarray(x, dtype=np.float32) - np.asarray(x, dtype=np.float32).mean(axis=0)
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    return centred / np.where(norms > 0, norms, 1).astype(np.float32)
+
+
+def _same_rows(previous: Projection | None, ids: np.ndarray | None, n_total: int) -> bool:
+    if previous is None or previous.n_total != n_total:
+        return False
+    if previous.ids is None or ids is None:
+        return previous.ids is None and ids is None
+    return np.array_equal(previous.ids, ids)
+
+
+def _axis_titles(method: str, dims: int, explained: np.ndarray | None) -> tuple[str, ...]:
+    prefix = {"pca": "PC", "svd": "SV", "tsne": "t-SNE ", "umap": "UMAP "}[method]
+    titles = []
+    for i in range(dims):
+        title = f"{prefix}{i + 1}"
+        if explained is not None:
+            title += f" ({100 * explained[i]:.1f}% of variance)"
+        titles.append(title)
+    return tuple(titles)
+
+
+def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
+            previous: Projection | None = None, *, refit: bool = False,
+            progress: Progress = None, should_cancel: ShouldCancel = None) -> Projection:
+    """Project `weights` (rows x dim) as `settings` say; `previous` keeps frames stable."""
+    settings = (settings or ProjectionSettings()).validate()
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] < 2:
+        raise ExplorerError(f"cannot project a matrix of shape {weights.shape}: it needs at least 2 rows")
+    n_total = weights.shape[0]
+    compatible = previous is not None and previous.settings.method == settings.method \
+        and previous.dims == settings.dims and previous.settings.sphereize == settings.sphereize \
+        and previous.settings.sample == settings.sample and previous.settings.seed == settings.seed \
+        and previous.n_total == n_total
+    ids = previous.ids if compatible else sample_ids(n_total, settings.sample, settings.seed)
+    x = weights if ids is None else weights[ids]
+    x = np.asarray(x, dtype=np.float32)
+    if settings.sphereize:
+        x = sphereize(x)
+    _check(should_cancel)
+    same_rows = _same_rows(previous, ids, n_total)
+    method = settings.method
+    if method in ("pca", "svd"):
+        basis = previous.basis if compatible and not refit and previous.basis is not None \
+            and previous.basis.components.shape[1] == x.shape[1] else None
+        if basis is None:
+            fit = fit_pca if method == "pca" else fit_svd
+            basis = fit(x, settings.dims, seed=settings.seed)
+        coords = basis.transform(x)
+        if refit and same_rows and previous.coords.shape == coords.shape:
+            coords = match_signs(coords, previous.coords)
+        if progress is not None:
+            progress(1.0)
+        explained = basis.explained_variance_ratio
+        return Projection(coords, method, settings.dims, n_total, ids, explained,
+                          _axis_titles(method, settings.dims, explained), basis, settings)
+    # Nonlinear methods: on the top principal components of wide matrices.
+    if x.shape[1] > TSNE_PRE_DIMS:
+        x = fit_pca(x, TSNE_PRE_DIMS, solver="exact").transform(x)
+    _check(should_cancel)
+    warm = compatible and same_rows and not refit
+    init = previous.coords if warm else None
+    if method == "tsne":
+        coords, used = run_tsne(x, settings.dims, settings.perplexity, init=init, seed=settings.seed,
+                                progress=progress, should_cancel=should_cancel)
+    else:
+        coords, used = run_umap(x, settings.dims, settings.n_neighbors, init=init, seed=settings.seed), None
+        if progress is not None:
+            progress(1.0)
+    if same_rows and previous is not None and previous.coords.shape == coords.shape:
+        coords = procrustes_align(coords, previous.coords)
+    return Projection(coords.astype(np.float32), method, settings.dims, n_total, ids, None,
+                      _axis_titles(method, settings.dims, None), None, settings, warm, used)
+
+
+# -- t-SNE ----------------------------------------------------------------------
+
+TSNE_EARLY_ITER = 250
+TSNE_ITER = 500
+TSNE_WARM_ITER = 150  # a warm start from the previous layout: no early exaggeration
+
+
+def tsne_backend() -> str:
+    """'opentsne' (FFT-accelerated, progress and cancel) when installed, else 'sklearn'."""
+    try:
+        import openTSNE  # noqa: F401
+    except ImportError:
+        return "sklearn"
+    return "opentsne"
+
+
+def clamp_perplexity(perplexity: float, n: int) -> float:
+    """t-SNE needs perplexity < n / 3 (roughly three neighbours per unit of perplexity)."""
+    return float(max(1.0, min(perplexity, (n - 1) / 3.0)))
+
+
+def run_tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, *, init: np.ndarray | None = None,
+             seed: int = 0, n_iter: int | None = None, backend: str | None = None,
+             progress: Progress = None, should_cancel: ShouldCancel = None) -> tuple[np.ndarray, float]:
+    """t-SNE of `x` with PCA initialisation, or a warm start from `init`. Returns (coords, perplexity)."""
+    x = np.ascontiguousarray(x, dtype=np.float64 if (backend or tsne_backend()) == "sklearn" else np.float32)
+    n = len(x)
+    perplexity = clamp_perplexity(perplexity, n)
+    if n < 4:
+        raise ExplorerError(f"t-SNE needs at least 4 rows, not {n}")
+    backend = backend or tsne_backend()
+    if backend == "opentsne":
+        return _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel), perplexity
+    return _tsne_sklearn(x, dims, perplexity, init, seed, n_iter, progress, should_cancel), perplexity
+
+
+def _tsne_sklearn(x, dims, perplexity, init, seed, n_iter, progress, should_cancel) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    _check(should_cancel)
+    kwargs = dict(n_components=dims, perplexity=perplexity, random_state=seed, learning_rate="auto",
+                  method="barnes_hut" if dims <= 3 else "exact")
+    if init is not None:
+        kwargs.update(init=np.asarray(init, dtype=np.float64), early_exaggeration=1.0,
+                      max_iter=max(250, n_iter or TSNE_WARM_ITER))
+    else:
+        kwargs.update(init="pca", max_iter=max(250, n_iter or TSNE_EARLY_ITER + TSNE_ITER))
+    from threadpoolctl import threadpool_limits
+
+    # As for openTSNE: OpenMP threads cost more than they save on small inputs.
+    with threadpool_limits(limits=1 if len(x) < 5000 else None):
+        try:
+            coords = TSNE(**kwargs).fit_transform(x)
+        except TypeError:  # scikit-learn < 1.5 calls it n_iter
+            kwargs["n_iter"] = kwargs.pop("max_iter")
+            coords = TSNE(**kwargs).fit_transform(x)
+    _check(should_cancel)
+    if progress is not None:
+        progress(1.0)
+    return coords.astype(np.float32)
+
+
+def _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel) -> np.ndarray:
+    from openTSNE import TSNE
+    from openTSNE.tsne import OptimizationInterrupt
+
+    logging.getLogger("openTSNE").setLevel(logging.ERROR)  # its warm-start variance warning
+    phases = [(TSNE_WARM_ITER if n_iter is None else n_iter, None)] if init is not None else \
+        [(TSNE_EARLY_ITER, "early"), (TSNE_ITER if n_iter is None else n_iter, None)]
+    total = sum(p[0] for p in phases) + 20  # + affinities, counted as 20 iterations
+    done = [20]
+
+    def callback(iteration, _error, _embedding) -> bool:
+        if progress is not None:
+            progress(min(1.0, (done[0] + iteration) / total))
+        return bool(should_cancel is not None and should_cancel())
+
+    # Threads only pay off on big inputs: on small ones OpenMP's start-up and spinning
+    # cost more than they save (43 s instead of 3 s for 240 rows on a busy 2-core machine).
+    n_jobs = 1 if len(x) < 5000 else max(1, os.cpu_count() or 1)
+    tsne = TSNE(n_components=dims, perplexity=perplexity, random_state=seed, n_jobs=n_jobs,
+                negative_gradient_method="auto" if dims <= 2 else "bh",
+                callbacks=callback, callbacks_every_iters=10, verbose=False)
+    if init is not None:
+        initialization = np.asarray(init, dtype=np.float32).copy()
+    else:
+        # PCA initialisation scaled to std 1e-4, as openTSNE (and Kobak & Berens) recommend.
+        pcs = fit_pca(x, dims, solver="exact").transform(x).astype(np.float64)
+        std = pcs[:, 0].std() or 1.0
+        initialization = pcs / std * 1e-4
+    embedding = tsne.prepare_initial(x, initialization=initialization)
+    _check(should_cancel)
+    if progress is not None:
+        progress(done[0] / total)
+    try:
+        for iters, phase in phases:
+            embedding.optimize(n_iter=iters, inplace=True, propagate_exception=True,
+                               exaggeration=tsne.early_exaggeration if phase == "early" else tsne.exaggeration,
+                               momentum=tsne.initial_momentum if phase == "early" else tsne.final_momentum)
+            done[0] += iters
+    except OptimizationInterrupt:
+        raise Cancelled("t-SNE cancelled") from None
+    _check(should_cancel)
+    if progress is not None:
+        progress(1.0)
+    return np.asarray(embedding, dtype=np.float32)
+
+
+# -- UMAP -----------------------------------------------------------------------
+
+def run_umap(x: np.ndarray, dims: int = 2, n_neighbors: int = 15, *, init: np.ndarray | None = None,
+             seed: int = 0) -> np.ndarray:
+    """UMAP (umap-learn, the `umap` extra); starts from `init` when given."""
+    try:
+        import umap
+    except ImportError:
+        raise ExplorerError("UMAP needs umap-learn: pip install 'embedding-explorer[umap]'") from None
+    n_neighbors = max(2, min(n_neighbors, len(x) - 1))
+    reducer = umap.UMAP(n_components=dims, n_neighbors=n_neighbors, random_state=seed,
+                        init=np.asarray(init, dtype=np.float64) if init is not None else "spectral")
+    return reducer.fit_transform(x).astype(np.float32)
+
+
+def with_settings(settings: ProjectionSettings, **changes) -> ProjectionSettings:
+    return replace(settings, **changes)

@@ -1,50 +1,327 @@
-"""The 3D projection view (OpenGL): the same points and colours, orbit and zoom."""
+"""The 3D projection view (OpenGL): the same points and colours as 2D, orbit and zoom.
+
+Labels, the legend and the "what is shown" line are painted by a transparent child
+widget over the GL scene. (pyqtgraph's GLTextItem, and any QPainter drawing inside
+`paintGL`, is lost when the window is grabbed: `QWidget.grab()` re-renders the GL
+framebuffer and composites it over whatever QPainter drew.) `export()` paints the same
+overlay onto `grabFramebuffer()`, so labels appear on screen, in window screenshots and
+in exported PNGs alike.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph.opengl as gl
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QWidget
 
 from explorer.ui.theme import Theme
 
+ROTATE_INTERVAL_MS = 33  # ~30 frames per second
+ROTATE_DEGREES = 0.6  # per frame: a full turn in about 20 s
+MAX_LABELS = 200
+
+
+def point_size_3d(n: int, base: int) -> float:
+    """Smaller points for bigger clouds, so dense ones stay readable."""
+    if n <= 2_000:
+        return base + 2
+    if n <= 20_000:
+        return 5
+    if n <= 100_000:
+        return 4
+    return 3
+
+
+class _Overlay(QWidget):
+    """Transparent, click-through layer over the GL view: labels, legend, statement."""
+
+    def __init__(self, view: Scatter3D) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WA_NoSystemBackground)
+        self.setAttribute(Qt.WA_TranslucentBackground)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        try:
+            self.view.paint_overlay(painter)
+        finally:
+            painter.end()
+
 
 class Scatter3D(gl.GLViewWidget):
+    """Public API: set_points / set_positions / set_colors / set_legend / set_labels /
+    set_statement, set_auto_rotate, export(path); signal auto_rotate_changed(bool)."""
+
+    auto_rotate_changed = Signal(bool)
+
     def __init__(self, theme: Theme, parent=None) -> None:
         super().__init__(parent=parent)
         self.theme = theme
         self.tokens: list[str] = []
-        self._xyz = np.zeros((0, 3), dtype=np.float32)
-        self._label_items: list[gl.GLTextItem] = []
+        self._xyz = np.zeros((0, 3), dtype=np.float32)  # shown points, scaled into a unit cube
+        self._ids = np.zeros(0, dtype=np.int64)  # token ID of each shown point
+        self._row_of: dict[int, int] | None = None  # token ID -> shown row, when not all shown
+        self._n_tokens = 0
+        self._colors = np.zeros((0, 4), dtype=np.float32)
+        self._colors_all = np.zeros((0, 4), dtype=np.uint8)
+        self._label_ids: list[int] = []
+        self._frame: tuple[np.ndarray, float] | None = None  # (centre, extent) of the unit cube
+        self.legend_entries: list[tuple[str, tuple]] = []
+        self.statement = ""
         self.setBackgroundColor(QColor(theme.background))
-        self.setCameraPosition(distance=3.0, elevation=20, azimuth=45)
+        self.setCameraPosition(distance=3.4, elevation=22, azimuth=40)
         self.grid = gl.GLGridItem(color=(0, 0, 0, 40))
+        self.grid.setSize(2, 2)
+        self.grid.setSpacing(0.25, 0.25)
+        self.grid.translate(0, 0, -1)
         self.addItem(self.grid)
-        self.points = gl.GLScatterPlotItem(size=theme.point_size + 3, pxMode=True)
+        self.points = gl.GLScatterPlotItem(size=point_size_3d(0, theme.point_size), pxMode=True)
         self.points.setGLOptions("translucent")
         self.addItem(self.points)
+        self.overlay = _Overlay(self)
+        self._rotate_timer = QTimer(self, interval=ROTATE_INTERVAL_MS)
+        self._rotate_timer.timeout.connect(lambda: self.orbit(ROTATE_DEGREES, 0))
 
+    # -- data -------------------------------------------------------------------
     @property
     def point_count(self) -> int:
         return len(self._xyz)
 
+    @property
+    def shown_ids(self) -> np.ndarray:
+        return self._ids
+
     def set_points(self, xyz: np.ndarray, tokens: list[str], colors: np.ndarray) -> None:
-        """Positions are scaled into a unit cube so the camera always frames them."""
-        xyz = np.asarray(xyz, dtype=np.float32)[:, :3]
-        extent = float(np.abs(xyz).max()) or 1.0
-        self._xyz = xyz / extent
+        """One row per token; rows with NaN (not in a sampled projection) are left out.
+
+        Positions are centred and scaled into a unit cube so the camera always frames them."""
         self.tokens = list(tokens)
-        self.points.setData(pos=self._xyz, color=np.asarray(colors, dtype=np.float32) / 255.0)
+        self._n_tokens = len(xyz)
+        self._frame = None
+        self._place(xyz)
+        self.set_colors(colors)
+
+    def set_positions(self, xyz: np.ndarray) -> None:
+        """New coordinates for the same tokens (live training): colours and labels stay."""
+        if self._place(xyz) and len(self._colors_all) == self._n_tokens:
+            self.set_colors(self._colors_all)  # another sample: its points' colours
+        else:
+            self._upload()
+
+    def set_colors(self, colors: np.ndarray) -> None:
+        """RGBA 0-255 per token (the 2D view's current colours)."""
+        colors = np.asarray(colors)
+        if len(colors) != self._n_tokens:
+            return
+        self._colors_all = colors
+        rgba = colors[self._ids].astype(np.float32) / 255.0
+        rgba[:, 3] = np.maximum(rgba[:, 3], 0.6)  # keep faint points visible in depth
+        self._colors = rgba
+        self._upload()
+
+    def _place(self, xyz: np.ndarray) -> bool:
+        """Keep the finite rows, scaled into the unit cube; True when the shown rows changed."""
+        xyz = np.asarray(xyz, dtype=np.float32)
+        if xyz.ndim != 2 or xyz.shape[1] < 3:  # a 2D projection: flat in the z = 0 plane
+            xyz = np.column_stack([xyz[:, :2], np.zeros(len(xyz), np.float32)]) if len(xyz) else \
+                np.zeros((0, 3), np.float32)
+        xyz = xyz[:, :3]
+        finite = np.isfinite(xyz).all(axis=1)
+        if finite.all():
+            ids = np.arange(len(xyz))
+            self._row_of = None
+        else:
+            ids = np.flatnonzero(finite)
+            self._row_of = {int(i): r for r, i in enumerate(ids)}
+        shown = xyz[ids]
+        if len(shown):
+            # Robust framing: a few outliers must not shrink the cloud to a dot. Live
+            # updates keep the frame (points must not breathe) until the cloud outgrows it.
+            centre = np.median(shown, axis=0)
+            reach = np.abs(shown - centre).max(axis=1)
+            extent = float(np.percentile(reach, 98)) or float(reach.max()) or 1.0
+            if self._frame is not None and 0.67 < extent / self._frame[1] < 1.5:
+                centre, extent = self._frame
+            self._frame = (centre, extent)
+            shown = (shown - centre) / extent
+        changed = len(ids) != len(self._ids) or not np.array_equal(ids, self._ids)
+        self._ids = ids
+        self._xyz = shown.astype(np.float32)
+        return changed
+
+    def _upload(self) -> None:
+        if len(self._colors) != len(self._xyz):
+            return
+        self.points.setData(pos=self._xyz, color=self._colors,
+                            size=point_size_3d(len(self._xyz), self.theme.point_size))
+        self.update()
+
+    def set_legend(self, entries: list[tuple[str, tuple]]) -> None:
+        self.legend_entries = list(entries)
+        self.update()
+
+    def set_statement(self, text: str) -> None:
+        """What the view shows (method, sample), drawn in the corner and in exports."""
+        self.statement = text
+        self.update()
 
     def set_labels(self, ids: list[int]) -> None:
-        for item in self._label_items:
-            self.removeItem(item)
+        self._label_ids = [int(i) for i in ids if 0 <= int(i) < len(self.tokens)][:MAX_LABELS]
+        self.update()
+
+    @property
+    def labels(self) -> list[str]:
+        """Tokens of the labels that are drawn (those whose point is shown)."""
+        return [self.tokens[i] for i in self._label_ids if self._row(i) is not None]
+
+    def _row(self, token_id: int) -> int | None:
+        if self._row_of is None:
+            return token_id if token_id < len(self._xyz) else None
+        return self._row_of.get(token_id)
+
+    # -- presentation -----------------------------------------------------------
+    @property
+    def auto_rotating(self) -> bool:
+        return self._rotate_timer.isActive()
+
+    def set_auto_rotate(self, on: bool) -> None:
+        """Orbit the camera slowly around the cloud (for presentations)."""
+        if on == self.auto_rotating:
+            return
+        if on:
+            self._rotate_timer.start()
+        else:
+            self._rotate_timer.stop()
+        self.auto_rotate_changed.emit(on)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackgroundColor(QColor(theme.background))
+        dark = QColor(theme.background).lightness() < 128
+        self.grid.setColor((255, 255, 255, 40) if dark else (0, 0, 0, 40))
+        self._upload()
+
+    def export(self, path: str | Path) -> Path:
+        """Save what the view shows (points, labels, legend) as a PNG."""
+        path = Path(path)
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        if not self.grab_image().save(str(path)):
+            raise OSError(f"{path}: could not write the picture")
+        return path
+
+    def grab_image(self):
+        """The rendered scene with the overlay (labels, legend, statement) painted on it."""
+        image = self.grabFramebuffer()
+        painter = QPainter(image)
+        try:
+            self.paint_overlay(painter)  # the image carries the device pixel ratio: logical units
+        finally:
+            painter.end()
+        return image
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.overlay.setGeometry(self.rect())
+
+    def mousePressEvent(self, event) -> None:
+        self.set_auto_rotate(False)  # the user takes the camera
+        super().mousePressEvent(event)
+
+    # -- overlay ----------------------------------------------------------------
+    def screen_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Widget pixel coordinates of shown rows, and whether each is in front of the camera."""
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        viewport = (0, 0, w, h)
+        mvp = self.projectionMatrix(viewport, viewport) * self.viewMatrix()
+        m = np.array(mvp.data(), dtype=np.float64).reshape(4, 4).T  # Qt stores column-major
+        pts = np.column_stack([self._xyz[rows], np.ones(len(rows))]) @ m.T
+        wcoord = pts[:, 3]
+        front = wcoord > 1e-9
+        ndc = pts[:, :2] / np.where(front, wcoord, 1)[:, None]
+        xy = np.column_stack([(ndc[:, 0] + 1) * w / 2, (1 - ndc[:, 1]) * h / 2])
+        return xy, front
+
+    def paintGL(self) -> None:
+        super().paintGL()
+        self.overlay.update()  # the camera may have moved: labels follow their points
+
+    def paint_overlay(self, painter: QPainter) -> None:
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self._paint_labels(painter)
+        self._paint_legend(painter)
+        self._paint_statement(painter)
+
+    def _font(self, size: int, bold: bool = False) -> QFont:
         font = QFont()
-        font.setPointSize(self.theme.label_size)
-        self._label_items = []
-        for i in ids:
-            if 0 <= i < len(self.tokens):
-                item = gl.GLTextItem(pos=self._xyz[i], text=self.tokens[i],
-                                     color=QColor(self.theme.foreground), font=font)
-                self.addItem(item)
-                self._label_items.append(item)
+        font.setPointSize(size)
+        font.setBold(bold)
+        return font
+
+    def _paint_labels(self, painter: QPainter) -> None:
+        rows = [(i, self._row(i)) for i in self._label_ids]
+        rows = [(i, r) for i, r in rows if r is not None]
+        if not rows:
+            return
+        xy, front = self.screen_positions(np.array([r for _, r in rows]))
+        font = self._font(self.theme.label_size, bold=True)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        fg, bg = QColor(self.theme.foreground), QColor(self.theme.background)
+        bg.setAlpha(200)
+        taken: list[QRectF] = []  # overlapping labels are left out, nearest first
+        for (token_id, _), (x, y), ok in zip(rows, xy, front):
+            if not ok:
+                continue
+            text = self.tokens[token_id]
+            rect = metrics.boundingRect(text)
+            box = QRectF(x + 6, y - rect.height() - 2, rect.width() + 6, rect.height() + 2)
+            if any(box.intersects(t) for t in taken):
+                continue
+            taken.append(box)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(bg)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QPen(fg))
+            painter.drawText(box, Qt.AlignCenter, text)
+
+    def _paint_legend(self, painter: QPainter) -> None:
+        if not self.legend_entries:
+            return
+        font = self._font(self.theme.font_size - 1)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        line = metrics.height() + 4
+        width = max(metrics.horizontalAdvance(name) for name, _ in self.legend_entries) + 34
+        box = QRectF(self.width() - width - 12, 12, width, line * len(self.legend_entries) + 10)
+        painter.setPen(QPen(QColor(200, 200, 200)))
+        painter.setBrush(QColor(*self.theme.legend_background))
+        painter.drawRoundedRect(box, 4, 4)
+        for k, (name, color) in enumerate(self.legend_entries):
+            y = box.top() + 5 + k * line
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QColor(*color[:3]))
+            painter.drawEllipse(QPointF(box.left() + 14, y + line / 2), 5, 5)
+            painter.setPen(QPen(QColor(self.theme.foreground)))
+            painter.drawText(QRectF(box.left() + 26, y, width - 28, line), Qt.AlignVCenter | Qt.AlignLeft, name)
+
+    def _paint_statement(self, painter: QPainter) -> None:
+        text = self.statement + (" · auto-rotate on" if self.auto_rotating else "")
+        if not text:
+            return
+        font = self._font(self.theme.font_size - 1)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        rect = QRectF(10, self.height() - metrics.height() - 14, metrics.horizontalAdvance(text) + 14,
+                      metrics.height() + 6)
+        painter.setPen(QPen(QColor(200, 200, 200)))
+        painter.setBrush(QColor(*self.theme.legend_background))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(QPen(QColor(self.theme.foreground)))
+        painter.drawText(rect, Qt.AlignCenter, text)

@@ -1,0 +1,78 @@
+"""`embedding-explorer project`: coordinates as CSV from a session or a vectors file."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+from explorer.cli import main
+from explorer.core.session import Session, save_session
+from explorer.core.vocab import Vocabulary
+
+
+@pytest.fixture
+def session_file(tmp_path):
+    rng = np.random.default_rng(0)
+    tokens = [f"tok{i}" for i in range(60)] + ["naïve", "with,comma"]
+    weights = (rng.standard_normal((len(tokens), 12)) * np.linspace(3, 0.2, 12)).astype(np.float32)
+    path = tmp_path / "run.eexp"
+    save_session(path, Session(vocab=Vocabulary(tokens=tokens), weights=weights))
+    return path, tokens, weights
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def test_pca_2d_writes_id_token_x_y_matching_sklearn(session_file, tmp_path, capsys):
+    path, tokens, weights = session_file
+    out = tmp_path / "coords.csv"
+    assert main(["project", str(path), "--method", "pca", "--dims", "2", "--out", str(out)]) == 0
+    rows = read(out)
+    assert rows[0] == ["id", "token", "x", "y"]
+    assert len(rows) == 1 + len(tokens)
+    assert [r[1] for r in rows[1:]] == tokens  # one row per token, in ID order, quoted as needed
+    coords = np.array([[float(r[2]), float(r[3])] for r in rows[1:]])
+    ref = PCA(2).fit_transform(weights.astype(np.float64))
+    signs = np.sign((coords * ref).sum(axis=0))
+    np.testing.assert_allclose(coords, ref * signs, atol=1e-4)
+    assert "PCA 2D of all 62 tokens" in capsys.readouterr().out
+
+
+def test_tsne_3d_on_a_sample_writes_z_and_sample_rows(session_file, tmp_path, capsys):
+    path, tokens, _ = session_file
+    out = tmp_path / "tsne.csv"
+    assert main(["project", str(path), "--method", "tsne", "--dims", "3", "--sample", "25",
+                 "--out", str(out)]) == 0
+    rows = read(out)
+    assert rows[0] == ["id", "token", "x", "y", "z"]
+    assert len(rows) == 26
+    ids = [int(r[0]) for r in rows[1:]]
+    assert ids == sorted(set(ids)) and all(tokens[i] == r[1] for i, r in zip(ids, rows[1:]))
+    assert np.isfinite(np.array([[float(v) for v in r[2:]] for r in rows[1:]])).all()
+    assert "random sample of 25 of 62 tokens" in capsys.readouterr().out
+
+
+def test_svd_on_real_glove_vectors(shared_data, tmp_path):
+    out = tmp_path / "glove.csv"
+    assert main(["project", str(shared_data / "gensim" / "test_glove.txt"), "--method", "svd",
+                 "--out", str(out)]) == 0
+    rows = read(out)
+    assert len(rows) == 77 and rows[1][1] == "the"
+
+
+def test_errors_are_one_line_with_exit_code_2(session_file, tmp_path, capsys, shared_data):
+    path, _, _ = session_file
+    assert main(["project", str(tmp_path / "missing.eexp"), "--out", str(tmp_path / "a.csv")]) == 2
+    assert "missing.eexp: no such file" in capsys.readouterr().err
+    assert main(["project", str(path), "--sample", "1", "--out", str(tmp_path / "a.csv")]) == 2
+    assert "at least 3 rows" in capsys.readouterr().err
+    bad = shared_data / "gensim" / "pretrained.vec"
+    assert main(["project", str(bad), "--out", str(tmp_path / "b.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "pretrained.vec, line" in err and "Traceback" not in err
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "b.csv").exists()
