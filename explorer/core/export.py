@@ -250,14 +250,9 @@ def export_loss_curve(path, history: dict, *, progress=None, should_cancel=None)
 
 def project_for_export(weights: np.ndarray, dims: int = 2, method: str = "pca") -> np.ndarray:
     """Coordinates for `--format csv` when no view has projected the matrix yet."""
-    import explorer.core.project as project
+    from explorer.core.project import ProjectionSettings, project
 
-    if method != "pca":
-        fn = getattr(project, "project", None)
-        if fn is None:
-            raise ExplorerError(f"projection method {method!r} is not available; use pca")
-        return np.asarray(fn(weights, method=method, n_components=dims))
-    return project.fit_pca(weights, dims).transform(weights)
+    return project(weights, ProjectionSettings(method=method, dims=dims)).coords
 
 
 def export(fmt: str, out, vocab: Vocabulary, weights: np.ndarray, *, categories=None, history=None,

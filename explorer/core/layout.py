@@ -205,8 +205,9 @@ def stamp_sprites(buf: np.ndarray, px: np.ndarray, py: np.ndarray, color_index: 
     if len(px) == 0:
         return 0
     reach = int(np.abs(offsets).max(initial=0))
-    ix = np.rint(px).astype(np.int32)
-    iy = np.rint(py).astype(np.int32)
+    with np.errstate(invalid="ignore"):  # NaN rows (outside a projection's sample) fall outside
+        ix = np.rint(px).astype(np.int32)
+        iy = np.rint(py).astype(np.int32)
     ok = (ix >= reach) & (ix < w - reach) & (iy >= reach) & (iy < h - reach)
     if not ok.all():
         sel = np.flatnonzero(ok)
@@ -235,8 +236,9 @@ def density_image(px: np.ndarray, py: np.ndarray, width: int, height: int,
     uint32 0xRRGGBB, see pack_rgb; grey if None). Returns (image, points binned).
     """
     size = width * height
-    ix = np.floor(px).astype(np.int32)
-    iy = np.floor(py).astype(np.int32)
+    with np.errstate(invalid="ignore"):  # NaN rows (outside a projection's sample) fall outside
+        ix = np.floor(px).astype(np.int32)
+        iy = np.floor(py).astype(np.int32)
     inside = (ix.view(np.uint32) < np.uint32(width)) & (iy.view(np.uint32) < np.uint32(height))
     flat = iy * np.int32(width) + ix
     flat[~inside] = size  # one spare cell for the points outside: no masked copies

@@ -406,7 +406,7 @@ class SessionController(QObject):
             if self.window.scatter3d is None:
                 self.controller.error.emit("Switch to the 3D view first (View ▸ 3D projection).")
                 return False
-            ok = self.window.scatter3d.grabFramebuffer().save(str(path))
+            ok = self.window.scatter3d.export(path).exists()  # with labels and legend
         else:
             view = self.window.scatter2d
             own = getattr(view, "export", None)  # the view's own exporter (the view as shown)

@@ -470,8 +470,8 @@ class Scatter2D(pg.PlotWidget):
     # -- level of detail status ----------------------------------------------------------
     def _update_status(self) -> None:
         self.points.update_mode()
-        n = len(self._xy)
-        visible = self.points.visible_count
+        n = int(np.count_nonzero(np.isfinite(self._xy[:, 0]))) if len(self._xy) else 0  # sampled: NaN rows
+        visible = min(self.points.visible_count, n)
         if self.points.mode == "density":
             text = (f"Density of all {n:,} points ({visible:,} in view; darker = more, coloured like "
                     f"the point on top). Zoom in to below {self.points.lod_threshold:,} to see each point.")

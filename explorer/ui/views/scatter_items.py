@@ -175,7 +175,7 @@ class PointsItem(_ViewRectItem):
         key = (view.left(), view.top(), view.width(), view.height(), id(self.xy), self._version)
         if key == self._vis_key:
             return self._vis
-        n = len(self.xy)
+        n = int(np.count_nonzero(np.isfinite(self.xy[:, 0])))  # NaN rows: outside a projection's sample
         lo, hi = self._data_bounds()
         if view.left() <= lo[0] and view.right() >= hi[0] and view.top() <= lo[1] and view.bottom() >= hi[1]:
             result = (n, None)  # everything is in view: nothing to count
