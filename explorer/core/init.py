@@ -20,7 +20,13 @@ def _empty(v: int, d: int) -> torch.Tensor:
     return torch.empty(v, d, dtype=torch.float32)
 
 
+def _check_std(std) -> None:
+    if not std > 0:
+        raise ExplorerError(f"std must be positive, got {std}")
+
+
 def _normal(v, d, g, mean=0.0, std=1.0):
+    _check_std(std)
     return nn.init.normal_(_empty(v, d), mean, std, generator=g)
 
 
@@ -47,6 +53,7 @@ def _kaiming_normal(v, d, g, mode="fan_in", nonlinearity="leaky_relu"):
 
 
 def _truncated_normal(v, d, g, std=0.02):
+    _check_std(std)
     return nn.init.trunc_normal_(_empty(v, d), 0.0, std, -2 * std, 2 * std, generator=g)
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from explorer.core import ExplorerError
 
-VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".tsv"}
+# Pickles (.kv, .model, .pkl, ...) count as vectors so that the vectors loader refuses them clearly.
+VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".ckpt", ".tsv",
+                   ".kv", ".model", ".pkl", ".pickle"}
 SESSION_SUFFIXES = {".eexp"}
 KINDS = ("vocab", "corpus", "tokenizer", "vectors", "session")
 
@@ -39,10 +41,10 @@ def detect_kind(path: str | Path) -> str:
         return "vectors"  # GloVe: token then numbers
     if len(first) == 2 and all(x.isdigit() for x in first):
         return "vectors"  # word2vec header: rows dim
-    lines = head.splitlines()[:50]
-    if lines and sum(len(line.split()) <= 2 for line in lines) >= 0.9 * len(lines):
-        return "vocab"
-    return "corpus"
+    # Word list, corpus, JSON vocabulary, BERT vocab.txt, tokenizer.json: by name and content.
+    from explorer.core.formats.vocab_files import kind_of
+
+    return kind_of(path)
 
 
 def _is_number(text: bytes) -> bool:

@@ -1,13 +1,146 @@
-"""Initialization dock: choose a scheme, its parameters, the dim and the seed."""
+"""Initialization dock: choose a scheme, its parameters, the dim and the seed; see what the
+matrix looks like (histograms and statistics); load pretrained vectors; compare schemes.
+
+Pretrained vectors load off the GUI thread (`controller.run_long`, progress and Cancel)
+into new objects; only a successful load reaches the workspace, so a bad file leaves
+the current matrix as it was. Two modes: (a) the file defines the vocabulary, or
+(b) its vectors are mapped onto the current vocabulary, with a coverage report and a
+fill strategy for the rows it lacks.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+    QLabel, QPushButton, QRadioButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
+from explorer.core import ExplorerError
 from explorer.core.schemes import CHOICES, SCHEMES, InitConfig
 from explorer.core.workspace import Workspace
+
+SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
+FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"))
+
+
+def compute_stats(weights: np.ndarray):
+    from explorer.core.init_stats import matrix_stats
+
+    return matrix_stats(weights)
+
+
+def stats_html(stats) -> str:
+    """The numbers under the histograms, for the panel and the Compare view."""
+    cosine = "n/a" if np.isnan(stats.mean_cosine) else f"{stats.mean_cosine:.3f}"
+    sample = f" ({stats.cosine_rows:,} rows)" if stats.cosine_rows < stats.rows else ""
+    rank_sample = f" ({stats.rank_rows:,} rows)" if stats.rank_rows < stats.rows else ""
+    text = (f"mean <b>{stats.mean:.3g}</b> · std <b>{stats.std:.3g}</b><br>"
+            f"row norm <b>{stats.norm_mean:.3g}</b> ± {stats.norm_std:.2g}<br>"
+            f"mean cosine <b>{cosine}</b>{sample}<br>"
+            f"effective rank <b>{stats.effective_rank:.1f}</b> of {min(stats.rows, stats.dim)}{rank_sample}")
+    if stats.identical_rows:
+        text += "<br><span style='color:#c5221f'>every row is identical: tokens cannot be told apart</span>"
+    return text
+
+
+class HistogramPlot(pg.PlotWidget):
+    """A small filled step histogram with a title."""
+
+    def __init__(self, title: str, color=(31, 119, 180), height: int = 110, parent=None) -> None:
+        super().__init__(parent=parent, background="w")
+        self.setMinimumHeight(height)
+        self.setMaximumHeight(height)
+        self.setMinimumWidth(60)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        item = self.getPlotItem()
+        item.setTitle(f"<span style='font-size:8pt;color:#444'>{title}</span>")
+        item.titleLabel.setMaximumHeight(16)
+        item.layout.setRowFixedHeight(0, 16)
+        font = self.font()
+        font.setPointSizeF(7)
+        for name in ("bottom", "left"):
+            axis = item.getAxis(name)
+            axis.setStyle(tickFont=font, tickLength=-3)
+            axis.setTextPen(pg.mkPen("#555"))
+            axis.setPen(pg.mkPen("#999"))
+        item.hideAxis("left")
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(color, width=1),
+                                     brush=pg.mkBrush(*color, 110))
+        self.addItem(self.curve)
+        self.counts: np.ndarray | None = None
+        self.edges: np.ndarray | None = None
+
+    def set_histogram(self, counts: np.ndarray, edges: np.ndarray, x_range: tuple[float, float] | None = None) -> None:
+        self.counts, self.edges = counts, edges
+        self.curve.setData(edges, counts)
+        if x_range is not None:
+            self.setXRange(*x_range, padding=0.02)
+        else:
+            self.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
+        self.setYRange(0, max(1, float(counts.max())), padding=0.05)
+
+
+class Section(QWidget):
+    """A titled part of the panel that folds away (an arrow button and a body)."""
+
+    def __init__(self, title: str, body: QWidget, expanded: bool = False, parent=None) -> None:
+        super().__init__(parent)
+        self.button = QToolButton(text=title, checkable=True, checked=expanded)
+        self.button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.button.setStyleSheet("QToolButton { border: none; font-weight: bold; }")
+        self.body = body
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.button)
+        layout.addWidget(body)
+        self.button.toggled.connect(self.set_expanded)
+        self.set_expanded(expanded)
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.button.setChecked(expanded)
+        self.button.setArrowType(Qt.DownArrow if expanded else Qt.RightArrow)
+        self.body.setVisible(expanded)
+
+
+def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progress=None, should_cancel=None):
+    """In the worker: what the file holds, and its vectors (or why they cannot be read yet)."""
+    from explorer.core.formats.vectors import TENSOR_FORMATS, _pick_tensor, list_tensors, load_vectors, sniff_format
+
+    fmt = sniff_format(path)
+    tensors = list_tensors(path) if fmt in TENSOR_FORMATS else None
+    if tensors and tensor_name is None:
+        try:  # the embedding table, when its name says so
+            tensor_name = _pick_tensor(Path(path), tensors, None)
+        except ExplorerError:
+            pass
+    try:
+        loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor_name, progress=progress,
+                              should_cancel=should_cancel)
+    except ExplorerError as exc:
+        needs = "vocab" if "holds no tokens" in str(exc) else "tensor" if "choose one by name" in str(exc) else None
+        if needs is None:
+            raise
+        return {"path": path, "format": fmt, "tensors": tensors, "loaded": None, "needs": needs, "error": str(exc),
+                "tensor": tensor_name}
+    return {"path": path, "format": fmt, "tensors": tensors, "loaded": loaded, "needs": None, "error": None,
+            "tensor": loaded.tensor_name}
+
+
+def _map_job(vocab, tokens, weights, case_insensitive, fill, seed, expected_dim, adopt_dim, source):
+    from explorer.core.pretrained import map_vectors
+
+    return map_vectors(vocab, tokens, weights, case_insensitive=case_insensitive, fill=fill, seed=seed,
+                       expected_dim=expected_dim, adopt_dim=adopt_dim, source=source)
 
 
 class InitPanel(QWidget):
@@ -15,32 +148,158 @@ class InitPanel(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
+        self.stats = None  # MatrixStats of the current matrix
+        self._stats_running = False
+        self._stats_pending = False
+        self.loaded = None  # LoadedVectors of the last pretrained file
+        self.loaded_path: str | None = None
+        self.vocab_file: str | None = None
+        self.coverage = None
+        self.compare_dialog = None
+
+        # -- scheme -----------------------------------------------------------
         self.scheme = QComboBox()
         for info in SCHEMES.values():
             self.scheme.addItem(info.label, info.name)
-        self.dim = QSpinBox(minimum=1, maximum=4096, value=workspace.init_config.dim)
+        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scheme.setMinimumContentsLength(12)
+        self.dim = QSpinBox(minimum=1, maximum=65536, value=workspace.init_config.dim)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=workspace.init_config.seed)
+        for spin in (self.dim, self.seed):
+            spin.setMinimumWidth(50)
+            spin.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.note = QLabel(wordWrap=True)
-        self.param_form = QFormLayout()
+        self.note.setStyleSheet("color: #666;")
         self.param_widgets: dict[str, QWidget] = {}
-        self.apply = QPushButton("Apply (re-initialize)")
-        self.stats = QLabel(wordWrap=True)
+        self.apply = QPushButton("Apply")
+        self.apply.setToolTip("Re-initialize the matrix with this scheme, dim and seed")
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("Two or more schemes side by side on this vocabulary")
         form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Scheme", self.scheme)
-        form.addRow("Dim", self.dim)
-        form.addRow("Seed", self.seed)
-        layout = QVBoxLayout(self)
+        dim_seed = QHBoxLayout()
+        dim_seed.addWidget(self.dim, 1)
+        dim_seed.addWidget(QLabel("Seed"))
+        dim_seed.addWidget(self.seed, 1)
+        form.addRow("Dim", dim_seed)
+        self.param_form = form  # the scheme's parameters go in the same form, below Dim
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply, 2)
+        buttons.addWidget(self.compare_button, 1)
+
+        # -- statistics -------------------------------------------------------
+        self.weight_hist = HistogramPlot("all weights")
+        self.norm_hist = HistogramPlot("row norms", color=(255, 127, 14))
+        plots = QHBoxLayout()
+        plots.setSpacing(4)
+        plots.addWidget(self.weight_hist)
+        plots.addWidget(self.norm_hist)
+        self.stats_label = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.stats_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        # -- pretrained -------------------------------------------------------
+        body = QWidget()
+        pre = QVBoxLayout(body)
+        pre.setContentsMargins(0, 0, 0, 0)
+        pre.setSpacing(3)
+        open_row = QHBoxLayout()
+        self.open_vectors_button = QPushButton("Open vectors…")
+        self.open_vectors_button.setToolTip("GloVe, word2vec (text or binary), fastText .vec, .npy/.npz, "
+                                            "safetensors, PyTorch checkpoint, TensorBoard TSV")
+        self.vectors_label = QLabel("no file", wordWrap=True)
+        self.vectors_label.setStyleSheet("color: #666;")
+        open_row.addWidget(self.open_vectors_button)
+        open_row.addWidget(self.vectors_label, 1)
+        pre.addLayout(open_row)
+        self.tensor_row = QWidget()
+        tensor_layout = QHBoxLayout(self.tensor_row)
+        tensor_layout.setContentsMargins(0, 0, 0, 0)
+        tensor_layout.addWidget(QLabel("Tensor"))
+        self.tensor = QComboBox()
+        self.tensor.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.tensor.setMinimumContentsLength(10)
+        tensor_layout.addWidget(self.tensor, 1)
+        pre.addWidget(self.tensor_row)
+        self.vocab_row = QWidget()
+        vocab_layout = QHBoxLayout(self.vocab_row)
+        vocab_layout.setContentsMargins(0, 0, 0, 0)
+        self.vocab_file_button = QPushButton("Vocabulary file…")
+        self.vocab_file_button.setToolTip("Tokens for a table that carries none: one per line, vocab.txt, "
+                                          "encoder.json, tokenizer.json or metadata.tsv")
+        self.vocab_file_label = QLabel("needed for this format", wordWrap=True)
+        self.vocab_file_label.setStyleSheet("color: #666;")
+        vocab_layout.addWidget(self.vocab_file_button)
+        vocab_layout.addWidget(self.vocab_file_label, 1)
+        pre.addWidget(self.vocab_row)
+        self.mode_file = QRadioButton("File defines the vocabulary")
+        self.mode_map = QRadioButton("Map onto the current vocabulary")
+        self.mode_file.setChecked(True)
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.mode_file)
+        self.mode_group.addButton(self.mode_map)
+        pre.addWidget(self.mode_file)
+        pre.addWidget(self.mode_map)
+        self.map_options = QWidget()
+        map_form = QFormLayout(self.map_options)
+        map_form.setContentsMargins(16, 0, 0, 0)
+        self.fill = QComboBox()
+        for label, value in FILLS:
+            self.fill.addItem(label, value)
+        self.ignore_case = QCheckBox("Match ignoring case")
+        self.adopt_dim = QCheckBox("Adopt the file's dimension")
+        self.adopt_dim.setChecked(True)
+        self.adopt_dim.setToolTip("Unchecked: a file whose dim differs from the matrix's is refused")
+        map_form.addRow("Missing rows", self.fill)
+        map_form.addRow(self.ignore_case)
+        map_form.addRow(self.adopt_dim)
+        pre.addWidget(self.map_options)
+        self.use_vectors = QPushButton("Use these vectors")
+        self.use_vectors.setEnabled(False)
+        pre.addWidget(self.use_vectors)
+        self.coverage_label = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        pre.addWidget(self.coverage_label)
+        self.pretrained = Section("Pretrained vectors", body)
+
+        # -- layout -----------------------------------------------------------
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(form)
-        layout.addLayout(self.param_form)
         layout.addWidget(self.note)
-        layout.addWidget(self.apply)
-        layout.addWidget(self.stats)
+        layout.addLayout(buttons)
+        line = QFrame(frameShape=QFrame.HLine)
+        line.setStyleSheet("color: #ddd;")
+        layout.addWidget(line)
+        layout.addLayout(plots)
+        layout.addWidget(self.stats_label)
+        layout.addWidget(self.pretrained)
         layout.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
         self.scheme.currentIndexChanged.connect(self._scheme_changed)
         self.apply.clicked.connect(lambda: controller.reinitialize(self.config()))
-        workspace.events.weights_changed.connect(self._show_stats)
+        self.compare_button.clicked.connect(self.open_compare)
+        self.open_vectors_button.clicked.connect(self._open_vectors_dialog)
+        self.vocab_file_button.clicked.connect(self._vocab_file_dialog)
+        self.tensor.activated.connect(lambda _i: self._reload())
+        self.mode_map.toggled.connect(self._mode_changed)
+        self.use_vectors.clicked.connect(self.apply_vectors)
+        workspace.events.weights_changed.connect(self._weights_changed)
+        controller.loaders["vectors"] = self.open_vectors
         self.set_config(workspace.init_config)
+        self._mode_changed()
+        self._show_file_state(None)
+        if workspace.weights is not None:
+            self._weights_changed(workspace.weights, "")
 
+    # -- scheme -------------------------------------------------------------------
     def set_config(self, config: InitConfig) -> None:
         self.scheme.setCurrentIndex(self.scheme.findData(config.scheme))
         self.dim.setValue(config.dim)
@@ -61,8 +320,8 @@ class InitPanel(QWidget):
 
     def _scheme_changed(self) -> None:
         """Show only the parameters that apply to the chosen scheme."""
-        while self.param_form.rowCount():
-            self.param_form.removeRow(0)
+        for widget in self.param_widgets.values():
+            self.param_form.removeRow(widget)
         self.param_widgets = {}
         info = SCHEMES[self.scheme.currentData()]
         for name, default in info.params.items():
@@ -72,14 +331,184 @@ class InitPanel(QWidget):
                 widget.setCurrentText(str(default))
             else:
                 widget = QDoubleSpinBox(decimals=4, minimum=-100.0, maximum=100.0, singleStep=0.01)
+                widget.setMinimumWidth(50)
+                widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
                 widget.setValue(float(default))
             self.param_widgets[name] = widget
             self.param_form.addRow(name, widget)
         self.note.setText(info.note)
+        self.note.setVisible(bool(info.note))
 
-    def _show_stats(self, weights, _reason) -> None:
-        norms = (weights.astype("float64") ** 2).sum(axis=1) ** 0.5
-        self.stats.setText(
-            f"{weights.shape[0]:,} × {weights.shape[1]} · mean {weights.mean():.4g} · "
-            f"std {weights.std():.4g} · mean row norm {norms.mean():.4g}"
-        )
+    # -- statistics ---------------------------------------------------------------
+    def _weights_changed(self, weights, _reason="") -> None:
+        if weights is None:
+            return
+        if weights.size <= SYNC_STATS_VALUES:
+            self._show_stats(compute_stats(weights), weights)
+            return
+        if self._stats_running:  # only the latest matrix waits
+            self._stats_pending = True
+            return
+        self._stats_running = True
+        self.stats_label.setText("computing statistics…")
+        self.controller.jobs.start(compute_stats, weights, description="statistics",
+                                   on_result=lambda stats: self._show_stats(stats, weights),
+                                   on_error=self.controller._report, on_finished=self._stats_done)
+
+    def _stats_done(self) -> None:
+        self._stats_running = False
+        if self._stats_pending:
+            self._stats_pending = False
+            self._weights_changed(self.workspace.weights)
+
+    def _show_stats(self, stats, weights) -> None:
+        if weights is not self.workspace.weights:
+            return  # stale
+        self.stats = stats
+        self.weight_hist.set_histogram(*stats.weight_hist)
+        self.norm_hist.set_histogram(*stats.norm_hist)
+        sampled = "" if stats.weight_values >= stats.rows * stats.dim else \
+            f" (histogram of {stats.weight_values:,} sampled values)"
+        self.stats_label.setText(f"{stats.rows:,} × {stats.dim}{sampled}<br>" + stats_html(stats))
+
+    # -- pretrained vectors -------------------------------------------------------
+    def _open_vectors_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open pretrained vectors", "",
+            "Vectors (*.txt *.vec *.bin *.npy *.npz *.safetensors *.pt *.pth *.tsv);;All files (*)")
+        if path:
+            self.open_vectors(path)
+
+    def _vocab_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary for the vectors", "",
+                                              "Vocabularies (*.txt *.json *.tsv);;All files (*)")
+        if path:
+            self.set_vocab_file(path)
+
+    def set_vocab_file(self, path: str | None) -> None:
+        self.vocab_file = str(path) if path else None
+        self.vocab_file_label.setText(Path(path).name if path else "needed for this format")
+        if self.loaded_path:
+            self._reload()
+
+    def set_mode(self, mode: str) -> None:
+        """'file' (the file defines the vocabulary) or 'map' (onto the current vocabulary)."""
+        (self.mode_map if mode == "map" else self.mode_file).setChecked(True)
+
+    def _mode_changed(self) -> None:
+        self.map_options.setVisible(self.mode_map.isChecked())
+
+    def open_vectors(self, path, apply: bool = True, tensor_name: str | None = None) -> None:
+        """Load a vectors file off the GUI thread; on success use it in the chosen mode."""
+        path = str(path)
+        if path != self.loaded_path:
+            self.tensor.clear()
+            self.coverage_label.clear()
+        self.loaded_path = path
+        self.loaded = None
+        self.use_vectors.setEnabled(False)
+        self.pretrained.set_expanded(True)
+        self.vectors_label.setText(f"loading {Path(path).name}…")
+        self.controller.run_long(_load_job, path, self.vocab_file, tensor_name or self.tensor.currentData(),
+                                 description=f"Loading {Path(path).name}",
+                                 on_result=lambda result: self._loaded(result, apply),
+                                 on_error=self._load_failed)
+
+    def _reload(self) -> None:
+        if self.loaded_path:
+            self.open_vectors(self.loaded_path, apply=False)
+
+    def _load_failed(self, exc: Exception) -> None:
+        self.vectors_label.setText(f"{Path(self.loaded_path).name}: not loaded" if self.loaded_path else "no file")
+        self.controller._report(exc)
+
+    def _loaded(self, result: dict, apply: bool) -> None:
+        if result["tensors"]:
+            current = self.tensor.currentData()
+            self.tensor.blockSignals(True)
+            self.tensor.clear()
+            for name, shape in result["tensors"].items():
+                self.tensor.addItem(f"{name}  {' × '.join(map(str, shape))}", name)
+            chosen = result["tensor"] or current
+            if chosen is not None and self.tensor.findData(chosen) >= 0:
+                self.tensor.setCurrentIndex(self.tensor.findData(chosen))
+            self.tensor.blockSignals(False)
+        self._show_file_state(result)
+        if result["loaded"] is None:
+            self.controller.message.emit(result["error"])
+            return
+        self.loaded = result["loaded"]
+        self.use_vectors.setEnabled(True)
+        for warning in self.loaded.warnings:
+            self.controller.message.emit(warning)
+        if apply:
+            self.apply_vectors()
+
+    def _show_file_state(self, result: dict | None) -> None:
+        needs_vocab = bool(result and (result["needs"] == "vocab" or result["format"] in
+                                       ("npy", "safetensors", "torch") or self.vocab_file))
+        self.tensor_row.setVisible(bool(result and result["tensors"]))
+        self.vocab_row.setVisible(needs_vocab)
+        if result is None:
+            return
+        name = Path(result["path"]).name
+        from explorer.core.formats.vectors import FORMAT_LABELS
+
+        label = FORMAT_LABELS.get(result["format"], result["format"])
+        if result["loaded"] is not None:
+            rows, dim = result["loaded"].weights.shape
+            warn = f" · {len(result['loaded'].warnings)} warning(s)" if result["loaded"].warnings else ""
+            self.vectors_label.setText(f"{name}: {rows:,} × {dim}, {label}{warn}")
+        elif result["needs"] == "vocab":
+            self.vectors_label.setText(f"{name} ({label}): choose its vocabulary file")
+        else:
+            self.vectors_label.setText(f"{name} ({label}): choose a tensor")
+
+    def apply_vectors(self) -> None:
+        """Put the loaded vectors into the workspace, in the chosen mode."""
+        loaded = self.loaded
+        if loaded is None:
+            return
+        if self.mode_file.isChecked():
+            self.coverage = None
+            self.coverage_label.setText(f"vocabulary and matrix from {Path(self.loaded_path).name}: "
+                                        f"{len(loaded.vocab):,} tokens")
+            self.workspace.init_config = replace(self.workspace.init_config, dim=int(loaded.weights.shape[1]))
+            self.dim.setValue(int(loaded.weights.shape[1]))
+            self.workspace.set_vocab(loaded.vocab, None, loaded.weights)
+            return
+        vocab = self.workspace.vocab
+        self.controller.jobs.start(
+            _map_job, vocab, loaded.vocab.tokens, loaded.weights, self.ignore_case.isChecked(),
+            self.fill.currentData(), self.seed.value(), self.workspace.dim, self.adopt_dim.isChecked(),
+            self.loaded_path, description="mapping vectors",
+            on_result=lambda mapped: self._mapped(mapped, vocab), on_error=self.controller._report)
+
+    def _mapped(self, mapped, vocab) -> None:
+        if vocab is not self.workspace.vocab:
+            return  # the vocabulary changed meanwhile
+        self.coverage = mapped.coverage
+        cov = mapped.coverage
+        color = "#188038" if cov.fraction >= 0.8 else "#b06000" if cov.fraction >= 0.3 else "#c5221f"
+        examples = ", ".join(cov.missing_examples[:6])
+        self.coverage_label.setText(
+            f"<span style='color:{color}'><b>{cov.found:,}</b> of {cov.total:,} found "
+            f"({100 * cov.fraction:.1f}%)</span>, {cov.missing:,} missing"
+            + (f" (filled: {mapped.fill})" if cov.missing else "")
+            + (f"<br>{cov.found_case_insensitive:,} matched ignoring case" if cov.found_case_insensitive else "")
+            + (f"<br><span style='color:#666'>missing: {examples}…</span>" if examples else ""))
+        dim = int(mapped.weights.shape[1])
+        if dim != self.workspace.init_config.dim:
+            self.workspace.init_config = replace(self.workspace.init_config, dim=dim)
+            self.dim.setValue(dim)
+        self.workspace.set_weights(mapped.weights, "init pretrained", initial=True)
+
+    # -- compare ------------------------------------------------------------------
+    def open_compare(self):
+        from explorer.ui.panels.init_compare import CompareDialog
+
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(self.workspace, self.controller, self.config(), self)
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog

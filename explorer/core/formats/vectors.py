@@ -1,0 +1,829 @@
+"""Pretrained vectors: read every common format into a Vocabulary and a float32 matrix.
+
+Formats (`sniff_format` names them):
+- ``glove``: text, one ``token v1 ... vd`` line per token, no header;
+- ``word2vec``: the same with a ``rows dim`` header line; ``fasttext`` is that
+  format in a ``.vec`` file;
+- ``word2vec_binary``: word2vec's C binary format (header line, then
+  ``token<space>`` followed by dim little-endian float32 per row);
+- ``npy`` / ``npz``: numpy arrays (tokens from a vocabulary file, or from a
+  string array inside the .npz); never unpickled;
+- ``safetensors`` and ``torch`` (PyTorch checkpoints, loaded only with
+  ``weights_only=True``): hold several tensors, listed by `list_tensors` and
+  picked by name;
+- ``tsv``: TensorBoard projector ``vectors.tsv`` (numbers only) with its
+  ``metadata.tsv`` (tokens; a header row when it has several columns).
+
+Text is parsed in bulk: the file is read in chunks of whole lines, token spans
+and number fields are found with numpy, and all numbers of a chunk are parsed
+at once (`explorer.core.formats._fastfloat`) into a preallocated matrix. Only
+when something is wrong does the reader look at single lines, to say which.
+
+Bad input raises ExplorerError naming the file and line (or byte for binary):
+ragged rows, non-numbers, NaN/inf, headers whose counts lie, truncated binaries,
+duplicate tokens, pickles. Invalid UTF-8 in tokens is replaced (U+FFFD) with a
+warning that counts the affected tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core import Cancelled, ExplorerError
+from explorer.core.formats._fastfloat import PAD, parse_fields
+from explorer.core.vocab import Vocabulary
+
+CHUNK_BYTES = 1 << 20
+THREADS = 2  # blocks parsed at once (numpy releases the GIL); the reader thread assembles them
+FORMAT_LABELS = {
+    "glove": "GloVe text",
+    "word2vec": "word2vec text",
+    "fasttext": "fastText .vec",
+    "word2vec_binary": "word2vec binary",
+    "npy": "NumPy .npy",
+    "npz": "NumPy .npz",
+    "safetensors": "safetensors",
+    "torch": "PyTorch checkpoint",
+    "tsv": "TensorBoard projector TSV",
+}
+TENSOR_FORMATS = ("safetensors", "torch", "npz")
+PICKLE_SUFFIXES = {".pkl", ".pickle", ".kv", ".model", ".joblib"}
+PREFERRED_TENSORS = ("word_embeddings", "embed_tokens", "wte", "tok_embeddings", "token_embedding",
+                     "embeddings", "embedding", "emb")
+SPECIAL_TOKENS = {
+    "[PAD]": "pad", "<pad>": "pad", "[UNK]": "unk", "<unk>": "unk", "[CLS]": "cls", "[SEP]": "sep",
+    "[MASK]": "mask", "<s>": "bos", "<bos>": "bos", "</s>": "eos", "<eos>": "eos", "<|endoftext|>": "eos",
+}
+MAX_REPORTED = 8  # rows listed in one error message
+
+
+@dataclass
+class LoadedVectors:
+    vocab: Vocabulary
+    weights: np.ndarray  # float32, rows x dim
+    format: str
+    warnings: list[str] = field(default_factory=list)
+    tensor_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
+
+
+Progress = Callable[[float], None] | None
+ShouldCancel = Callable[[], bool] | None
+
+
+# -- format detection ------------------------------------------------------------------
+def _head(path: Path, n: int = 65536) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def _is_float(text: bytes | str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_header(line: bytes) -> tuple[int, int] | None:
+    parts = line.split()
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return int(parts[0]), int(parts[1])
+    return None
+
+
+def sniff_format(path: str | Path) -> str:
+    """Which of FORMAT_LABELS `path` is. Refuses pickles; ExplorerError when unknown."""
+    path = Path(path)
+    if not path.exists():
+        raise ExplorerError("no such file", path)
+    if path.is_dir():
+        raise ExplorerError("is a folder, not a vectors file", path)
+    if path.stat().st_size == 0:
+        raise ExplorerError("the file is empty", path)
+    suffix = path.suffix.lower()
+    head = _head(path)
+    if head.startswith(b"\x93NUMPY"):
+        return "npy"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except zipfile.BadZipFile:
+            raise ExplorerError("looks like a zip archive but cannot be opened (truncated?)", path) from None
+        if any(n.endswith("data.pkl") for n in names):
+            return "torch"
+        if any(n.endswith(".npy") for n in names):
+            return "npz"
+        raise ExplorerError("a zip archive that is neither a .npz nor a PyTorch checkpoint", path)
+    if suffix == ".safetensors" or _looks_like_safetensors(head):
+        return "safetensors"
+    if suffix in {".pt", ".pth", ".ckpt"}:
+        return "torch"  # legacy (non-zip) checkpoints: torch.load(weights_only=True) is still safe
+    if _is_pickle(head) or suffix in PICKLE_SUFFIXES:
+        raise ExplorerError(
+            "refused: this is a Python pickle (for example a gensim .kv or .model save). Loading a "
+            "pickle can run arbitrary code. Save it as word2vec text or binary instead "
+            "(KeyedVectors.save_word2vec_format) and open that", path)
+    first_line = head.split(b"\n", 1)[0]
+    header = _parse_header(first_line)
+    if header is not None:
+        return "word2vec_binary" if _binary_after_header(head, header[1]) else (
+            "fasttext" if suffix == ".vec" else "word2vec")
+    fields = first_line.split(b"\t") if b"\t" in first_line else first_line.split()
+    if suffix == ".tsv" and fields and all(_is_float(x) for x in fields):
+        return "tsv"
+    if len(fields) >= 2:
+        return "glove"
+    raise ExplorerError("not a vectors file: the first line is neither a 'rows dim' header nor "
+                        "'token number number ...'", path, line=1)
+
+
+def _looks_like_safetensors(head: bytes) -> bool:
+    if len(head) < 10:
+        return False
+    n = int.from_bytes(head[:8], "little")
+    return 0 < n < 100_000_000 and head[8:9] == b"{"
+
+
+def _is_pickle(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+def _binary_after_header(head: bytes, dim: int) -> bool:
+    body = head.split(b"\n", 1)[1] if b"\n" in head else b""
+    line, newline, _ = body.partition(b"\n")
+    if not newline:
+        return len(body) > 0 and not _is_text(body)
+    parts = line.split()
+    if len(parts) >= 2 and all(_is_float(p) for p in parts[1:]):
+        return False  # text (whether or not its rows have the header's length)
+    return True
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# -- public API ------------------------------------------------------------------------
+def load_vectors(path: str | Path, vocab_path: str | Path | None = None, tensor_name: str | None = None,
+                 *, progress: Progress = None, should_cancel: ShouldCancel = None) -> LoadedVectors:
+    """Read a vectors file of any supported format into a LoadedVectors (new objects only)."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    row_lines = None
+    if fmt in ("glove", "word2vec", "fasttext", "tsv"):
+        if fmt == "tsv":
+            tokens, weights, warnings, row_lines = _read_text(path, has_tokens=False, progress=progress,
+                                                              should_cancel=should_cancel)
+            tokens = _tokens_for(path, len(weights), vocab_path, fmt, warnings)
+            weights = weights[: len(tokens)]
+        else:
+            tokens, weights, warnings, row_lines = _read_text(path, has_tokens=True, progress=progress,
+                                                              should_cancel=should_cancel)
+        name = None
+    elif fmt == "word2vec_binary":
+        tokens, weights, warnings = _read_binary(path, progress=progress, should_cancel=should_cancel)
+        name = None
+    else:
+        weights, name, embedded_tokens = _read_tensor(path, fmt, tensor_name)
+        warnings = []
+        if embedded_tokens is not None and vocab_path is None:
+            tokens = embedded_tokens
+        else:
+            tokens = _tokens_for(path, len(weights), vocab_path, fmt, warnings)
+        weights = weights[: len(tokens)]
+        _check_finite_matrix(path, weights, name)
+    vocab = _vocabulary(tokens, path, kind="vectors")
+    _check_duplicates(path, vocab, row_lines)
+    weights = np.ascontiguousarray(weights, dtype=np.float32)
+    if progress:
+        progress(1.0)
+    return LoadedVectors(vocab, weights, fmt, warnings, name)
+
+
+def read_vector_tokens(path: str | Path) -> Vocabulary:
+    """The token column of a text or binary vectors file, in file order; numbers are not parsed."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    if fmt in ("glove", "word2vec", "fasttext"):
+        tokens, _, _, row_lines = _read_text(path, has_tokens=True, parse_numbers=False)
+    elif fmt == "word2vec_binary":
+        tokens, _, _ = _read_binary(path, parse_numbers=False)
+        row_lines = None
+    else:
+        raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds no tokens: open its vocabulary file", path)
+    vocab = _vocabulary(tokens, path, kind="vectors")
+    _check_duplicates(path, vocab, row_lines)
+    return vocab
+
+
+def list_tensors(path: str | Path) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of every tensor in a safetensors file, PyTorch checkpoint or .npz."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    if fmt == "safetensors":
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(path), framework="numpy") as f:
+                return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+        except Exception as exc:  # safetensors raises its own error types
+            raise ExplorerError(f"cannot read safetensors: {exc}", path) from None
+    if fmt == "torch":
+        return {k: tuple(v.shape) for k, v in _torch_tensors(path).items()}
+    if fmt == "npz":
+        with _open_npz(path) as z:
+            return {k: tuple(z[k].shape) for k in z.files}
+    if fmt == "npy":
+        return {"": tuple(_load_npy(path).shape)}
+    raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds one table, not named tensors", path)
+
+
+# -- text -------------------------------------------------------------------------------
+def _count_newlines(path: Path, start: int) -> tuple[int, bool]:
+    """Newlines after byte `start`, and whether the file ends without one."""
+    count = 0
+    last = b"\n"
+    with open(path, "rb") as f:
+        f.seek(start)
+        while chunk := f.read(16 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count, last != b"\n"
+
+
+def _blocks(path: Path, start: int, should_cancel: ShouldCancel, progress: Progress, size: int):
+    """Yield (block of whole lines ending in newline, bytes read so far)."""
+    rest = b""
+    with open(path, "rb") as f:
+        f.seek(start)
+        done = start
+        while True:
+            if should_cancel and should_cancel():
+                raise Cancelled()
+            chunk = f.read(CHUNK_BYTES)
+            if not chunk:
+                if rest:
+                    yield rest + b"\n", done
+                return
+            done += len(chunk)
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            rest = data[cut:]
+            if progress:
+                progress(0.05 + 0.9 * done / max(size, 1))
+            yield data[:cut], done
+
+
+def _line_of(nl: np.ndarray, position: int, base_line: int) -> int:
+    return base_line + int(np.searchsorted(nl, position))
+
+
+def _fields(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end positions of the whitespace-separated fields of a block."""
+    gaps = np.flatnonzero(a <= 32)
+    wide = gaps[1:] - gaps[:-1] > 1
+    return gaps[:-1][wide] + 1, gaps[1:][wide]
+
+
+@dataclass
+class _Block:
+    """What one block of whole lines held (computed in a worker thread)."""
+
+    n_lines: int
+    lines: np.ndarray  # indices (in the block) of the lines that hold a row
+    tokens: list[str]
+    replaced: list[int]  # lines (absolute) of tokens whose invalid UTF-8 was replaced
+    rows: np.ndarray | None  # float32, len(lines) x dim
+    bad_rows: np.ndarray  # absolute lines of rows with NaN/inf
+
+
+def _block_dim(block: bytes, has_tokens: bool) -> int | None:
+    """The most common number of values per line in a block (None when it holds none)."""
+    counts: dict[int, int] = {}
+    for line in block.split(b"\n")[:2000]:
+        n = len(line.split()) - int(has_tokens)
+        if n > 0:
+            counts[n] = counts.get(n, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _parse_block(path: Path, block: bytes, base_line: int, dim: int, has_tokens: bool,
+                 parse_numbers: bool) -> _Block:
+    a = np.frombuffer(b" " * PAD + block + b" " * PAD, dtype=np.uint8)
+    fs, fe = _fields(a)
+    nl = np.flatnonzero(a == 10)
+    line_starts = np.empty_like(nl)
+    line_starts[0] = PAD
+    line_starts[1:] = nl[:-1] + 1
+    skip = int(has_tokens)
+    width = dim + skip
+    if len(fs) == len(nl) * width and len(nl) and np.array_equal(fs[::width], line_starts):
+        # The usual case: every line is one token and dim numbers.
+        lines = np.arange(len(nl))
+        token_first = token_last = np.arange(0, len(fs), width)
+        number_fields = None  # every field but the token ones
+    else:
+        first = np.searchsorted(fs, line_starts)
+        count = np.searchsorted(fs, nl) - first
+        n_tok = count - dim if has_tokens else np.zeros_like(count)
+        nonblank = count > 0
+        odd = np.flatnonzero(nonblank & ((n_tok != 1) if has_tokens else (count != dim)))
+        if len(odd):
+            n_tok = n_tok.copy()
+            for i in odd:
+                n_tok[i] = _odd_line(path, a, fs, fe, int(first[i]), int(count[i]), dim, has_tokens,
+                                     base_line + int(i))
+        lines = np.flatnonzero(nonblank)
+        first, n_tok = first[lines], n_tok[lines]
+        is_number = np.ones(len(fs), dtype=bool)
+        is_number[first[n_tok > 0]] = False
+        for i in np.flatnonzero(n_tok > 1):
+            is_number[first[i]: first[i] + n_tok[i]] = False
+        token_first, token_last = first, first + n_tok - 1
+        number_fields = np.flatnonzero(is_number)
+    tokens: list[str] = []
+    replaced: list[int] = []
+    if has_tokens:
+        t_start, t_end = fs[token_first], fe[token_last]
+        raw = b"\n".join([block[s - PAD: e - PAD] for s, e in zip(t_start.tolist(), t_end.tolist())])
+        try:
+            tokens = raw.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            for k, token in enumerate(raw.split(b"\n")):
+                try:
+                    tokens.append(token.decode("utf-8"))
+                except UnicodeDecodeError:
+                    tokens.append(token.decode("utf-8", errors="replace"))
+                    replaced.append(base_line + int(lines[k]))
+    rows = None
+    bad_rows = np.empty(0, dtype=np.int64)
+    if parse_numbers:
+        if number_fields is None:
+            values, slow = parse_fields(a, fs, fe)
+            if has_tokens:
+                slow = slow[slow % width != 0]
+            nfs = fs
+        else:
+            nfs = fs[number_fields]
+            values, slow = parse_fields(a, nfs, fe[number_fields])
+        for i in slow.tolist():
+            text = a[nfs[i]: _field_end(a, nfs[i])].tobytes()
+            try:
+                values[i] = float(text)
+            except ValueError:
+                shown = text.decode("utf-8", errors="replace")
+                raise ExplorerError(f"not a number: {shown!r}", path,
+                                    line=_line_of(nl, int(nfs[i]), base_line)) from None
+        if number_fields is None:
+            rows = values.reshape(len(lines), width)[:, skip:].astype(np.float32)
+        else:
+            rows = values.reshape(len(lines), dim).astype(np.float32)
+        if not np.isfinite(rows.sum(axis=1)).all():
+            bad_rows = base_line + lines[~np.isfinite(rows).all(axis=1)]
+    return _Block(len(nl), lines, tokens, replaced, rows, bad_rows)
+
+
+def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, progress: Progress = None,
+               should_cancel: ShouldCancel = None):
+    """Tokens (list[str]), weights (float32 or None), warnings and the line of each row.
+
+    Blocks are parsed by two worker threads (numpy releases the GIL) and put
+    together in file order, so the first error in the file is the one reported.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        first_line = f.readline()
+    header = _parse_header(first_line) if has_tokens else None
+    start = len(first_line) if header else 0
+    if not header and first_line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
+        start = 3
+    base_line = 2 if header else 1  # the line number of the first line of the next block
+    dim = header[1] if header else None
+    if header and dim < 1:
+        raise ExplorerError(f"the header says the vectors have {dim} dimensions", path, line=1)
+    out = None
+    capacity = 0
+    if parse_numbers:
+        newlines, unterminated = _count_newlines(path, start)
+        capacity = newlines + int(unterminated)
+        if header:
+            capacity = min(capacity, header[0])
+    if progress:
+        progress(0.05)
+    tokens: list[str] = []
+    row_lines: list[np.ndarray] = []
+    bad_rows: list[int] = []
+    n_bad_rows = 0
+    replaced: list[int] = []
+    rows = 0
+    pending: deque = deque()
+
+    def collect(block_result: _Block, block_base: int) -> None:
+        nonlocal out, rows, n_bad_rows
+        n = len(block_result.lines)
+        row_lines.append(block_base + block_result.lines)
+        tokens.extend(block_result.tokens)
+        replaced.extend(block_result.replaced)
+        if block_result.rows is not None:
+            if rows + n > capacity:
+                if header:
+                    raise ExplorerError(
+                        f"the header (line 1) says {header[0]:,} vectors, but there are more",
+                        path, line=int(block_base + block_result.lines[capacity - rows]))
+                raise ExplorerError("the file changed while it was read", path)
+            if out is None:
+                out = np.empty((capacity, dim), dtype=np.float32)
+            out[rows: rows + n] = block_result.rows
+            n_bad_rows += len(block_result.bad_rows)
+            bad_rows.extend(block_result.bad_rows[:MAX_REPORTED].tolist())
+        rows += n
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        try:
+            for block, _done in _blocks(path, start, should_cancel, progress, size):
+                if dim is None:
+                    dim = _block_dim(block, has_tokens)
+                    if dim is None:
+                        base_line += block.count(b"\n")
+                        continue
+                pending.append((pool.submit(_parse_block, path, block, base_line, dim, has_tokens,
+                                            parse_numbers), base_line))
+                base_line += block.count(b"\n")
+                while len(pending) > THREADS:
+                    future, block_base = pending.popleft()
+                    collect(future.result(), block_base)
+            while pending:
+                future, block_base = pending.popleft()
+                collect(future.result(), block_base)
+        finally:
+            for future, _ in pending:
+                future.cancel()
+    if dim is None:
+        raise ExplorerError("the file holds no vectors", path)
+    if n_bad_rows:
+        shown = ", ".join(str(r) for r in bad_rows[:MAX_REPORTED])
+        more = f" and {n_bad_rows - MAX_REPORTED:,} more" if n_bad_rows > MAX_REPORTED else ""
+        raise ExplorerError(f"NaN or infinite values in {n_bad_rows:,} row(s): lines {shown}{more}. "
+                            "Such rows break every distance; fix or remove them", path, line=bad_rows[0])
+    if header and rows != header[0]:
+        raise ExplorerError(f"the header says {header[0]:,} vectors of {header[1]} dimensions, but the file "
+                            f"has {rows:,}", path, line=1)
+    warnings = []
+    if replaced:
+        warnings.append(f"{path.name}: {len(replaced):,} token(s) were not valid UTF-8 (first on line "
+                        f"{replaced[0]}); their bad bytes were replaced by \ufffd")
+    if parse_numbers:
+        if out is None:
+            out = np.empty((0, dim), dtype=np.float32)
+        elif rows < len(out):
+            out = out[:rows].copy() if rows < len(out) // 2 else np.resize(out, (rows, dim))
+    lines_of_rows = np.concatenate(row_lines) if row_lines else np.empty(0, dtype=np.int64)
+    return tokens, out, warnings, lines_of_rows
+
+
+def _field_end(a: np.ndarray, start: int) -> int:
+    end = start
+    while end < len(a) and a[end] > 32:
+        end += 1
+    return end
+
+
+def _odd_line(path, a, fs, fe, first, count, dim, has_tokens, line) -> int:
+    """A line whose field count is not 1 token + dim numbers: a token with spaces, or an error."""
+    fields = [a[fs[k]: fe[k]].tobytes() for k in range(first, first + count)]
+    if not has_tokens:
+        raise ExplorerError(f"{count} values, expected {dim} like the first row", path, line=line)
+    numbers = count - 1
+    if count > dim + 1:
+        extra = fields[1: count - dim]
+        if not any(_is_float(x) for x in extra):
+            return count - dim  # a token with spaces in it ("at&t corp"), then dim numbers
+        numbers = count - 1
+    if count == 1:
+        raise ExplorerError(f"a token with no numbers (expected {dim})", path, line=line)
+    raise ExplorerError(f"{numbers} numbers, expected {dim} (ragged rows: every row must have the "
+                        "same length)", path, line=line)
+
+
+# -- binary -----------------------------------------------------------------------------
+def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress = None,
+                 should_cancel: ShouldCancel = None):
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        first_line = f.readline()
+        header = _parse_header(first_line)
+        if header is None:
+            raise ExplorerError("word2vec binary needs a 'rows dim' header", path, line=1)
+        n_rows, dim = header
+        row_bytes = 4 * dim
+        out = np.empty((min(n_rows, size // max(row_bytes, 1) + 1), dim), dtype=np.float32) \
+            if parse_numbers else None
+        tokens: list[str] = []
+        replaced = 0
+        first_replaced = None
+        buf = b""
+        pos = 0
+        offset = len(first_line)  # file offset of buf[0]
+        eof = False
+        for i in range(n_rows):
+            if i % 4096 == 0:
+                if should_cancel and should_cancel():
+                    raise Cancelled()
+                if progress:
+                    progress((offset + pos) / max(size, 1))
+            while True:
+                while pos < len(buf) and buf[pos] in (10, 13):
+                    pos += 1
+                space = buf.find(b" ", pos)
+                if space != -1 and space + 1 + row_bytes <= len(buf):
+                    break
+                if eof:
+                    raise ExplorerError(
+                        f"the file ends inside vector {i + 1:,} of {n_rows:,} that the header promised "
+                        "(truncated?)", path, offset=offset + pos)
+                more = f.read(CHUNK_BYTES)
+                eof = not more
+                offset += pos
+                buf = buf[pos:] + more
+                pos = 0
+            raw = buf[pos:space]
+            try:
+                token = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                token = raw.decode("utf-8", errors="replace")
+                replaced += 1
+                first_replaced = first_replaced or i + 1
+            if not token:
+                raise ExplorerError(f"vector {i + 1:,} has an empty token", path, offset=offset + pos)
+            tokens.append(token)
+            if out is not None:
+                if i >= len(out):
+                    raise ExplorerError("the header promises more vectors than the file can hold",
+                                        path, line=1)
+                out[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
+            pos = space + 1 + row_bytes
+        trailing = (buf[pos:] + f.read(64)).strip()
+        if trailing:
+            raise ExplorerError(f"the header says {n_rows:,} vectors, but more data follows them",
+                                path, offset=offset + pos)
+    warnings = []
+    if replaced:
+        warnings.append(f"{path.name}: {replaced:,} token(s) were not valid UTF-8 (first in vector "
+                        f"{first_replaced}); their bad bytes were replaced by \ufffd")
+    if out is not None:
+        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+        if len(bad):
+            shown = ", ".join(str(b + 1) for b in bad[:MAX_REPORTED])
+            raise ExplorerError(f"NaN or infinite values in {len(bad):,} vector(s): numbers {shown}",
+                                path)
+        if len(out) != n_rows:
+            out = out[:n_rows]
+    return tokens, out, warnings
+
+
+# -- tensors ----------------------------------------------------------------------------
+def _load_npy(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ExplorerError("refused: the array holds Python objects, which would need unpickling "
+                                "(that can run code)", path) from None
+        raise ExplorerError(f"cannot read .npy: {exc}", path) from None
+
+
+def _open_npz(path: Path):
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ExplorerError(f"cannot read .npz: {exc}", path) from None
+
+
+def _torch_tensors(path: Path) -> dict:
+    import pickle
+
+    import torch
+
+    try:
+        obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise ExplorerError(
+            "refused: the checkpoint holds Python objects besides tensors, and is only ever loaded "
+            "with weights_only=True (a full unpickling could run code)",
+            path) from None
+    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise ExplorerError(f"cannot read the PyTorch checkpoint: {str(exc).splitlines()[0]}", path) from None
+    found: dict[str, object] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, torch.Tensor):
+            found[prefix] = value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, (list, tuple)):
+            for k, v in enumerate(value):
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+
+    walk("", obj)
+    if not found:
+        raise ExplorerError("the checkpoint holds no tensors", path)
+    return found
+
+
+def _pick_tensor(path: Path, shapes: dict[str, tuple[int, ...]], tensor_name: str | None) -> str:
+    if tensor_name is not None:
+        if tensor_name not in shapes:
+            raise ExplorerError(f"no tensor named {tensor_name!r}; the file holds: "
+                                + ", ".join(f"{k} {list(v)}" for k, v in shapes.items()), path)
+        if len(shapes[tensor_name]) != 2:
+            raise ExplorerError(f"tensor {tensor_name!r} has shape {list(shapes[tensor_name])}; an "
+                                "embedding table needs 2 dimensions (rows x dim)", path)
+        return tensor_name
+    tables = [k for k, v in shapes.items() if len(v) == 2]
+    if len(tables) == 1:
+        return tables[0]
+    for hint in PREFERRED_TENSORS:
+        for k in tables:
+            if hint in k.lower().split(".")[-2:] or k.lower().split(".")[-2:-1] == [hint] or \
+                    any(hint == part for part in k.lower().split(".")):
+                return k
+    if not tables:
+        raise ExplorerError("holds no 2-D tensor (rows x dim): "
+                            + ", ".join(f"{k} {list(v)}" for k, v in shapes.items()), path)
+    raise ExplorerError("holds several tables; choose one by name: "
+                        + ", ".join(f"{k} {list(shapes[k])}" for k in tables), path)
+
+
+def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
+    """(matrix, tensor name, tokens found in the file or None)."""
+    if fmt == "npy":
+        array = _load_npy(path)
+        if array.ndim != 2:
+            raise ExplorerError(f"the array has shape {list(array.shape)}; need rows x dim", path)
+        return _float_matrix(path, array), None, None
+    if fmt == "npz":
+        with _open_npz(path) as z:
+            shapes = {k: tuple(z[k].shape) for k in z.files}
+            arrays = {k: z[k] for k in z.files}
+        tokens = None
+        for k, v in arrays.items():
+            if v.ndim == 1 and v.dtype.kind in "US" and k.lower() in {"vocab", "tokens", "words", "vocabulary"}:
+                tokens = [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in v.tolist()]
+        numeric = {k: s for k, s in shapes.items() if arrays[k].dtype.kind in "fiu"}
+        name = _pick_tensor(path, numeric, tensor_name)
+        return _float_matrix(path, arrays[name], name), name, tokens
+    if fmt == "safetensors":
+        shapes = list_tensors(path)
+        name = _pick_tensor(path, shapes, tensor_name)
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(path), framework="numpy") as f:
+                array = f.get_tensor(name)
+        except (TypeError, ValueError):  # e.g. bfloat16, which numpy lacks
+            with safe_open(str(path), framework="pt") as f:
+                array = f.get_tensor(name).float().numpy()
+        except Exception as exc:
+            raise ExplorerError(f"cannot read tensor {name!r}: {exc}", path) from None
+        return _float_matrix(path, array, name), name, None
+    tensors = _torch_tensors(path)
+    shapes = {k: tuple(v.shape) for k, v in tensors.items()}
+    name = _pick_tensor(path, shapes, tensor_name)
+    return _float_matrix(path, tensors[name].detach().float().cpu().numpy(), name), name, None
+
+
+def _float_matrix(path: Path, array: np.ndarray, name: str | None = None) -> np.ndarray:
+    if array.dtype.kind not in "fiu":
+        raise ExplorerError(f"tensor {name or ''} holds {array.dtype}, not numbers", path)
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def _check_finite_matrix(path: Path, weights: np.ndarray, name: str | None) -> None:
+    finite = np.isfinite(weights).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        shown = ", ".join(str(int(b)) for b in bad[:MAX_REPORTED])
+        where = f" of {name}" if name else ""
+        raise ExplorerError(f"NaN or infinite values in {len(bad):,} row(s){where}: rows {shown}", path)
+
+
+# -- vocabulary files for formats without tokens -----------------------------------------
+def _tokens_for(path: Path, rows: int, vocab_path, fmt: str, warnings: list[str]) -> list[str]:
+    if vocab_path is None and fmt == "tsv":
+        for candidate in (path.with_name("metadata.tsv"), path.with_name(path.stem.replace("vectors", "metadata")
+                                                                          + ".tsv")):
+            if candidate.exists() and candidate != path:
+                vocab_path = candidate
+                break
+    if vocab_path is None:
+        raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds no tokens: give its vocabulary file too "
+                            "(one token per line, a tokenizer's vocab.txt / encoder.json / tokenizer.json, "
+                            "or a projector metadata.tsv)", path)
+    tokens = read_token_list(vocab_path)
+    if len(tokens) > rows:
+        raise ExplorerError(f"the vocabulary has {len(tokens):,} tokens but the matrix only {rows:,} rows",
+                            vocab_path)
+    if len(tokens) < rows:
+        warnings.append(f"the matrix has {rows:,} rows but the vocabulary {len(tokens):,} tokens: "
+                        f"the last {rows - len(tokens):,} rows (padding?) were left out")
+    return tokens
+
+
+def read_token_list(path: str | Path) -> list[str]:
+    """Tokens in ID order from a vocabulary file: one per line (first column of a TSV, header
+    skipped when it has several columns), a token->id JSON map, or a tokenizer.json."""
+    path = Path(path)
+    if path.is_dir():
+        for name in ("vocab.txt", "encoder.json", "tokenizer.json"):
+            if (path / name).exists():
+                return read_token_list(path / name)
+        raise ExplorerError("no vocab.txt, encoder.json or tokenizer.json in this folder", path)
+    if not path.exists():
+        raise ExplorerError("no such file", path)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ExplorerError(f"not valid JSON: {exc}", path) from None
+        if isinstance(data, dict) and isinstance(data.get("model"), dict):
+            mapping = data["model"].get("vocab")
+            if isinstance(mapping, list):  # unigram: [[piece, score], ...]
+                return [str(p[0]) for p in mapping]
+            for added in data.get("added_tokens", []) or []:
+                mapping = {**mapping, added["content"]: added["id"]} if isinstance(mapping, dict) else mapping
+            data = mapping
+        if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
+            raise ExplorerError("expected a JSON object mapping token -> id", path)
+        tokens = [None] * (max(data.values()) + 1 if data else 0)
+        for token, i in data.items():
+            tokens[i] = token
+        return [t if t is not None else f"<unused{i}>" for i, t in enumerate(tokens)]
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if any("\t" in line for line in lines[:1]):
+        lines = [line.split("\t", 1)[0] for line in lines[1:]]  # projector metadata with a header row
+    if not lines:
+        raise ExplorerError("the vocabulary file is empty", path)
+    return lines
+
+
+# -- shared -----------------------------------------------------------------------------
+def _vocabulary(tokens: list[str], path: Path, kind: str) -> Vocabulary:
+    specials = {}
+    for token, role in SPECIAL_TOKENS.items():
+        if role in specials:
+            continue
+        i = _find(tokens, token)
+        if i is not None:
+            specials[role] = i
+    return Vocabulary(tokens=tokens, specials=specials, source=str(path), kind=kind)
+
+
+def _find(tokens: list[str], token: str) -> int | None:
+    # Specials sit near the start of a vocabulary: look there before scanning everything.
+    head = tokens[:1000]
+    if token in head:
+        return head.index(token)
+    return None
+
+
+def _check_duplicates(path: Path, vocab: Vocabulary, row_lines: np.ndarray | None) -> None:
+    """Duplicate tokens are an error: which row would a lookup mean?"""
+    if len(vocab.index) == len(vocab.tokens):
+        return
+    seen: dict[str, int] = {}
+    for i, token in enumerate(vocab.tokens):
+        if token in seen:
+            j = seen[token]
+            if row_lines is not None and len(row_lines) == len(vocab.tokens):
+                raise ExplorerError(f"duplicate token {token!r}: it is also on line {int(row_lines[j])}",
+                                    path, line=int(row_lines[i]))
+            raise ExplorerError(f"duplicate token {token!r}: rows {j + 1} and {i + 1}", path)
+        seen[token] = i

@@ -1,0 +1,286 @@
+"""Pretrained vectors: every real file, every format, and every kind of bad input."""
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explorer.core import Cancelled, ExplorerError
+from explorer.core.formats import vectors as vf
+from explorer.core.formats.vectors import list_tensors, load_vectors, read_vector_tokens, sniff_format
+
+REAL = {  # file -> (format, rows, dim)
+    "test_glove.txt": ("glove", 76, 50),
+    "word2vec_pre_kv_c": ("word2vec", 1750, 10),
+    "euclidean_vectors.bin": ("word2vec_binary", 2747, 10),
+    "high_precision.kv.bin": ("word2vec_binary", 2, 2),
+    "high_precision.kv.txt": ("word2vec", 2, 2),
+    "lee_fasttext.vec": ("fasttext", 1762, 10),
+    "toy-model.vec": ("fasttext", 22, 5),
+    "pang_lee_polarity_fasttext.vec": ("fasttext", 1694, 100),
+    "crime-and-punishment.vec": ("fasttext", 291, 5),
+}
+
+
+@pytest.mark.parametrize("name", list(REAL))
+def test_real_files_load_exactly_as_gensim_reads_them(shared_data, name):
+    gensim = pytest.importorskip("gensim.models")
+    path = shared_data / "gensim" / name
+    fmt, rows, dim = REAL[name]
+    loaded = load_vectors(path)
+    assert (loaded.format, loaded.weights.shape) == (fmt, (rows, dim))
+    assert loaded.weights.dtype == np.float32 and len(loaded.vocab) == rows
+    kv = gensim.KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec_binary",
+                                                  no_header=fmt == "glove", unicode_errors="replace")
+    assert kv.index_to_key == loaded.vocab.tokens
+    assert np.array_equal(kv.vectors, loaded.weights)
+
+
+def test_non_ascii_tokens_survive(shared_data):
+    glove = load_vectors(shared_data / "gensim" / "test_glove.txt")
+    assert "é" in glove.vocab.index
+    crime = load_vectors(shared_data / "gensim" / "crime-and-punishment.vec")
+    assert crime.vocab.tokens[:3] == ["и", "в", "на"]
+
+
+def test_invalid_utf8_is_replaced_with_a_warning_that_counts_tokens(shared_data):
+    loaded = load_vectors(shared_data / "gensim" / "pang_lee_polarity_fasttext.vec")
+    assert len(loaded.warnings) == 1 and "5 token(s) were not valid UTF-8" in loaded.warnings[0]
+    assert "line 150" in loaded.warnings[0]
+    assert any("\ufffd" in t for t in loaded.vocab.tokens) and "</s>" in loaded.vocab.index
+
+
+def test_a_header_whose_counts_lie_names_file_and_line(shared_data):
+    path = shared_data / "gensim" / "pretrained.vec"
+    with pytest.raises(ExplorerError) as info:
+        load_vectors(path)
+    assert str(path) in str(info.value) and "line 1" in str(info.value)
+    assert "says 3 vectors" in str(info.value) and "has 1" in str(info.value)
+
+
+def test_high_precision_values_are_exact(shared_data):
+    loaded = load_vectors(shared_data / "gensim" / "high_precision.kv.txt")
+    assert loaded.weights[0, 0] == np.float32(-0.0007369244245224787)
+    binary = load_vectors(shared_data / "gensim" / "high_precision.kv.bin")
+    assert np.allclose(binary.weights, loaded.weights, rtol=1e-3)  # the binary was saved rounded
+
+
+def test_read_vector_tokens_gives_the_token_column(shared_data):
+    for name in ("lee_fasttext.vec", "test_glove.txt", "euclidean_vectors.bin"):
+        path = shared_data / "gensim" / name
+        assert read_vector_tokens(path).tokens == load_vectors(path).vocab.tokens
+
+
+def test_minilm_safetensors_with_bert_vocab_is_semantic(shared_data):
+    path = shared_data / "vectors" / "minilm-embeddings.safetensors"
+    tensors = list_tensors(path)
+    assert tensors["embeddings.word_embeddings.weight"] == (30522, 384)
+    assert len(tensors) == 3
+    loaded = load_vectors(path, vocab_path=shared_data / "tokenizers" / "bert" / "vocab.txt")
+    assert loaded.tensor_name == "embeddings.word_embeddings.weight"
+    assert loaded.weights.shape == (30522, 384) and loaded.vocab.specials["pad"] == 0
+    w = loaded.weights / np.linalg.norm(loaded.weights, axis=1, keepdims=True)
+    king = loaded.vocab.index["king"]
+    nearest = [loaded.vocab.tokens[i] for i in np.argsort(-(w @ w[king]))[1:11]]
+    assert "queen" in nearest
+    with pytest.raises(ExplorerError, match="30,522 tokens but the matrix only 512 rows"):
+        load_vectors(path, vocab_path=shared_data / "tokenizers" / "bert" / "vocab.txt",
+                     tensor_name="embeddings.position_embeddings.weight")
+
+
+def test_a_table_without_tokens_asks_for_a_vocabulary(shared_data):
+    with pytest.raises(ExplorerError, match="holds no tokens"):
+        load_vectors(shared_data / "vectors" / "minilm-embeddings.safetensors")
+
+
+# -- generated files ----------------------------------------------------------------------
+def write(tmp_path, name, text, mode="w"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path, **kwargs) -> ExplorerError:
+    with pytest.raises(ExplorerError) as info:
+        load_vectors(path, **kwargs)
+    assert str(path) in str(info.value)
+    return info.value
+
+
+def test_ragged_rows_name_the_line(tmp_path):
+    path = write(tmp_path, "g.txt", "a 1 2 3\nb 4 5 6\nc 7 8\nd 1 1 1\n")
+    exc = error_of(path)
+    assert exc.line == 3 and "2 numbers, expected 3" in str(exc)
+    path = write(tmp_path, "g2.txt", "a 1 2 3\nb 4 5 6 7\n")
+    assert error_of(path).line == 2
+
+
+def test_non_numeric_values_name_the_line(tmp_path):
+    path = write(tmp_path, "g.txt", "a 1 2 3\nb 4 x5 6\n")
+    exc = error_of(path)
+    assert exc.line == 2 and "x5" in str(exc)
+    for bad in ("1,5", "1.2.3", "1-2", "--1", ".", "-", "0x10"):
+        path = write(tmp_path, "h.txt", f"a 1 2 3\nb 4 {bad} 6\n")
+        assert error_of(path).line == 2, bad
+
+
+def test_nan_and_inf_are_rejected_with_their_rows(tmp_path):
+    path = write(tmp_path, "g.txt", "a 1 2\nb nan 2\nc 1 2\nd 1 -inf\n")
+    exc = error_of(path)
+    assert "2 row(s)" in str(exc) and "lines 2, 4" in str(exc) and exc.line == 2
+
+
+def test_a_header_with_fewer_rows_than_the_file_names_the_first_extra_line(tmp_path):
+    path = write(tmp_path, "w.vec", "2 2\na 1 2\nb 3 4\nc 5 6\n")
+    exc = error_of(path)
+    assert exc.line == 4 and "says 2 vectors" in str(exc)
+
+
+def test_a_header_whose_dim_lies_is_a_ragged_row(tmp_path):
+    path = write(tmp_path, "w.vec", "2 3\na 1 2\nb 3 4\n")
+    assert error_of(path).line == 2
+
+
+def test_duplicate_tokens_name_both_lines(tmp_path):
+    path = write(tmp_path, "g.txt", "a 1 2\nb 3 4\na 5 6\n")
+    exc = error_of(path)
+    assert exc.line == 3 and "also on line 1" in str(exc)
+
+
+def test_truncated_binary_names_the_vector_and_byte(shared_data, tmp_path):
+    data = (shared_data / "gensim" / "euclidean_vectors.bin").read_bytes()
+    path = write(tmp_path, "cut.bin", data[: len(data) // 2], "wb")
+    exc = error_of(path)
+    assert "truncated" in str(exc) and exc.offset is not None and "vector 1,386 of 2,747" in str(exc)
+
+
+def test_binary_roundtrip_with_and_without_newlines(tmp_path):
+    w = np.arange(6, dtype=np.float32).reshape(3, 2) / 7
+    for sep in (b"", b"\n"):
+        body = b"".join(t.encode() + b" " + row.astype("<f4").tobytes() + sep for t, row in zip("xyz", w))
+        path = write(tmp_path, "v.bin", b"3 2\n" + body, "wb")
+        loaded = load_vectors(path)
+        assert loaded.format == "word2vec_binary" and loaded.vocab.tokens == ["x", "y", "z"]
+        assert np.array_equal(loaded.weights, w)
+
+
+@pytest.mark.parametrize("suffix", [".pkl", ".kv", ".bin", ".model"])
+def test_pickles_are_refused(tmp_path, suffix):
+    path = tmp_path / f"model{suffix}"
+    path.write_bytes(pickle.dumps({"vectors": [1, 2]}))
+    assert "pickle" in str(error_of(path))
+
+
+def test_npy_with_objects_is_refused_and_plain_npy_needs_a_vocabulary(tmp_path):
+    np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    vocab = write(tmp_path, "vocab.txt", "a\nb\nc\n")
+    assert "Python objects" in str(error_of(tmp_path / "o.npy", vocab_path=vocab))
+    w = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    np.save(tmp_path / "w.npy", w)
+    assert "holds no tokens" in str(error_of(tmp_path / "w.npy"))
+    loaded = load_vectors(tmp_path / "w.npy", vocab_path=vocab)
+    assert loaded.format == "npy" and loaded.vocab.tokens == ["a", "b", "c"] and np.array_equal(loaded.weights, w)
+
+
+def test_npz_with_its_own_tokens_and_a_tensor_choice(tmp_path):
+    w = np.ones((3, 2), dtype=np.float32)
+    np.savez(tmp_path / "m.npz", first=w, other=np.zeros((3, 5)), tokens=np.array(["x", "y", "z"]))
+    assert list_tensors(tmp_path / "m.npz") == {"first": (3, 2), "other": (3, 5), "tokens": (3,)}
+    assert "choose one by name" in str(error_of(tmp_path / "m.npz"))
+    loaded = load_vectors(tmp_path / "m.npz", tensor_name="other")
+    assert loaded.weights.shape == (3, 5) and loaded.vocab.tokens == ["x", "y", "z"]
+
+
+class Evil:
+    """Not a tensor: a checkpoint holding it needs full unpickling."""
+
+
+def test_torch_checkpoints_load_only_tensors(tmp_path):
+    torch = pytest.importorskip("torch")
+    w = torch.randn(4, 3)
+    torch.save({"model": {"embed.weight": w, "bias": torch.zeros(3)}}, tmp_path / "c.pt")
+    vocab = write(tmp_path, "vocab.txt", "a\nb\nc\nd\n")
+    assert list_tensors(tmp_path / "c.pt") == {"model.embed.weight": (4, 3), "model.bias": (3,)}
+    loaded = load_vectors(tmp_path / "c.pt", vocab_path=vocab)
+    assert loaded.tensor_name == "model.embed.weight" and np.array_equal(loaded.weights, w.numpy())
+    torch.save({"w": w, "x": Evil()}, tmp_path / "evil.pt")
+    assert "weights_only=True" in str(error_of(tmp_path / "evil.pt", vocab_path=vocab))
+
+
+def test_projector_tsv_with_metadata(tmp_path):
+    w = np.arange(6, dtype=np.float32).reshape(3, 2) / 4
+    np.savetxt(tmp_path / "vectors.tsv", w, delimiter="\t")
+    write(tmp_path, "metadata.tsv", "word\tcount\nx\t1\ny\t2\nz\t3\n")
+    loaded = load_vectors(tmp_path / "vectors.tsv")
+    assert loaded.format == "tsv" and loaded.vocab.tokens == ["x", "y", "z"]
+    assert np.array_equal(loaded.weights, w)
+
+
+def test_text_variants_crlf_bom_blank_lines_tabs_exponents_and_spaces_in_tokens(tmp_path):
+    text = "\ufeffthe 1e-05 -2.5E+3\r\n\r\nat&t corp 0.5 +7\r\nx\t.25\t-0\r\nlast 3 4"
+    loaded = load_vectors(write(tmp_path, "g.txt", text))
+    assert loaded.vocab.tokens == ["the", "at&t corp", "x", "last"]
+    assert loaded.weights.tolist() == [[1e-05, -2500.0], [0.5, 7.0], [0.25, -0.0], [3.0, 4.0]] or \
+        np.array_equal(loaded.weights, np.array([[1e-05, -2500], [0.5, 7], [0.25, 0], [3, 4]], dtype=np.float32))
+
+
+def test_chunk_boundaries_do_not_matter(tmp_path, monkeypatch):
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((500, 7)).astype(np.float32)
+    lines = [f"tok{i} " + " ".join(f"{v:.6g}" for v in row) for i, row in enumerate(w)]
+    path = write(tmp_path, "g.txt", "\n".join(lines) + "\n")
+    whole = load_vectors(path)
+    monkeypatch.setattr(vf, "CHUNK_BYTES", 97)
+    seen = []
+    chunked = load_vectors(path, progress=seen.append)
+    assert np.array_equal(whole.weights, chunked.weights) and whole.vocab.tokens == chunked.vocab.tokens
+    assert np.allclose(whole.weights, w, rtol=1e-5) and seen[-1] == 1.0 and len(seen) > 10
+
+
+def test_loading_can_be_cancelled(tmp_path, monkeypatch):
+    path = write(tmp_path, "g.txt", "".join(f"t{i} 1 2\n" for i in range(200)))
+    monkeypatch.setattr(vf, "CHUNK_BYTES", 64)
+    with pytest.raises(Cancelled):
+        load_vectors(path, should_cancel=lambda: True)
+
+
+def test_unknown_files_are_clear_errors(tmp_path):
+    assert "empty" in str(error_of(write(tmp_path, "e.txt", "")))
+    assert "not a vectors file" in str(error_of(write(tmp_path, "w.txt", "justoneword\n")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=3, max_size=3),
+                       min_size=1, max_size=30),
+       fmt=st.sampled_from(["{!r}", "{:.5g}", "{:.3e}", "{:.8f}"]))
+def test_any_written_numbers_read_back_as_float_would(tmp_path_factory, values, fmt):
+    tmp = tmp_path_factory.mktemp("h")
+    lines = [f"w{i} " + " ".join(fmt.format(float(v)) for v in row) for i, row in enumerate(values)]
+    path = tmp / "g.txt"
+    path.write_text("\n".join(lines) + "\n")
+    loaded = load_vectors(path)
+    expected = np.array([[float(x) for x in line.split()[1:]] for line in lines], dtype=np.float32)
+    assert np.array_equal(loaded.weights, expected)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=st.integers(0, 9), junk=st.sampled_from(["abc", "1..2", "nan", "inf", "", "1 2", "é"]))
+def test_one_bad_row_anywhere_is_reported_at_its_line(tmp_path_factory, row, junk):
+    tmp = tmp_path_factory.mktemp("h")
+    lines = [f"w{i} 0.5 -1.25 3" for i in range(10)]
+    lines[row] = f"w{row} 0.5 {junk} 3"
+    path = tmp / "g.txt"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ExplorerError) as info:
+        load_vectors(path)
+    assert info.value.line == row + 1 and str(path) in str(info.value)
+
+
+def test_sniff_format_names(shared_data):
+    assert sniff_format(shared_data / "gensim" / "word2vec_pre_kv_c") == "word2vec"
+    assert sniff_format(shared_data / "vectors" / "minilm-embeddings.safetensors") == "safetensors"

@@ -1,0 +1,125 @@
+"""The Initialization dock: schemes and parameters, statistics, pretrained vectors, Compare."""
+
+import numpy as np
+import pytest
+
+from explorer.ui.main_window import MainWindow
+from explorer.ui.startup import demo_workspace
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow(demo_workspace())
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.controller.reinitialize()
+    yield window
+    window.close()
+
+
+def choose(panel, scheme):
+    panel.scheme.setCurrentIndex(panel.scheme.findData(scheme))
+
+
+def test_only_the_parameters_of_the_scheme_are_shown(window):
+    panel = window.init_panel
+    choose(panel, "kaiming_normal")
+    assert set(panel.param_widgets) == {"mode", "nonlinearity"}
+    choose(panel, "zeros")
+    assert panel.param_widgets == {} and "identical" in panel.note.text()
+    choose(panel, "truncated_normal")
+    assert set(panel.param_widgets) == {"std"} and panel.param_widgets["std"].value() == pytest.approx(0.02)
+    assert panel.config().params == {"std": pytest.approx(0.02)}
+
+
+def test_statistics_follow_every_change(window, qtbot):
+    panel = window.init_panel
+    assert "effective rank" in panel.stats_label.text()
+    assert panel.weight_hist.counts.sum() == 124 * 64 and panel.norm_hist.counts.sum() == 124
+    before = panel.stats.norm_mean
+    choose(panel, "truncated_normal")
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        panel.apply.click()
+    assert panel.stats.norm_mean < before / 40
+    choose(panel, "zeros")
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        panel.apply.click()
+    assert panel.stats.identical_rows and "cannot be told apart" in panel.stats_label.text()
+
+
+def test_the_vectors_loader_is_registered(window):
+    assert window.controller.loaders["vectors"] == window.init_panel.open_vectors
+
+
+def test_open_vectors_file_defines_the_vocabulary(window, qtbot, shared_data):
+    path = shared_data / "gensim" / "test_glove.txt"
+    window.controller.open_path(path)
+    qtbot.waitUntil(lambda: len(window.workspace.vocab) == 76 and window.controller.up_to_date, timeout=30000)
+    assert window.workspace.weights.shape == (76, 50)
+    assert window.scatter2d.point_count == 76
+    assert "76 × 50" in window.init_panel.vectors_label.text()
+    assert window.init_panel.dim.value() == 50 and window.init_panel.stats.rows == 76
+
+
+def test_map_onto_the_current_vocabulary_reports_coverage(window, qtbot, shared_data):
+    panel = window.init_panel
+    panel.set_mode("map")
+    panel.fill.setCurrentIndex(panel.fill.findData("zeros"))
+    vocab = window.workspace.vocab
+    panel.open_vectors(shared_data / "gensim" / "lee_fasttext.vec")
+    qtbot.waitUntil(lambda: window.workspace.dim == 10 and window.controller.up_to_date, timeout=30000)
+    assert window.workspace.vocab is vocab  # the vocabulary stayed
+    cov = panel.coverage
+    assert cov.total == 124 and 0 < cov.found < 124
+    assert f"{cov.found}" in panel.coverage_label.text() and "missing" in panel.coverage_label.text()
+    missing = vocab.index[cov.missing_examples[0]]
+    assert not window.workspace.weights[missing].any()
+
+
+def test_dimension_mismatch_without_adopting_is_an_error_and_keeps_the_matrix(window, qtbot, shared_data):
+    panel = window.init_panel
+    panel.set_mode("map")
+    panel.adopt_dim.setChecked(False)
+    before = window.workspace.weights
+    with qtbot.waitSignal(window.controller.error, timeout=30000) as blocker:
+        panel.open_vectors(shared_data / "gensim" / "lee_fasttext.vec")
+    assert "dimension mismatch" in blocker.args[0] and "64" in blocker.args[0]
+    assert window.workspace.weights is before
+
+
+def test_a_bad_file_names_file_and_line_and_keeps_the_matrix(window, qtbot, shared_data):
+    before, vocab = window.workspace.weights, window.workspace.vocab
+    path = shared_data / "gensim" / "pretrained.vec"
+    with qtbot.waitSignal(window.controller.error, timeout=30000) as blocker:
+        window.controller.open_path(path)
+    assert str(path) in blocker.args[0] and "line 1" in blocker.args[0]
+    assert window.workspace.weights is before and window.workspace.vocab is vocab
+
+
+def test_safetensors_offers_its_tensors_and_asks_for_a_vocabulary(window, qtbot, shared_data):
+    panel = window.init_panel
+    panel.open_vectors(shared_data / "vectors" / "minilm-embeddings.safetensors")
+    qtbot.waitUntil(lambda: panel.tensor.count() == 3, timeout=30000)
+    assert panel.vocab_row.isVisibleTo(panel) and panel.tensor_row.isVisibleTo(panel)
+    assert "vocabulary" in panel.vectors_label.text()
+    panel.set_vocab_file(str(shared_data / "tokenizers" / "bert" / "vocab.txt"))
+    qtbot.waitUntil(lambda: panel.loaded is not None, timeout=60000)
+    assert panel.tensor.currentData() == "embeddings.word_embeddings.weight"
+    assert panel.loaded.weights.shape == (30522, 384)
+
+
+def test_compare_shows_the_three_points(window, qtbot):
+    dialog = window.init_panel.open_compare()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.compared, timeout=60000):
+        dialog.run()
+    assert len(dialog.columns) == 5
+    text = dialog.findings.text()
+    assert "identical" in text and "Xavier" in text
+    ratio = [s for c, s in dialog.results if c.scheme == "normal"][0].norm_mean / \
+        [s for c, s in dialog.results if c.scheme == "truncated_normal"][0].norm_mean
+    assert f"{ratio:.0f}×" in text and 45 < ratio < 65
+    xavier = [s.std for c, s in dialog.results if c.scheme == "xavier_uniform"]
+    assert xavier[0] > xavier[1]
+    assert all(np.isfinite(col.weight_hist.counts).all() for col in dialog.columns)
