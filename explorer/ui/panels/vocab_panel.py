@@ -1,32 +1,147 @@
-"""Vocabulary dock: a virtual table of ID, token and count, with filter and summary."""
+"""Vocabulary dock: where a vocabulary comes from, a virtual table of ID, token and
+count with filter and sorting, a summary, and a box that tokenizes text.
+
+Loading runs off the GUI thread (`controller.run_long`, with progress and Cancel)
+into a new Vocabulary; only a successful load reaches `workspace.set_vocab`, so
+a bad file leaves the current vocabulary as it was.
+"""
 
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+import numpy as np
 
-from explorer.core.vocab import Vocabulary
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QMessageBox, QPushButton, QSpinBox, QTableView, QToolButton, QVBoxLayout, QWidget,
+)
+
+from explorer.core import ExplorerError
+from explorer.core.vocab import DEFAULT_SPECIALS, Vocabulary
 from explorer.core.workspace import Workspace
+
+# (label, format) for the source override; None = detect from name and content.
+SOURCE_FORMATS = (
+    ("Detect automatically", None),
+    ("Word list (token [count] per line)", "wordlist"),
+    ("Corpus text (build a vocabulary)", "corpus"),
+    ("GPT-2 BPE (encoder.json + vocab.bpe)", "gpt2"),
+    ("BERT WordPiece (vocab.txt)", "wordpiece"),
+    ("Hugging Face tokenizer.json", "tokenizer-json"),
+    ("JSON list or token → ID map", "json"),
+    ("Tokens of a vectors file", "vectors"),
+)
+MAX_TOKENIZE_PIECES = 200
 
 
 class VocabTableModel(QAbstractTableModel):
-    """Reads straight from the Vocabulary: no copy, so 50k rows cost nothing."""
+    """Reads straight from the Vocabulary through `rows` (row -> token ID), a numpy array.
+
+    Sorting and filtering reorder that array with numpy instead of asking Qt to call
+    back into Python per row and per comparison (minutes at 50,257 rows), so the
+    table stays smooth at GPT-2's size. Only visible rows are ever read.
+    """
 
     HEADERS = ("ID", "Token", "Count")
 
     def __init__(self, vocab: Vocabulary) -> None:
         super().__init__()
         self.vocab = vocab
+        self.sort_column, self.sort_order = 0, Qt.AscendingOrder
+        self.filter_text = ""
+        self._sorted_cache: dict[int, np.ndarray] = {}
+        self._row_of: np.ndarray | None = None
+        self.rows = np.arange(len(vocab))
 
     def set_vocab(self, vocab: Vocabulary) -> None:
         self.beginResetModel()
         self.vocab = vocab
+        self._sorted_cache = {}
+        self._update_rows()
         self.endResetModel()
 
+    # -- order and filter -----------------------------------------------------
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        old = self.rows
+        persistent = self.persistentIndexList()
+        self.sort_column, self.sort_order = column, order
+        self._update_rows()
+        self._remap_persistent(persistent, old)
+        self.layoutChanged.emit()
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self.filter_text = text
+        self._update_rows()
+        self.endResetModel()
+
+    def _ascending(self, column: int) -> np.ndarray:
+        cached = self._sorted_cache.get(column)
+        if cached is None:
+            n = len(self.vocab)
+            if column == 1:
+                shown = self.vocab.display_tokens
+                cached = np.array(sorted(range(n), key=lambda i: (shown[i].lower(), shown[i])), dtype=np.int64)
+            elif column == 2 and self.vocab.counts is not None:
+                cached = np.argsort(self.vocab.counts, kind="stable")
+            else:
+                cached = np.arange(n)
+            self._sorted_cache[column] = cached
+        return cached
+
+    def _update_rows(self) -> None:
+        rows = self._ascending(self.sort_column)
+        if self.sort_order == Qt.DescendingOrder:
+            rows = rows[::-1]
+        if self.filter_text:
+            rows = rows[self._matches(self.filter_text)[rows]]
+        self.rows = np.ascontiguousarray(rows)
+        self._row_of = None
+
+    def _matches(self, text: str) -> np.ndarray:
+        """Token IDs whose shown or raw token contains `text` (any case) or matches it as a regex."""
+        needle = text.lower()
+        try:
+            pattern = re.compile(text, re.IGNORECASE)
+        except re.error:
+            pattern = None
+        shown, raw = self.vocab.display_tokens, self.vocab.tokens
+        if pattern is None:
+            hits = [needle in a.lower() or needle in b.lower() for a, b in zip(shown, raw)]
+        else:
+            search = pattern.search
+            hits = [needle in a.lower() or bool(search(a)) or (a is not b and bool(search(b)))
+                    for a, b in zip(shown, raw)]
+        return np.fromiter(hits, dtype=bool, count=len(raw))
+
+    def _remap_persistent(self, persistent, old_rows: np.ndarray) -> None:
+        for index in persistent:
+            token_id = int(old_rows[index.row()]) if index.row() < len(old_rows) else None
+            row = None if token_id is None else self.row_of(token_id)
+            new = QModelIndex() if row is None else self.index(row, index.column())
+            self.changePersistentIndex(index, new)
+
+    def token_id(self, row: int) -> int:
+        return int(self.rows[row])
+
+    def row_of(self, token_id: int) -> int | None:
+        """The row showing `token_id`, or None when the filter hides it."""
+        if self._row_of is None:
+            self._row_of = np.full(len(self.vocab), -1, dtype=np.int64)
+            self._row_of[self.rows] = np.arange(len(self.rows))
+        if not 0 <= token_id < len(self._row_of):
+            return None
+        row = int(self._row_of[token_id])
+        return None if row < 0 else row
+
+    # -- Qt model interface ---------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.vocab)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else 3
@@ -37,50 +152,105 @@ class VocabTableModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.DisplayRole):
+        token_id, col = int(self.rows[index.row()]), index.column()
+        if role == Qt.ToolTipRole and col == 1:
+            raw, shown = self.vocab.tokens[token_id], self.vocab.display_tokens[token_id]
+            return f"raw token: {raw!r}" if raw != shown else None
+        if role == Qt.TextAlignmentRole and col != 1:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
         if role not in (Qt.DisplayRole, Qt.UserRole):
             return None
-        row, col = index.row(), index.column()
         if col == 0:
-            return row
+            return token_id
         if col == 1:
-            return self.vocab.tokens[row]
-        count = self.vocab.count_of(row)
-        return "" if count is None and role == Qt.DisplayRole else count
+            return self.vocab.display_tokens[token_id]
+        count = self.vocab.count_of(token_id)
+        if count is None:
+            return "" if role == Qt.DisplayRole else -1
+        return f"{count:,}" if role == Qt.DisplayRole else count
 
 
 class TokenFilter(QSortFilterProxyModel):
-    """Filters on the token column by substring, or by regex when it compiles."""
+    """The proxy the view talks to: sorting (header clicks) and the filter text are
+    handed to the source model, which reorders with numpy; the proxy itself adds no
+    per-row Python work."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setSortRole(Qt.UserRole)
-        self._pattern: re.Pattern | None = None
-        self._needle = ""
+        self.setDynamicSortFilter(False)
 
     def set_text(self, text: str) -> None:
-        self._needle = text.lower()
-        try:
-            self._pattern = re.compile(text, re.IGNORECASE) if text else None
-        except re.error:
-            self._pattern = None
-        self.invalidateFilter()
+        self.sourceModel().set_filter(text)
 
-    def filterAcceptsRow(self, row: int, parent) -> bool:
-        if not self._needle:
-            return True
-        token = self.sourceModel().vocab.tokens[row]
-        if self._needle in token.lower():
-            return True
-        return bool(self._pattern and self._pattern.search(token))
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
 
 
 class VocabPanel(QWidget):
-    def __init__(self, workspace: Workspace, parent=None) -> None:
+    loaded = Signal(object)  # the new Vocabulary, after workspace.set_vocab
+    load_failed = Signal(str)  # the message shown to the user
+
+    def __init__(self, workspace: Workspace, controller=None, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.filter = QLineEdit(placeholderText="Filter tokens (substring or regex)")
+        self.controller = controller
+        self.last_error: str | None = None
+        self.offer: QMessageBox | None = None  # "load anyway?" question after a recoverable error
+        self.offer_button: QPushButton | None = None
+        self._last_request: tuple[Path, str | None] | None = None
+        self._tokenizer_path: str | None = None
+
+        self.summary = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        # -- source ---------------------------------------------------------------
+        self.open_button = QPushButton("Open…", toolTip="Open a word list, corpus, tokenizer file or vectors file")
+        self.open_folder_button = QToolButton(text="Folder…", toolTip="Open a tokenizer folder "
+                                              "(encoder.json + vocab.bpe, vocab.txt or tokenizer.json)")
+        self.source_format = QComboBox(toolTip="How to read the file: detected from its name and content, "
+                                       "or chosen here")
+        for label, fmt in SOURCE_FORMATS:
+            self.source_format.addItem(label, fmt)
+        self.options_button = QToolButton(text="Corpus options", checkable=True,
+                                          toolButtonStyle=Qt.ToolButtonTextBesideIcon)
+        self.options_button.setArrowType(Qt.RightArrow)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.open_button)
+        source_row.addWidget(self.open_folder_button)
+        source_row.addWidget(self.source_format, 1)
+
+        # -- corpus-build options -------------------------------------------------
+        self.options = QWidget(visible=False)
+        self.corpus_tokenizer = QComboBox()
+        self.corpus_tokenizer.addItem("Lowercase words (regex)", "words")
+        self.corpus_tokenizer.addItem("Whitespace (keeps case)", "whitespace")
+        self.corpus_tokenizer.addItem("Current vocabulary's tokenizer", "current")
+        self.corpus_tokenizer.addItem("Tokenizer file…", "file")
+        self.min_count = QSpinBox(minimum=1, maximum=1_000_000, value=1)
+        self.max_size = QSpinBox(minimum=0, maximum=10_000_000, value=0, singleStep=1000,
+                                 specialValueText="no limit")
+        self.order = QComboBox()
+        for label, value in (("by frequency", "freq"), ("alphabetical", "alpha"), ("first seen", "first")):
+            self.order.addItem(label, value)
+        self.special_boxes = {role: QCheckBox(token) for role, token in DEFAULT_SPECIALS.items()}
+        specials_row = QHBoxLayout()
+        specials_row.setContentsMargins(0, 0, 0, 0)
+        for box in self.special_boxes.values():
+            specials_row.addWidget(box)
+        specials_row.addStretch(1)
+        self.rebuild_button = QPushButton("Rebuild from corpus", enabled=False,
+                                          toolTip="Build the last corpus again with these options")
+        form = QFormLayout(self.options)
+        form.setContentsMargins(12, 0, 0, 0)
+        form.addRow("Tokenizer", self.corpus_tokenizer)
+        form.addRow("Min count", self.min_count)
+        form.addRow("Max size", self.max_size)
+        form.addRow("Order", self.order)
+        form.addRow("Specials", specials_row)
+        form.addRow(self.rebuild_button)
+
+        # -- table ----------------------------------------------------------------
+        self.filter = QLineEdit(placeholderText="Filter tokens (substring or regex)", clearButtonEnabled=True)
         self.model = VocabTableModel(workspace.vocab)
         self.proxy = TokenFilter()
         self.proxy.setSourceModel(self.model)
@@ -89,37 +259,243 @@ class VocabPanel(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setSelectionMode(QTableView.SingleSelection)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Interactive)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.setHorizontalScrollMode(QTableView.ScrollPerPixel)
+        self.table.setVerticalScrollMode(QTableView.ScrollPerPixel)
+        self.matches = QLabel()
+
+        # -- tokenize box ---------------------------------------------------------
+        self.tokenize_input = QLineEdit(placeholderText="Tokenize text…", clearButtonEnabled=True)
+        self.tokenize_output = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.tokenize_output.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addLayout(source_row)
+        layout.addWidget(self.options_button)
+        layout.addWidget(self.options)
         layout.addWidget(self.filter)
-        layout.addWidget(self.table)
-        self.filter.textChanged.connect(self.proxy.set_text)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.matches)
+        layout.addWidget(self.tokenize_input)
+        layout.addWidget(self.tokenize_output)
+
+        self.filter.textChanged.connect(self._filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.open_button.clicked.connect(self._open_dialog)
+        self.open_folder_button.clicked.connect(self._open_folder_dialog)
+        self.options_button.toggled.connect(self._toggle_options)
+        self.corpus_tokenizer.activated.connect(self._tokenizer_chosen)
+        self.rebuild_button.clicked.connect(self._rebuild)
+        self.tokenize_input.textChanged.connect(self._tokenize)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.current_changed.connect(self._show_current)
+        if controller is not None:
+            controller.loaders["vocab"] = self.load
+            controller.loaders["tokenizer"] = self.load
+            controller.loaders["corpus"] = lambda path: self.load(path, "corpus")
         self._vocab_changed(workspace.vocab)
 
+    # -- loading ------------------------------------------------------------------
+    def corpus_options(self) -> dict:
+        """The corpus-build options as load_vocabulary keyword arguments."""
+        choice = self.corpus_tokenizer.currentData()
+        if choice == "current":
+            tokenizer = self.workspace.vocab.tokenizer
+            tokenizer = getattr(tokenizer, "base", tokenizer)
+            if not hasattr(tokenizer, "encode_pieces"):
+                tokenizer = "words"
+        elif choice == "file":
+            tokenizer = self._tokenizer_path or "words"
+        else:
+            tokenizer = choice
+        return {
+            "tokenizer": tokenizer,
+            "min_count": self.min_count.value(),
+            "max_size": self.max_size.value() or None,
+            "order": self.order.currentData(),
+            "specials": [role for role, box in self.special_boxes.items() if box.isChecked()],
+        }
+
+    def open_file(self, path):
+        """Load `path` as the dock's format box says (detected, or the user's override)."""
+        return self.load(path, self.source_format.currentData())
+
+    def load(self, path, fmt: str | None = None, *, errors: str = "strict", dedupe: bool = False):
+        """Load `path` off the GUI thread, as format `fmt` (None: detect it from name and content).
+
+        Returns the job's ProgressHandle (its `cancel()` is what the status bar's Cancel calls)."""
+        path = Path(path)
+        options = self.corpus_options()
+        request = (path, fmt)
+
+        def job(progress=None, should_cancel=None) -> Vocabulary:
+            from explorer.core.formats.vocab_files import detect_format, load_vocabulary
+
+            chosen = fmt or detect_format(path)
+            extra = options if chosen == "corpus" else {}
+            vocab = load_vocabulary(path, chosen, errors=errors, dedupe=dedupe, progress=progress,
+                                    should_cancel=should_cancel, **extra)
+            vocab.display_tokens  # computed here, off the GUI thread, for the table and filter
+            return vocab
+
+        if self.controller is None:
+            raise RuntimeError("VocabPanel.load needs a controller")
+        handle, _worker = self.controller.run_long(
+            job, description=f"Loading {path.name}", on_result=lambda vocab: self._loaded(vocab, request),
+            on_error=lambda exc: self._failed(exc, path, fmt, errors, dedupe))
+        return handle
+
+    def _loaded(self, vocab: Vocabulary, request) -> None:
+        self._last_request = request
+        self.last_error = None
+        self.workspace.set_vocab(vocab, categories=None)
+        if vocab.warnings and self.controller is not None:
+            self.controller.message.emit("; ".join(vocab.warnings))
+        self.loaded.emit(vocab)
+
+    def _failed(self, exc: Exception, path: Path, fmt, errors: str, dedupe: bool) -> None:
+        from explorer.core.formats.textio import InvalidEncoding
+        from explorer.core.formats.vocab_files import DuplicateToken
+
+        message = str(exc) if isinstance(exc, (ExplorerError, OSError)) else f"{type(exc).__name__}: {exc}"
+        self.last_error = message
+        if isinstance(exc, InvalidEncoding) and errors == "strict":
+            self._offer(message, "Load with replacement characters",
+                        lambda: self.load(path, fmt, errors="replace", dedupe=dedupe))
+        elif isinstance(exc, DuplicateToken) and not dedupe:
+            self._offer(message, "Keep the first of each duplicate",
+                        lambda: self.load(path, fmt, errors=errors, dedupe=True))
+        elif self.controller is not None:
+            self.controller.error.emit(message)
+        self.load_failed.emit(message)
+
+    def _offer(self, message: str, action: str, accept) -> None:
+        """A non-blocking question: load anyway, in the way the button says?"""
+        box = QMessageBox(QMessageBox.Warning, "Embedding Explorer",
+                          f"{message}\n\nThe current vocabulary is unchanged.", parent=self.window())
+        self.offer_button = box.addButton(action, QMessageBox.AcceptRole)
+        box.addButton(QMessageBox.Cancel)
+        self.offer_button.clicked.connect(accept)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.finished.connect(lambda *_: setattr(self, "offer", None))
+        self.offer = box
+        if self.controller is not None:
+            self.controller.message.emit(message)
+        box.open()
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a vocabulary", "",
+            "Vocabularies (*.txt *.tsv *.json *.bpe *.cor *.vec *.bin);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def _open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a tokenizer folder")
+        if path:
+            self.open_file(path)
+
+    def _toggle_options(self, shown: bool) -> None:
+        self.options.setVisible(shown)
+        self.options_button.setArrowType(Qt.DownArrow if shown else Qt.RightArrow)
+
+    def _tokenizer_chosen(self, index: int) -> None:
+        if self.corpus_tokenizer.itemData(index) != "file":
+            return
+        path = QFileDialog.getExistingDirectory(self, "Tokenizer folder (or cancel to pick a file)")
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Tokenizer file", "",
+                                                  "Tokenizers (*.json *.bpe *.txt);;All files (*)")
+        if path:
+            self._tokenizer_path = path
+            self.corpus_tokenizer.setItemText(index, f"Tokenizer: {Path(path).name}")
+        else:
+            self.corpus_tokenizer.setCurrentIndex(0)
+
+    def _rebuild(self) -> None:
+        if self._last_request is not None:
+            self.load(self._last_request[0], "corpus")
+
+    # -- showing ------------------------------------------------------------------
     def _vocab_changed(self, vocab: Vocabulary) -> None:
         self.model.set_vocab(vocab)
-        specials = ", ".join(vocab.tokens[i] for i in vocab.specials.values()) or "none"
+        self.table.setColumnHidden(2, vocab.counts is None)
+        # Widths from the largest numbers: ResizeToContents would measure every row (seconds at 50k).
+        metrics = self.table.fontMetrics()
+        self.table.setColumnWidth(0, metrics.horizontalAdvance(f"{max(len(vocab), 100)}") + 28)
+        if vocab.counts is not None and vocab.counts.size:
+            self.table.setColumnWidth(2, metrics.horizontalAdvance(f"{int(vocab.counts.max()):,}") + 28)
+        tokenizer = getattr(vocab.tokenizer, "kind", None) or "none"
+        specials = ", ".join(html.escape(t) for t in vocab.special_tokens()) or "none"
+        source = Path(vocab.source).name if vocab.source and vocab.source != "demo" else (vocab.source or "—")
+        counts = f" · {int(vocab.counts.sum()):,} tokens counted" if vocab.counts is not None \
+            and vocab.counts.size else ""
         self.summary.setText(
-            f"<b>{len(vocab):,}</b> tokens · source: {vocab.source or '—'} · "
-            f"kind: {vocab.kind} · specials: {specials}"
-        )
+            f"<b>{len(vocab):,}</b> tokens · <b>{html.escape(source)}</b> ({html.escape(vocab.kind)}){counts}<br>"
+            f"tokenizer: {html.escape(tokenizer)} · specials: {specials}")
+        self.summary.setToolTip(vocab.source)
+        self.rebuild_button.setEnabled(vocab.kind == "corpus" and self._last_request is not None)
+        self._update_matches()
+        self._tokenize(self.tokenize_input.text())
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_matches()
+
+    def _update_matches(self) -> None:
+        shown, total = self.proxy.rowCount(), len(self.model.vocab)
+        self.matches.setText(f"{shown:,} of {total:,} tokens match" if shown != total else f"{total:,} tokens")
+
+    def _tokenize(self, text: str) -> None:
+        """Pieces and IDs of `text`, with the vocabulary's real tokenizer."""
+        if not text.strip():
+            self.tokenize_output.setText("<span style='color:gray'>Pieces and IDs appear here.</span>")
+            self.tokenize_output.setProperty("pieces", [])
+            self.tokenize_output.setProperty("ids", [])
+            return
+        vocab = self.workspace.vocab
+        try:
+            pieces, ids = vocab.encode(text)
+        except Exception as exc:  # a tokenizer problem must not break typing
+            self.tokenize_output.setText(f"<span style='color:#b00'>{html.escape(str(exc))}</span>")
+            return
+        show = getattr(vocab.tokenizer, "display_piece", None)
+        shown = [show(p) if show else p for p in pieces]
+        chips = []
+        for piece, token_id in list(zip(shown, ids))[:MAX_TOKENIZE_PIECES]:
+            if token_id is None:
+                chips.append(f"<span style='background:#fde2e2;color:#a00'>&nbsp;{html.escape(piece)}"
+                             f"<sub>?</sub>&nbsp;</span>")
+            else:
+                chips.append(f"<span style='background:#e4ecf7'>&nbsp;{html.escape(piece)}"
+                             f"<sub style='color:#557'>{token_id}</sub>&nbsp;</span>")
+        more = f" … (+{len(pieces) - MAX_TOKENIZE_PIECES})" if len(pieces) > MAX_TOKENIZE_PIECES else ""
+        unknown = sum(i is None for i in ids)
+        tail = f"<br><span style='color:#a00'>{unknown} not in the vocabulary (no unknown token)</span>" \
+            if unknown else ""
+        self.tokenize_output.setText(f"{len(pieces)} pieces: " + " ".join(chips) + more + tail)
+        self.tokenize_output.setProperty("pieces", shown)
+        self.tokenize_output.setProperty("ids", [-1 if i is None else i for i in ids])
 
     def _row_changed(self, current, _previous) -> None:
         if current.isValid():
-            token_id = self.proxy.mapToSource(current).row()
+            token_id = self.model.token_id(self.proxy.mapToSource(current).row())
             if token_id != self.workspace.current:
                 self.workspace.set_current(token_id)
 
     def _show_current(self, token_id: int | None) -> None:
         if token_id is None:
             return
-        index = self.proxy.mapFromSource(self.model.index(token_id, 0))
+        row = self.model.row_of(token_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
         if index.isValid() and self.table.currentIndex().row() != index.row():
             self.table.setCurrentIndex(index)
             self.table.scrollTo(index)

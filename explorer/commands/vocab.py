@@ -1,0 +1,96 @@
+"""`embedding-explorer vocab FILE`: load a vocabulary and print a summary (or tokenize text)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+NAME = "vocab"
+HELP = "load a vocabulary (word list, corpus, tokenizer, vectors file) and summarize it, or tokenize text"
+
+FORMAT_CHOICES = ("wordlist", "corpus", "gpt2", "wordpiece", "tokenizer-json", "json", "vectors")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", metavar="FILE", help="word list, corpus text, tokenizer file or folder "
+                        "(encoder.json + vocab.bpe, vocab.txt, tokenizer.json), or vectors file")
+    parser.add_argument("--format", choices=FORMAT_CHOICES, help="override the detected format")
+    parser.add_argument("--min-count", type=int, default=1, metavar="N",
+                        help="corpus: keep tokens seen at least N times (default 1)")
+    parser.add_argument("--max-size", type=int, metavar="N", help="keep at most N tokens (specials included)")
+    parser.add_argument("--order", choices=("alpha", "freq", "first"), default="freq",
+                        help="corpus: ID order, alphabetical, by frequency (default) or first seen")
+    parser.add_argument("--specials", nargs="+", metavar="TOKEN", default=[],
+                        help="special tokens at fixed IDs at the front: roles pad unk bos eos (or tokens "
+                             "such as '<pad>'); commas work too: --specials pad,unk")
+    parser.add_argument("--tokenizer", default="words", metavar="words|whitespace|PATH",
+                        help="corpus: lowercase word regex (default), whitespace, or a tokenizer file/folder")
+    parser.add_argument("--replace-invalid", action="store_true",
+                        help="load invalid UTF-8 with replacement characters (and say how many lines)")
+    parser.add_argument("--dedupe", action="store_true",
+                        help="word list: keep the first of duplicated tokens (with a warning) instead of failing")
+    parser.add_argument("--tokenize", metavar="TEXT", help="tokenize TEXT with the vocabulary's tokenizer")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _progress_bar():
+    """A terminal progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(fraction: float) -> None:
+        percent = int(100 * fraction)
+        if percent != last[0]:
+            last[0] = percent
+            filled = percent * 30 // 100
+            sys.stderr.write(f"\rloading [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%")
+            if percent >= 100:
+                sys.stderr.write("\r" + " " * 50 + "\r")
+            sys.stderr.flush()
+
+    return show
+
+
+def run(args) -> int:
+    from explorer.core import ExplorerError
+    from explorer.core.formats.textio import InvalidEncoding
+    from explorer.core.formats.vocab_files import FORMATS, describe, load_vocabulary
+
+    specials = [s for item in args.specials for s in item.split(",") if s.strip()]
+    try:
+        vocab = load_vocabulary(args.file, args.format, min_count=args.min_count, max_size=args.max_size,
+                                order=args.order, specials=specials, tokenizer=args.tokenizer,
+                                errors="replace" if args.replace_invalid else "strict", dedupe=args.dedupe,
+                                progress=_progress_bar())
+    except InvalidEncoding as exc:
+        raise ExplorerError(f"{exc} (rerun with --replace-invalid)") from None
+    summary = describe(vocab)
+    if args.tokenize is not None:
+        pieces, ids = vocab.encode(args.tokenize)
+        show = getattr(vocab.tokenizer, "display_piece", None)
+        summary["tokens"] = pieces
+        summary["ids"] = ids
+        summary["pieces"] = [show(p) for p in pieces] if show else pieces
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    for warning in vocab.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    special = ", ".join(f"{role}={vocab.tokens[i]} ({i})" for role, i in vocab.specials.items()) or "none"
+    rows = [
+        ("file", summary["source"]),
+        ("format", f"{summary['format']} ({FORMATS.get(summary['format'], '')})"),
+        ("size", f"{summary['size']:,} tokens"),
+        ("tokenizer", summary["tokenizer"] or "none"),
+        ("specials", special),
+        ("counts", f"yes (total {int(vocab.counts.sum()):,})" if vocab.counts is not None else "no"),
+        ("first", " ".join(vocab.display_tokens[:10])),
+    ]
+    if args.tokenize is not None:
+        rows.append(("tokens", " ".join(summary["pieces"])))
+        rows.append(("ids", " ".join("?" if i is None else str(i) for i in summary["ids"])))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
