@@ -1,0 +1,97 @@
+"""`embedding-explorer neighbors`: the nearest tokens to one token, in the full space."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+NAME = "neighbors"
+HELP = "nearest neighbours of a token (cosine, euclidean or dot), in the full space"
+METRICS = ("cosine", "euclidean", "dot")
+
+
+def add_source_arguments(parser) -> None:
+    parser.add_argument("source", metavar="SESSION_OR_VECTORS",
+                        help="a session (.eexp) or vectors file (word2vec, GloVe, fastText, .npy, safetensors, ...)")
+    parser.add_argument("--vocab", metavar="FILE", help="tokens for formats that carry none (.npy, safetensors)")
+    parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch file to use")
+    parser.add_argument("-k", type=int, default=10, help="how many results (default 10)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of {token, id, score}")
+
+
+def add_arguments(parser) -> None:
+    add_source_arguments(parser)
+    parser.add_argument("--token", required=True, metavar="T", help="the token (or its ID)")
+    parser.add_argument("--metric", choices=METRICS, default="cosine",
+                        help="cosine (default) or dot: similarity, higher is nearer; euclidean: distance, lower is nearer")
+
+
+def open_source(args):
+    """(vocab, weights) from the SESSION_OR_VECTORS argument."""
+    from explorer.core import ExplorerError
+    from explorer.core.sources import load_matrix
+
+    if args.k < 1:
+        raise ExplorerError(f"-k must be at least 1, got {args.k}")
+    import inspect
+
+    kwargs = {}
+    progress, close = _progress_bar(f"Loading {args.source}")
+    if progress is not None and "progress" in inspect.signature(load_matrix).parameters:
+        kwargs["progress"] = progress
+    try:
+        vocab, weights = load_matrix(args.source, vocab_path=args.vocab, tensor_name=args.tensor, **kwargs)
+    finally:
+        close()
+    if weights is None or len(weights) == 0:
+        raise ExplorerError("holds no matrix", args.source)
+    return vocab, weights
+
+
+def _progress_bar(label: str):
+    """A progress callable drawing a terminal bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    shown = [-1]
+
+    def progress(fraction: float) -> None:
+        percent = int(100 * max(0.0, min(1.0, fraction)))
+        if percent != shown[0]:
+            shown[0] = percent
+            sys.stderr.write(f"\r{label} [{'#' * (percent // 4):<25}] {percent:3d}%")
+            sys.stderr.flush()
+
+    def close() -> None:
+        if shown[0] >= 0:
+            sys.stderr.write("\n")
+
+    return progress, close
+
+
+def print_results(vocab, results, metric: str, as_json: bool, title: str) -> None:
+    from explorer.core.neighbors import describe_score
+
+    rows = [{"token": vocab.tokens[i], "id": i, "score": round(describe_score(metric, s), 6)} for i, s in results]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    label = "distance" if metric == "euclidean" else metric
+    print(title)
+    width = max([len(r["token"]) for r in rows] + [5])
+    print(f"{'rank':>4}  {'token':<{width}}  {'id':>7}  {label:>9}")
+    for rank, row in enumerate(rows, 1):
+        print(f"{rank:>4}  {row['token']:<{width}}  {row['id']:>7}  {row['score']:>9.4f}")
+
+
+def run(args) -> int:
+    from explorer.core.lookup import resolve
+    from explorer.core.neighbors import neighbors_of
+
+    vocab, weights = open_source(args)
+    token_id = resolve(vocab, args.token)
+    results = neighbors_of(weights, token_id, args.k, args.metric)
+    print_results(vocab, results, args.metric, args.json,
+                  f"nearest to {vocab.tokens[token_id]!r} (ID {token_id}) by {args.metric}, "
+                  f"in the full {weights.shape[1]}-dim space:")
+    sys.stdout.flush()
+    return 0

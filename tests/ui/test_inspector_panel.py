@@ -1,0 +1,237 @@
+"""The Inspector dock: lookup, neighbours, one-hot, sentence, analogy and drift, as a user sees them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from explorer.core.demo import demo_vocabulary
+from explorer.core.neighbors import neighbors_of
+from explorer.core.positional import sinusoidal
+from explorer.core.session import Session
+from explorer.core.vocab import Vocabulary
+from explorer.core.workspace import Workspace
+from explorer.ui.panels.inspector_panel import InspectorPanel
+from explorer.ui.workers import Jobs
+
+
+@pytest.fixture(scope="module")
+def demo_vocab():
+    return demo_vocabulary(0)
+
+
+@pytest.fixture
+def workspace(demo_vocab):
+    vocab = demo_vocab
+    ws = Workspace(vocab)
+    ws.set_weights(np.random.default_rng(0).standard_normal((len(vocab), 16)).astype(np.float32), initial=True)
+    return ws
+
+
+@pytest.fixture
+def panel(qtbot, workspace):
+    jobs = Jobs()
+    panel = InspectorPanel(workspace, SimpleNamespace(jobs=jobs))
+    qtbot.addWidget(panel)
+    panel.resize(600, 700)
+    panel.show()
+    yield panel
+    jobs.stop_all()
+
+
+def cell(table, row, col):
+    return table.item(row, col).text()
+
+
+def test_typing_a_token_shows_its_row_and_norm(panel, workspace):
+    dog = workspace.vocab.id_of("dog")
+    panel.lookup.setText("dog")
+    panel.go.click()
+    assert workspace.current == dog
+    assert "dog" in panel.header.text() and f"ID <b>{dog}</b>" in panel.header.text()
+    assert f"count <b>{workspace.vocab.count_of(dog):,}</b>" in panel.header.text()
+    assert panel.row_table.count() == 16
+    assert float(cell(panel.row_table, 3, 1)) == pytest.approx(float(workspace.weights[dog, 3]), rel=1e-3)
+    norm = float(np.linalg.norm(workspace.weights[dog]))
+    assert f"{norm:.4g}" in panel.norm_label.text()
+    assert panel.norm_marker.value() == pytest.approx(norm, rel=1e-5)
+    share = 100 * (np.linalg.norm(workspace.weights, axis=1) < norm).mean()
+    assert f"{share:.1f}%" in panel.norm_label.text()
+
+
+def test_an_id_works_and_an_unknown_token_leaves_the_current_one(panel, workspace):
+    panel.lookup.setText("3")
+    panel.go.click()
+    assert workspace.current == 3
+    panel.lookup.setText("zebra")
+    panel.go.click()
+    assert workspace.current == 3
+    assert "not in the vocabulary" in panel.header.text()
+
+
+def test_neighbours_follow_metric_and_k_and_clicking_goes_there(panel, workspace, qtbot):
+    cat = workspace.vocab.id_of("cat")
+    workspace.set_current(cat)
+    expected = neighbors_of(workspace.weights, cat, 10, "cosine")
+    assert [int(cell(panel.neighbors, r, 2)) for r in range(10)] == [i for i, _ in expected]
+    assert "full 16-dimensional space, not in the 2-D/3-D projection" in panel.full_space_note.text()
+    panel.metric_box.setCurrentIndex(panel.metric_box.findData("euclidean"))
+    panel.k.setValue(5)
+    assert panel.neighbors.count() == 5
+    assert panel.neighbors.horizontalHeaderItem(3).text() == "distance"
+    distances = [float(cell(panel.neighbors, r, 3)) for r in range(5)]
+    assert distances == sorted(distances)
+    target = panel.neighbors.token_id_at(1)
+    panel.neighbors.cellClicked.emit(1, 1)
+    assert workspace.current == target
+
+
+def test_one_hot_tab_shows_equal_and_timings(panel, workspace, qtbot):
+    panel.tabs.setCurrentIndex(panel.TABS.index("One-hot"))
+    panel.ids_edit.setText("[2, 3, 1]")
+    panel.compute_one_hot.click()
+    qtbot.waitUntil(lambda: panel.one_hot_result is not None, timeout=60000)
+    result = panel.one_hot_result
+    assert result.ids == [2, 3, 1] and result.equal
+    np.testing.assert_array_equal(result.lookup, workspace.weights[[2, 3, 1]])
+    assert "equals the lookup" in panel.equal_label.text()
+    assert "ms" in panel.timing_label.text() and "by zero" in panel.timing_label.text()
+    x = panel.one_hot_tables["X"]
+    assert x.rowCount() == 3 and x.horizontalHeaderItem(2).text() == "2"
+    assert cell(x, 0, 2) == "1" and cell(x, 0, 1) == "0" and cell(x, 2, 1) == "1"
+
+
+def test_one_hot_bad_ids_are_reported(panel):
+    panel.ids_edit.setText("2, x")
+    panel.compute_one_hot.click()
+    assert "whole numbers" in panel.equal_label.text()
+
+
+def test_teaching_example_button_reproduces_the_table(panel):
+    panel.tabs.setCurrentIndex(panel.TABS.index("Sentence"))
+    panel.teaching.click()
+    table = panel.sentence_table
+    rows = [[cell(table, r, c) for c in range(5)] for r in range(table.rowCount())]
+    assert rows == [
+        ["I", "0", "[0.1, 0.3, 0.5]", "[0.01, 0.02, 0.03]", "[0.11, 0.32, 0.53]"],
+        ["love", "1", "[0.2, 0.4, 0.6]", "[0.02, 0.03, 0.04]", "[0.22, 0.43, 0.64]"],
+        ["machine", "2", "[0.3, 0.5, 0.7]", "[0.03, 0.04, 0.05]", "[0.33, 0.54, 0.75]"],
+        ["learning", "3", "[0.4, 0.6, 0.8]", "[0.04, 0.05, 0.06]", "[0.44, 0.65, 0.86]"],
+    ]
+
+
+def test_sentence_with_sinusoidal_positions(panel, workspace):
+    panel.tabs.setCurrentIndex(panel.TABS.index("Sentence"))
+    panel.sentence_edit.setText("the dog says woof")
+    panel.pe_kind.setCurrentIndex(panel.pe_kind.findData("sinusoidal"))
+    panel.run_sentence()
+    view = panel.sentence_view
+    assert view.pieces == ["the", "dog", "says", "woof"]
+    np.testing.assert_allclose(view.sums, workspace.weights[view.ids] + sinusoidal(4, 16), rtol=1e-6)
+    assert "dog" in panel.pieces_label.text()
+    assert panel.heat_images[2].image.shape == (16, 4)
+
+
+def test_a_broken_positional_file_is_reported_and_changes_nothing(panel, tmp_path):
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"garbage")
+    panel.load_positional_file(broken)
+    assert panel.learned_positions is None
+    assert str(broken) in panel.pieces_label.text()
+
+
+def test_analogy_tab(panel, workspace):
+    # Put the fourth corner where the arithmetic says.
+    ids = [workspace.vocab.id_of(t) for t in ("cat", "dog", "puppy")] if workspace.vocab.id_of("puppy") \
+        else [workspace.vocab.id_of(t) for t in ("cat", "dog", "cow")]
+    a, b, c = ids
+    w = workspace.weights.copy()
+    unit = lambda i: w[i] / np.linalg.norm(w[i])  # noqa: E731
+    target = workspace.vocab.id_of("lima")
+    w[target] = (unit(a) - unit(b) + unit(c)) * 5
+    workspace.set_weights(w)
+    panel.analogy_a.setText(workspace.vocab.tokens[a])
+    panel.analogy_b.setText(workspace.vocab.tokens[b])
+    panel.analogy_c.setText(workspace.vocab.tokens[c])
+    panel.compute_analogy.click()
+    assert panel.analogy_table.token_id_at(0) == target
+    assert not set(ids) & {i for i, _ in panel.analogy_results}
+    assert "−" in panel.analogy_title.text()
+
+
+def test_drift_after_training(panel, workspace, qtbot):
+    panel.tabs.setCurrentIndex(panel.TABS.index("Drift"))
+    dog = workspace.vocab.id_of("dog")
+    workspace.set_current(dog)
+    assert "No training yet" in panel.drift_label.text()
+    after = workspace.weights.copy()
+    after[dog] = -after[dog]
+    after[5] += 0.01
+    workspace.set_weights(after, "trained")
+    assert "cosine between the two rows <b>-1.000</b>" in panel.drift_label.text()
+    assert "Jaccard" in panel.drift_label.text()
+    assert panel.drift_before.count() == 10 and panel.drift_after.count() == 10
+    assert panel.moved_table.token_id_at(0) == dog
+
+
+def test_session_state_round_trips(panel, workspace):
+    panel.metric_box.setCurrentIndex(panel.metric_box.findData("dot"))
+    panel.sentence_edit.setText("a cat")
+    session = Session(vocab=workspace.vocab, weights=workspace.weights)
+    panel.fill_session(session)
+    panel.metric_box.setCurrentIndex(0)
+    panel.sentence_edit.setText("")
+    panel.restore_session(session)
+    assert panel.metric_box.currentData() == "dot" and panel.sentence_edit.text() == "a cat"
+
+
+def test_minilm_big_matrix_runs_in_a_worker(qtbot, shared_data):
+    from safetensors import safe_open
+
+    path = shared_data / "vectors/minilm-embeddings.safetensors"
+    tokens = (shared_data / "tokenizers/bert/vocab.txt").read_text(encoding="utf-8").splitlines()
+    with safe_open(str(path), framework="numpy") as f:
+        weights = f.get_tensor("embeddings.word_embeddings.weight")
+    ws = Workspace(Vocabulary(tokens=tokens, specials={"unk": tokens.index("[UNK]")}, source=str(path)))
+    ws.set_weights(weights, initial=True)
+    jobs = Jobs()
+    panel = InspectorPanel(ws, SimpleNamespace(jobs=jobs))
+    qtbot.addWidget(panel)
+    try:
+        ws.set_current(tokens.index("king"))
+        assert panel.neighbors.count() == 0  # not computed on the GUI thread
+        qtbot.waitUntil(lambda: panel.neighbors.count() == 10, timeout=30000)
+        assert "queen" in [cell(panel.neighbors, r, 1) for r in range(10)]
+        for edit, text in zip((panel.analogy_a, panel.analogy_b, panel.analogy_c), ("king", "man", "woman")):
+            edit.setText(text)
+        panel.compute_analogy.click()
+        qtbot.waitUntil(lambda: panel.analogy_table.count() > 0, timeout=30000)
+        assert cell(panel.analogy_table, 0, 1) == "queen"
+        panel.sentence_edit.setText("the king")
+        # The matrix came from this checkpoint: choosing learned positions finds its table.
+        panel.pe_kind.setCurrentIndex(panel.pe_kind.findData("learned"))
+        assert panel.learned_positions.shape == (512, 384)
+        assert "minilm-embeddings.safetensors: 512 positions" in panel.pe_source.text()
+        assert panel.sentence_view.pe_kind == "learned"
+        with safe_open(str(path), framework="numpy") as f:
+            table = f.get_tensor("embeddings.position_embeddings.weight")
+        np.testing.assert_array_equal(panel.sentence_view.pe_rows, table[:2])
+    finally:
+        jobs.stop_all()
+
+
+def test_loading_a_learned_positional_table(panel, workspace, tmp_path):
+    from safetensors.numpy import save_file
+
+    table = np.random.default_rng(3).standard_normal((32, 16)).astype(np.float32)
+    path = tmp_path / "model.safetensors"
+    save_file({"encoder.position_embeddings.weight": table, "other": np.zeros((2, 2), np.float32)}, str(path))
+    panel.tabs.setCurrentIndex(panel.TABS.index("Sentence"))
+    panel.sentence_edit.setText("the dog says woof")
+    panel.load_positional_file(path)
+    assert panel.pe_kind.currentData() == "learned"
+    view = panel.sentence_view
+    np.testing.assert_array_equal(view.pe_rows, table[:4])
+    np.testing.assert_allclose(view.sums, workspace.weights[view.ids] + table[:4])
