@@ -1,46 +1,489 @@
-"""Training dock: objective, hyper-parameters, Start/Stop and the live loss curve."""
+"""Training dock: corpus, objective, hyper-parameters, Start/Pause/Resume/Stop, progress
+with words/s and ETA, the live loss curve, a timeline to replay the run, "Compare inits"
+and Evaluate. The run itself lives in explorer.ui.training (a worker; the GUI only draws).
+"""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSizePolicy, QSlider, QSpinBox,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
+from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.train_config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
 from explorer.core.workspace import Workspace
+from explorer.ui.training import TrainingRun, fast_gil_switching, race_job
+
+PANEL_UPDATE_SECONDS = 0.25
+RACE_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+RACE_DEFAULT = ("normal", "xavier_uniform", "word2vec")
+
+
+def _build_vocab_and_init(path, min_count: int, init_config: InitConfig):
+    from explorer.core.corpus import load_corpus
+    from explorer.core.init import initialize
+
+    vocab, _ = load_corpus(path, min_count=min_count)
+    return vocab, initialize(init_config, len(vocab), vocab.pad_id)
+
+
+def _evaluate(vocab, weights, similarity, analogies):
+    from explorer.core.evaluate import evaluate
+
+    return evaluate(vocab, weights, similarity or None, analogies or None)
+
+
+def _initial_matrices(schemes, base: InitConfig, vocab_size: int, pad_id):
+    from explorer.core.init import initialize
+
+    return {s: initialize(InitConfig(s, base.dim, base.seed), vocab_size, pad_id) for s in schemes}
 
 
 class TrainPanel(QWidget):
+    evaluated = Signal(object)  # explorer.core.evaluate.Evaluation
+    race_finished = Signal(object)  # {scheme: final isotropy}
+
     def __init__(self, workspace: Workspace, controller, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
-        self.objective = QComboBox()
-        self.objective.addItem("Skip-gram (negative sampling)", "sgns")
-        self.epochs = QSpinBox(minimum=1, maximum=1000, value=5)
-        self.lr = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=10.0, value=0.025, singleStep=0.005)
-        self.window = QSpinBox(minimum=1, maximum=20, value=5)
-        self.start = QPushButton("Start")
-        self.stop = QPushButton("Stop", enabled=False)
-        self.progress = QProgressBar()
-        self.status = QLabel()
+        self.run = TrainingRun(workspace, controller, self)
+        self.corpus_path: Path | None = None  # None: the built-in demo corpus
+        self.losses: list[tuple[int, float]] = []
+        self.race_curves: dict[str, list[tuple[int, float]]] = {}
+        self.race_isotropy: dict[str, float] = {}
+        self._race_worker = None
+        self._last_panel_update = 0.0
+
+        tabs = QTabWidget()
+        tabs.addTab(self._train_tab(), "Train")
+        tabs.addTab(self._race_tab(), "Compare inits")
+        tabs.addTab(self._evaluate_tab(), "Evaluate")
+        self.tabs = tabs
+
         self.loss_plot = pg.PlotWidget(background="w")
         self.loss_plot.setLabel("left", "loss")
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.setMinimumHeight(140)
-        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2))
-        form = QFormLayout()
-        form.addRow("Objective", self.objective)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Window", self.window)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start)
-        buttons.addWidget(self.stop)
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="loss")
+        self.race_items: dict[str, pg.PlotDataItem] = {}
+
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(tabs)
+        layout.addWidget(self.loss_plot, 1)
+
+        self.run.frame.connect(self._on_frame)
+        self.run.started.connect(self._update_buttons)
+        self.run.paused.connect(self._update_buttons)
+        self.run.resumed.connect(self._update_buttons)
+        self.run.finished.connect(self._on_finished)
+        workspace.events.weights_changed.connect(lambda *_: self._show_dim())
+        self._objective_changed()
+        self._show_dim()
+        self._update_buttons()
+
+    # -- layout ---------------------------------------------------------------------
+    def _train_tab(self) -> QWidget:
+        self.corpus = QComboBox()
+        self.corpus.addItem("Built-in demo corpus", "demo")
+        self.corpus.addItem("Corpus file…", "file")
+        self.corpus_label = QLabel("demo", wordWrap=True)
+        self.new_vocab = QCheckBox("New vocabulary from this corpus")
+        self.new_vocab.setToolTip("Build the vocabulary from the corpus file (words seen at least "
+                                  "min count times) and initialize it before training")
+        self.objective = QComboBox()
+        for name, label in OBJECTIVE_LABELS.items():
+            self.objective.addItem(label, name)
+        self.dim_label = QLabel()
+        self.epochs = QSpinBox(minimum=1, maximum=10000, value=20)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0, value=0.025, singleStep=0.005)
+        self.batch = QSpinBox(minimum=64, maximum=1_000_000, value=8192, singleStep=1024)
+        self.window = QSpinBox(minimum=1, maximum=20, value=5)
+        self.negative = QSpinBox(minimum=0, maximum=50, value=5)
+        self.min_count = QSpinBox(minimum=1, maximum=1000, value=5)
+        self.sample = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=1.0, value=0.001, singleStep=0.0005)
+        self.context = QSpinBox(minimum=2, maximum=1024, value=32)
+        self.positional = QComboBox()
+        self.positional.addItems(["sinusoidal", "learned"])
+        self.tied = QCheckBox("Output layer tied to the embedding", checked=True)
+        self.learnable = QCheckBox("Learnable embeddings", checked=True)
+        self.learnable.setToolTip("Unchecked: the matrix stays frozen and only the rest of the model "
+                                  "(output vectors, attention, head) trains")
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
+        self.device = QComboBox()
+        for label, value in (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda")):
+            self.device.addItem(label, value)
+
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.resume_button = QPushButton("Resume")
+        self.stop_button = QPushButton("Stop")
+        self.progress = QProgressBar(maximum=1000)
+        self.progress.setFormat("%p%")
+        self.status = QLabel("Ready")  # one line, fixed height: updates never relayout the dock
+        self.status.setFixedHeight(self.status.sizeHint().height())
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.timeline = QSlider(Qt.Horizontal, enabled=False)
+        self.timeline_label = QLabel("Timeline: after a run, drag to replay it")
+        self.timeline_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+        corpus_row = QHBoxLayout()
+        corpus_row.addWidget(self.corpus, 1)
+        form = QFormLayout()
+        form.addRow("Corpus", corpus_row)
+        form.addRow("", self.corpus_label)
+        form.addRow("", self.new_vocab)
+        form.addRow("Objective", self.objective)
+        form.addRow("Dim", self.dim_label)
+        two = QHBoxLayout()
+        two.addWidget(QLabel("Epochs"))
+        two.addWidget(self.epochs)
+        two.addWidget(QLabel("Seed"))
+        two.addWidget(self.seed)
+        form.addRow(two)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Batch (tokens)", self.batch)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Window"))
+        row.addWidget(self.window)
+        row.addWidget(QLabel("Negatives"))
+        row.addWidget(self.negative)
+        form.addRow(row)
+        row2 = QHBoxLayout()
+        row2.addWidget(QLabel("Min count"))
+        row2.addWidget(self.min_count)
+        row2.addWidget(QLabel("Subsampling"))
+        row2.addWidget(self.sample)
+        form.addRow(row2)
+        self.lm_row = QWidget()
+        lm = QHBoxLayout(self.lm_row)
+        lm.setContentsMargins(0, 0, 0, 0)
+        lm.addWidget(QLabel("Context"))
+        lm.addWidget(self.context)
+        lm.addWidget(self.positional)
+        form.addRow(self.lm_row)
+        form.addRow("", self.tied)
+        form.addRow("", self.learnable)
+        form.addRow("Device", self.device)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
+            buttons.addWidget(b)
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.loss_plot, 1)
+        layout.addWidget(self.timeline_label)
+        layout.addWidget(self.timeline)
+        layout.addStretch(1)
+
+        self.corpus.activated.connect(self._corpus_chosen)
+        self.objective.currentIndexChanged.connect(self._objective_changed)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.run.pause)
+        self.resume_button.clicked.connect(self.run.resume)
+        self.stop_button.clicked.connect(self.run.stop)
+        self.timeline.valueChanged.connect(self._replay)
+        return page
+
+    def _race_tab(self) -> QWidget:
+        self.race_schemes = QListWidget()
+        for info in SCHEMES.values():
+            item = QListWidgetItem(info.label)
+            item.setData(Qt.UserRole, info.name)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if info.name in RACE_DEFAULT else Qt.Unchecked)
+            self.race_schemes.addItem(item)
+        self.race_button = QPushButton("Compare inits")
+        self.race_stop = QPushButton("Stop", enabled=False)
+        self.race_result = QLabel("Trains the objective above on the same data with the same seed "
+                                  "from 2–4 schemes; their loss curves overlay below.", wordWrap=True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Schemes (2–4):"))
+        layout.addWidget(self.race_schemes, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.race_button)
+        row.addWidget(self.race_stop)
+        layout.addLayout(row)
+        layout.addWidget(self.race_result)
+        self.race_button.clicked.connect(self.start_race)
+        self.race_stop.clicked.connect(self.stop_race)
+        return page
+
+    def _evaluate_tab(self) -> QWidget:
+        self.similarity_path = QLineEdit(placeholderText="wordsim353.tsv / simlex999.txt")
+        self.analogies_path = QLineEdit(placeholderText="questions-words.txt")
+        browse_sim = QPushButton("…")
+        browse_ana = QPushButton("…")
+        self.evaluate_button = QPushButton("Evaluate")
+        self.evaluation = QLabel("Scores the current matrix: Spearman on word-pair similarity, "
+                                 "3CosAdd accuracy on analogies.", wordWrap=True)
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.similarity_path, 1)
+        row.addWidget(browse_sim)
+        form.addRow("Similarity", row)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.analogies_path, 1)
+        row2.addWidget(browse_ana)
+        form.addRow("Analogies", row2)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(self.evaluate_button)
+        layout.addWidget(self.evaluation)
+        layout.addStretch(1)
+        browse_sim.clicked.connect(lambda: self._browse(self.similarity_path, "Word-pair similarity file"))
+        browse_ana.clicked.connect(lambda: self._browse(self.analogies_path, "Analogy questions file"))
+        self.evaluate_button.clicked.connect(self.evaluate)
+        return page
+
+    # -- settings -------------------------------------------------------------------
+    def config(self) -> TrainConfig:
+        return TrainConfig(
+            objective=self.objective.currentData(), epochs=self.epochs.value(), lr=self.lr.value(),
+            batch_size=self.batch.value(), window=self.window.value(), negative=self.negative.value(),
+            sample=self.sample.value(), context_length=self.context.value(),
+            positional=self.positional.currentText(), tied=self.tied.isChecked(),
+            freeze_embeddings=not self.learnable.isChecked(), seed=self.seed.value(),
+            device=self.device.currentData(), threads=1, yield_seconds=0.05,
+        )
+
+    def set_corpus(self, path: str | Path | None) -> None:
+        """Train on this file (None: the built-in demo corpus)."""
+        self.corpus_path = Path(path) if path else None
+        self.corpus.setCurrentIndex(1 if path else 0)
+        self.corpus_label.setText(str(path) if path else "demo")
+
+    @property
+    def source(self):
+        return self.corpus_path if self.corpus_path is not None else "demo"
+
+    def _corpus_chosen(self) -> None:
+        if self.corpus.currentData() == "demo":
+            self.set_corpus(None)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Corpus: a text file, one sentence per line")
+        self.set_corpus(path or self.corpus_path)
+
+    def _objective_changed(self) -> None:
+        objective = self.objective.currentData()
+        self.lr.setValue(DEFAULT_LR[objective])
+        is_lm = objective == "lm"
+        self.lm_row.setVisible(is_lm)
+        self.tied.setVisible(is_lm)
+        for w in (self.window, self.negative, self.sample):
+            w.setEnabled(objective in ("sgns", "cbow"))
+
+    def _show_dim(self) -> None:
+        dim = self.workspace.dim
+        self.dim_label.setText(f"{dim} (from the initialization)" if dim else "initialize first")
+
+    def _browse(self, edit: QLineEdit, title: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, title)
+        if path:
+            edit.setText(path)
+
+    # -- run ------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.run.running or self._race_worker is not None:
+            return
+        config = self.config()
+        if self.corpus_path is not None and self.new_vocab.isChecked():
+            self.status.setText("Building the vocabulary…")
+
+            def ready(result) -> None:
+                vocab, weights = result
+                self.workspace.set_vocab(vocab, None, weights)
+                self._start(config)
+
+            self.controller.jobs.start(_build_vocab_and_init, self.corpus_path, self.min_count.value(),
+                                       self.workspace.init_config, description="building the vocabulary",
+                                       on_result=ready, on_error=self.controller._report)
+            return
+        self._start(config)
+
+    def _start(self, config: TrainConfig) -> None:
+        self.losses = []
+        self._clear_race()
+        self.loss_curve.setData([], [])
+        self.timeline.setEnabled(False)
+        self.progress.setValue(0)
+        self.status.setText("Reading the corpus…")
+        self.run.start(self.source, config)
+
+    def _on_frame(self, frame) -> None:
+        if frame.stage == "encoding":
+            self.status.setText(f"Reading the corpus… {100 * frame.fraction:.0f}%")
+            return
+        snap = frame.snapshot
+        if snap.note:
+            self.controller.message.emit(snap.note)
+        if snap.step > 0 and np.isfinite(snap.loss):
+            self.losses.append((snap.step, snap.loss))
+        # The curve and texts repaint a few times a second, apart from the view's frames,
+        # so no single turn of the event loop has to paint everything.
+        now = time.perf_counter()
+        if now - self._last_panel_update < PANEL_UPDATE_SECONDS and snap.progress < 1.0:
+            return
+        self._last_panel_update = now
+        self.progress.setValue(int(1000 * snap.progress))
+        if self.losses:
+            steps, losses = zip(*self.losses)
+            self.loss_curve.setData(np.array(steps), np.array(losses))
+        eta = snap.elapsed * (1 - snap.progress) / snap.progress if snap.progress > 0 else float("nan")
+        extra = "".join(f" · {k} {v:.3f}" for k, v in snap.extra.items())
+        self.status.setText(
+            f"epoch {snap.epoch + 1}/{self.epochs.value()} · step {snap.step:,} · "
+            f"{snap.words_per_second:,.0f} words/s · ETA {eta:.0f} s · loss {snap.loss:.4f}{extra}")
+
+    def _on_finished(self, outcome: str) -> None:
+        self._update_buttons()
+        n = len(self.run.timeline)
+        if n:
+            self.timeline.blockSignals(True)
+            self.timeline.setRange(0, n - 1)
+            self.timeline.setValue(n - 1)
+            self.timeline.blockSignals(False)
+            self.timeline.setEnabled(n > 1)
+            self.timeline_label.setText(f"Timeline: {n} snapshots kept; drag to replay")
+        words = f"{self.run.last.tokens_seen:,} words" if self.run.last is not None else ""
+        text = {"done": "Finished", "stopped": "Stopped", "diverged": "Stopped: the loss diverged",
+                "error": "Failed"}.get(outcome, outcome)
+        self.status.setText(f"{text} · {words}" if words else text)
+
+    def _replay(self, index: int) -> None:
+        if len(self.run.timeline):
+            snap = self.run.timeline[index]
+            self.timeline_label.setText(f"Timeline: step {snap.step:,} (epoch {snap.epoch + 1}), "
+                                        f"loss {snap.loss:.4f}")
+            self.run.replay(index)
+
+    def _update_buttons(self) -> None:
+        state = self.run.state
+        self.start_button.setEnabled(state == "idle")
+        self.pause_button.setEnabled(state == "running")
+        self.resume_button.setEnabled(state == "paused")
+        self.stop_button.setEnabled(state != "idle")
+
+    # -- compare inits ----------------------------------------------------------------
+    def chosen_schemes(self) -> list[str]:
+        return [self.race_schemes.item(i).data(Qt.UserRole) for i in range(self.race_schemes.count())
+                if self.race_schemes.item(i).checkState() == Qt.Checked]
+
+    def set_race_schemes(self, schemes) -> None:
+        for i in range(self.race_schemes.count()):
+            item = self.race_schemes.item(i)
+            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in schemes else Qt.Unchecked)
+
+    def _clear_race(self) -> None:
+        for item in self.race_items.values():
+            self.loss_plot.removeItem(item)
+        self.race_items = {}
+        self.race_curves = {}
+        self.race_isotropy = {}
+
+    def start_race(self) -> None:
+        schemes = self.chosen_schemes()
+        if not 2 <= len(schemes) <= 4:
+            self.controller.error.emit("Compare inits needs 2 to 4 schemes ticked")
+            return
+        if self.run.running or self._race_worker is not None:
+            return
+        config = self.config()
+        vocab = self.workspace.vocab
+        base = self.workspace.init_config
+        if self.workspace.dim:
+            base = InitConfig(base.scheme, self.workspace.dim, base.seed)
+        self._clear_race()
+        self.loss_curve.setData([], [])
+        for i, scheme in enumerate(schemes):
+            self.race_curves[scheme] = []
+            self.race_items[scheme] = self.loss_plot.plot(pen=pg.mkPen(RACE_COLORS[i], width=2), name=scheme)
+        self.race_result.setText("Preparing " + ", ".join(schemes) + "…")
+        self.race_button.setEnabled(False)
+        self.race_stop.setEnabled(True)
+        self.start_button.setEnabled(False)
+
+        def generator():
+            starts = _initial_matrices(schemes, base, len(vocab), vocab.pad_id)
+            yield None
+            yield from race_job(self.source, vocab, starts, config)
+
+        self._race_worker = self.controller.jobs.start(
+            generator, description="comparing inits", on_yield=self._on_race,
+            on_error=self.controller._report, on_finished=self._race_done)
+        fast_gil_switching(True)
+
+    def stop_race(self) -> None:
+        if self._race_worker is not None:
+            self._race_worker.quit()
+
+    def _on_race(self, item) -> None:
+        if item is None:
+            return
+        name, step, loss, progress, iso = item
+        if step > 0 and np.isfinite(loss):
+            self.race_curves[name].append((step, loss))
+            xs, ys = zip(*self.race_curves[name])
+            self.race_items[name].setData(np.array(xs), np.array(ys))
+        if iso is not None:
+            self.race_isotropy[name] = iso
+        self.race_result.setText(self._race_text())
+
+    def _race_text(self) -> str:
+        rows = []
+        for name, curve in self.race_curves.items():
+            loss = f"loss {curve[-1][1]:.4f}" if curve else "starting"
+            iso = self.race_isotropy.get(name)
+            rows.append(f"{name}: {loss}" + (f" · isotropy {iso:.3f}" if iso is not None else ""))
+        return "\n".join(rows)
+
+    def _race_done(self) -> None:
+        fast_gil_switching(False)
+        self._race_worker = None
+        self.race_button.setEnabled(True)
+        self.race_stop.setEnabled(False)
+        self._update_buttons()
+        self.race_result.setText(self._race_text() + "\n(isotropy: 1 = directions used evenly)")
+        self.race_finished.emit(dict(self.race_isotropy))
+
+    # -- evaluate ---------------------------------------------------------------------
+    def evaluate(self) -> None:
+        sim, ana = self.similarity_path.text().strip(), self.analogies_path.text().strip()
+        if not sim and not ana:
+            self.controller.error.emit("choose a similarity file and/or an analogies file to evaluate")
+            return
+        if self.workspace.weights is None:
+            return
+        self.evaluation.setText("Evaluating…")
+        self.controller.jobs.start(_evaluate, self.workspace.vocab, self.workspace.weights, sim, ana,
+                                   description="evaluating", on_result=self._show_evaluation,
+                                   on_error=self._evaluation_failed)
+
+    def _evaluation_failed(self, exc) -> None:
+        self.evaluation.setText("Evaluation failed")
+        self.controller._report(exc)
+
+    def _show_evaluation(self, result) -> None:
+        lines = []
+        if result.spearman is not None or result.pairs_used or result.pairs_oov:
+            rho = "n/a" if result.spearman is None else f"{result.spearman:.3f}"
+            lines.append(f"Spearman {rho} on {result.pairs_used} pairs ({result.pairs_oov} out of vocabulary)")
+        if result.analogy_accuracy is not None or result.analogies_used or result.analogies_oov:
+            acc = "n/a" if result.analogy_accuracy is None else f"{100 * result.analogy_accuracy:.1f}%"
+            lines.append(f"Analogies {acc} of {result.analogies_used} ({result.analogies_oov} out of vocabulary)")
+        self.evaluation.setText("\n".join(lines))
+        self.evaluated.emit(result)

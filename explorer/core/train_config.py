@@ -1,0 +1,48 @@
+"""Training settings, free of torch so the window can show and edit them before torch loads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+OBJECTIVES = ("sgns", "cbow", "lm", "classify")
+OBJECTIVE_LABELS = {
+    "sgns": "Skip-gram (negative sampling)",
+    "cbow": "CBOW (negative sampling)",
+    "lm": "Next-token language model (attention)",
+    "classify": "Classification head (__label__ lines)",
+}
+DEFAULT_LR = {"sgns": 0.025, "cbow": 0.025, "lm": 0.003, "classify": 0.01}
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass
+class TrainConfig:
+    """Everything the Training panel and `embedding-explorer train` set."""
+
+    objective: str = "sgns"
+    epochs: int = 5
+    lr: float | None = None  # None: the objective's default (DEFAULT_LR)
+    min_lr: float = 0.0001
+    batch_size: int = 8192  # tokens per step
+    window: int = 5
+    negative: int = 5
+    sample: float = 1e-3  # subsampling threshold; 0 = off
+    context_length: int = 32  # lm
+    positional: str = "sinusoidal"  # lm: sinusoidal | learned
+    tied: bool = True  # lm: output layer shares the embedding matrix
+    freeze_embeddings: bool = False
+    seed: int = 0
+    device: str = "auto"
+    workers: int = 1  # sgns/cbow: steps run in this many threads at once (Hogwild, like
+    # word2vec's and gensim's workers; above 1 the result is no longer bit-reproducible)
+    threads: int | None = 1  # torch intra-op threads (1: fastest for these small ops on a
+    # busy machine, and leaves a core to the window); None leaves torch's setting
+    yield_seconds: float = 0.1  # yield a snapshot at least this often...
+    yield_every: int | None = None  # ...or every this many steps (when set)
+
+    @property
+    def learning_rate(self) -> float:
+        return float(self.lr if self.lr is not None else DEFAULT_LR.get(self.objective, 0.025))
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,63 @@
+"""`embedding-explorer train` and `evaluate` from the command line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.cli import main
+from explorer.core.session import load_session
+
+
+def test_train_on_demo_writes_a_session_that_reads_back(tmp_path, capsys):
+    out = tmp_path / "demo.eexp"
+    code = main(["train", "--corpus", "demo", "--dim", "16", "--epochs", "2", "--seed", "1",
+                 "--out", str(out), "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"words", "seconds", "words_per_second", "final_loss"} <= set(summary)
+    assert summary["words"] > 0 and summary["words_per_second"] > 0
+    session = load_session(out)
+    assert session.weights.shape == (len(session.vocab), 16)
+    assert "dog" in session.vocab.tokens
+    assert session.train_config["objective"] == "sgns" and session.train_config["epochs"] == 2
+    assert session.init_config.scheme == "word2vec" and session.init_config.dim == 16
+    assert session.history["loss"] and session.snapshots
+    assert not np.array_equal(session.weights, session.initial_weights)
+    assert abs(session.history["loss"][-1][1] - summary["final_loss"]) < 1e-9
+
+
+def test_evaluate_a_trained_session(tmp_path, capsys, shared_data):
+    out = tmp_path / "demo.eexp"
+    assert main(["train", "--corpus", "demo", "--dim", "16", "--epochs", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("# w1\tw2\tscore\ndog\tcat\t9\ndog\tapple\t1\napple\tpear\t8\nunknownword\tdog\t2\n")
+    code = main(["evaluate", str(out), "--similarity", str(pairs),
+                 "--analogies", str(shared_data / "gensim" / "questions-words.txt"), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pairs_used"] == 3 and result["pairs_oov"] == 1
+    assert -1.0 <= result["spearman"] <= 1.0
+    assert {"analogy_accuracy", "analogies_used"} <= set(result)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["train", "--corpus", "/no/such/corpus.txt", "--out", "x.eexp"], "no such corpus file"),
+    (["train", "--corpus", "demo", "--init", "bogus", "--out", "x.eexp"], "unknown init scheme"),
+    (["evaluate", "/no/such.eexp", "--similarity", "x"], "no such file"),
+])
+def test_user_errors_are_one_line_and_exit_2(argv, needle, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+def test_train_language_model_cli(tmp_path, capsys):
+    out = tmp_path / "lm.eexp"
+    assert main(["train", "--corpus", "demo", "--objective", "lm", "--dim", "16", "--epochs", "1",
+                 "--batch-size", "2048", "--context-length", "8", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["objective"] == "lm" and np.isfinite(summary["final_loss"])
+    assert load_session(out).train_config["objective"] == "lm"
