@@ -108,7 +108,7 @@ class TrainPanel(QWidget):
         self.epochs = QSpinBox(minimum=1, maximum=10000, value=20)
         self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0, value=0.025, singleStep=0.005)
         self.batch = QSpinBox(minimum=64, maximum=1_000_000, value=8192, singleStep=1024)
-        self.window = QSpinBox(minimum=1, maximum=20, value=5)
+        self.window_size = QSpinBox(minimum=1, maximum=20, value=5)
         self.negative = QSpinBox(minimum=0, maximum=50, value=5)
         self.min_count = QSpinBox(minimum=1, maximum=1000, value=5)
         self.sample = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=1.0, value=0.001, singleStep=0.0005)
@@ -155,7 +155,7 @@ class TrainPanel(QWidget):
         form.addRow("Batch (tokens)", self.batch)
         row = QHBoxLayout()
         row.addWidget(QLabel("Window"))
-        row.addWidget(self.window)
+        row.addWidget(self.window_size)
         row.addWidget(QLabel("Negatives"))
         row.addWidget(self.negative)
         form.addRow(row)
@@ -254,7 +254,7 @@ class TrainPanel(QWidget):
     def config(self) -> TrainConfig:
         return TrainConfig(
             objective=self.objective.currentData(), epochs=self.epochs.value(), lr=self.lr.value(),
-            batch_size=self.batch.value(), window=self.window.value(), negative=self.negative.value(),
+            batch_size=self.batch.value(), window=self.window_size.value(), negative=self.negative.value(),
             sample=self.sample.value(), context_length=self.context.value(),
             positional=self.positional.currentText(), tied=self.tied.isChecked(),
             freeze_embeddings=not self.learnable.isChecked(), seed=self.seed.value(),
@@ -284,7 +284,7 @@ class TrainPanel(QWidget):
         is_lm = objective == "lm"
         self.lm_row.setVisible(is_lm)
         self.tied.setVisible(is_lm)
-        for w in (self.window, self.negative, self.sample):
+        for w in (self.window_size, self.negative, self.sample):
             w.setEnabled(objective in ("sgns", "cbow"))
 
     def _show_dim(self) -> None:
