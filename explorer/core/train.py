@@ -6,10 +6,10 @@
 Objectives (torch; CPU or CUDA):
 - ``sgns``: skip-gram with negative sampling (word2vec): window with random shrink,
   unigram^0.75 noise, subsampling of frequent words, linear learning-rate decay.
-  Written for speed: a step takes a chunk of consecutive tokens, gathers each
-  token's two rows once, scores every (centre, context) pair of the window by
-  shifting the chunk against itself, and applies closed-form gradients with
-  ``index_add_``. No Python runs per pair.
+  Written for speed: a step takes a chunk of consecutive tokens cut into blocks;
+  each block scores its centres against its window rows and a set of shared noise
+  words in one batched matmul (see :class:`_SGNS`), and closed-form gradients are
+  applied with one scatter-add per matrix. No Python runs per pair.
 - ``cbow``: continuous bag of words with negative sampling, the same way.
 - ``lm``: next-token language model: embedding + positional encoding (sinusoidal
   or learned) + one causal self-attention block + output layer tied or untied.
@@ -267,66 +267,92 @@ class _Word2Vec:
 
 
 class _SGNS(_Word2Vec):
+    """Skip-gram as block matrix products.
+
+    The step's centre words are cut into blocks of BLOCK consecutive tokens. A block's
+    output rows are the tokens of its span widened by the window on both sides, plus
+    SHARED noise words drawn for the whole block. One batched matmul scores every
+    (centre, row) couple of every block; a mask keeps the real (centre, context) pairs
+    (random window shrink, same sentence), and each centre weighs the shared noise words
+    by K x its pairs / SHARED (an unbiased estimate of K draws per pair, with less
+    variance). Two more matmuls give the closed-form gradients of both matrices, applied
+    with one row-wise ``scatter_add_`` per matrix (index_add_'s CPU kernel adds row by
+    row, ~3x slower). BLAS does the work; no per-pair gathers.
+    """
+
+    BLOCK = 16  # centre words per block
+    SHARED = 32  # noise words shared by a block's centres (more: better analogies, slower)
+    LOSS_EVERY = 4  # the shown loss is estimated on every 4th block
+
+    def _offsets(self, w: int) -> torch.Tensor:
+        """|context - centre| for (centre i, window row j) of a block; w + 1 on the centre itself."""
+        cached = getattr(self, "_rel", None)
+        if cached is None or cached[0] != w:
+            rel = (torch.arange(self.BLOCK + 2 * w).unsqueeze(0) - w
+                   - torch.arange(self.BLOCK).unsqueeze(1)).abs()
+            rel[rel == 0] = w + 1
+            cached = self._rel = (w, rel.to(self.device))
+        return cached[1]
+
     @torch.no_grad()
     def _step(self, t, s, b, lr: float, gen=None) -> float:
         X, U = self.X, self.U
-        T = len(t)
-        d = X.shape[1]
-        x = X.index_select(0, t)
-        y = U.index_select(0, t)
-        # Both directions of a shift at once: row a of A = [x_a | y_a], of B = [y_a | x_a], so
-        # A[a] * B[a+o] holds x_a.y_(a+o) (input a, output a+o) in its first half and
-        # y_a.x_(a+o) (input a+o, output a) in its second.
-        A = torch.cat([x, y], 1)
-        B = torch.cat([y, x], 1)
-        gA = torch.zeros_like(A)  # [grad x | grad y]
-        pairs = torch.zeros(T, device=x.device)
-        log_pos = torch.zeros((), device=x.device)
-        for o in range(1, min(self.config.window, T - 1) + 1):
-            same = s[o:] == s[:-o]
-            # input a, output a+o: centre a+o sees a when o <= its window;
-            # input a+o, output a: centre a sees a+o when o <= its window.
-            m = torch.stack([same & (b[o:] >= o), same & (b[:-o] >= o)], 1).to(x.dtype)  # (T-o, 2)
-            p = torch.sigmoid((A[:-o] * B[o:]).view(-1, 2, d).sum(2))  # (T-o, 2)
-            log_pos += (torch.log(p + 1e-7) * m).sum()
-            g = (p - 1.0) * m  # g[:, 0]: pair (a -> a+o), g[:, 1]: pair (a+o -> a)
-            # rows a:   grad x_a += g0 * y_(a+o), grad y_a += g1 * x_(a+o)  -> g * B[a+o]
-            gA[:-o].view(-1, 2, d).addcmul_(g.unsqueeze(2), B[o:].view(-1, 2, d))
-            # rows a+o: grad x_(a+o) += g1 * y_a, grad y_(a+o) += g0 * x_a -> g.flip * B[a]
-            gA[o:].view(-1, 2, d).addcmul_(g.flip(1).unsqueeze(2), B[:-o].view(-1, 2, d))
-            pairs[:-o] += m[:, 0]
-            pairs[o:] += m[:, 1]
-        gx, gy = gA[:, :d], gA[:, d:]
-        loss = -log_pos
-        # Negatives: each input row draws K noise words once, weighted by its number of
-        # pairs (an unbiased estimate of drawing K per pair, at 1/window of the cost).
-        K = self.config.negative
-        n_pairs = pairs.sum()
+        cfg = self.config
+        T, d = len(t), X.shape[1]
+        w, K, C = int(cfg.window), int(cfg.negative), self.BLOCK
+        N = self.SHARED if K > 0 else 0
+        nb = -(-T // C)
+        pad = nb * C - T
+        W = C + 2 * w  # window rows of a block
+        t_c = F.pad(t, (0, pad))
+        s_c = F.pad(s, (0, pad), value=-2).view(nb, C, 1)
+        b_c = F.pad(b, (0, pad)).view(nb, C, 1)
+        win = F.pad(t, (w, pad + w)).unfold(0, W, C)  # (nb, W)
+        s_win = F.pad(s, (w, pad + w), value=-1).unfold(0, W, C).unsqueeze(1)
+        mask = ((self._offsets(w) <= b_c) & (s_win == s_c)).to(X.dtype)  # (nb, C, W)
+        pairs = mask.sum(2)  # (nb, C): the pairs each centre takes part in
+        wneg = pairs * (K / N) if N else pairs  # (nb, C): each centre's weight per noise word
+        if N:
+            noise = self._negatives((nb, N), gen)
+            out_ids = torch.cat([win, noise], 1).reshape(-1)
+            # how much each output row takes part in: its pairs, or its noise weights
+            col = torch.cat([mask.sum(1), wneg.sum(1, keepdim=True).expand(nb, N)], 1)
+        else:
+            out_ids, col = win.reshape(-1), mask.sum(1)
+        L = W + N
+        x = X.index_select(0, t_c).view(nb, C, d)
+        o = U.index_select(0, out_ids).view(nb, L, d)
+        score = torch.bmm(x, o.transpose(1, 2))  # (nb, C, L)
+        # The loss (shown, not trained on) is estimated on every LOSS_EVERY-th block:
+        # -log s(pos) for pairs, -log(1 - s(neg)) = -(log s(neg) - neg) for noise.
+        sub = slice(None, None, self.LOSS_EVERY)
+        ls = F.logsigmoid(score[sub])
+        loss = -torch.dot(ls[:, :, :W].reshape(-1), mask[sub].reshape(-1))
+        if N:
+            loss -= torch.dot((ls[:, :, W:] - score[sub, :, W:]).sum(2).reshape(-1),
+                              wneg[sub].reshape(-1))
+        sampled = pairs[sub].sum()
+        grad = torch.sigmoid(score)
+        grad[:, :, :W].sub_(1.0).mul_(mask)  # (s - 1) on the pairs
+        if N:
+            grad[:, :, W:].mul_(wneg.unsqueeze(2))  # s x weight on the noise
         V = X.shape[0]
         cap = self.MAX_STEP / max(lr, 1e-12)
-        # Contributions each row of U receives in this step (as a context and as noise).
-        load_u = torch.bincount(t, weights=pairs, minlength=V)
-        if K > 0:
-            neg = self._negatives((T, K), gen).reshape(-1)
-            load_u += torch.bincount(neg, weights=pairs.repeat_interleave(K), minlength=V)
-            un = U.index_select(0, neg).view(T, K, -1)
-            pn = torch.sigmoid((un * x.unsqueeze(1)).sum(2))
-            loss -= (torch.log(1.0 - pn + 1e-7).sum(1) * pairs).sum()
-            gn = pn * pairs.unsqueeze(1)
-            gx = gx + torch.bmm(gn.unsqueeze(1), un).squeeze(1)
-            scale_u = (cap / load_u.clamp(min=cap)).to(x.dtype)
-            gn = gn * scale_u[neg].view(T, K)
-            U.index_add_(0, neg, (gn.unsqueeze(2) * x.unsqueeze(1)).view(T * K, -1), alpha=-lr)
-        else:
-            scale_u = (cap / load_u.clamp(min=cap)).to(x.dtype)
-        if not self.config.freeze_embeddings:
-            # A row summed over many pairs in one step moves at most like `cap` single
-            # updates: the batched step stays stable where sequential SGD would be.
-            load_x = torch.bincount(t, weights=pairs * (1 + K), minlength=V)
-            scale_x = (cap / load_x.clamp(min=cap)).to(x.dtype)
-            X.index_add_(0, t, gx * scale_x[t].unsqueeze(1), alpha=-lr)
-        U.index_add_(0, t, gy * scale_u[t].unsqueeze(1), alpha=-lr)
-        return float(loss / n_pairs.clamp(min=1.0))
+        # A row summed over many pairs in one step moves at most like `cap` single
+        # updates: the batched step stays stable where sequential SGD would be. The
+        # scales carry -lr, so the products are the updates themselves.
+        load_u = torch.bincount(out_ids, weights=col.reshape(-1), minlength=V)
+        scale_u = (-lr * cap / load_u.clamp(min=cap)).to(X.dtype)[out_ids].view(nb, 1, L)
+        if not cfg.freeze_embeddings:
+            load_x = torch.bincount(t_c, weights=pairs.view(-1) * (1 + K), minlength=V)
+            scale_x = (-lr * cap / load_x.clamp(min=cap)).to(X.dtype)[t_c].view(nb, C, 1)
+            gx = torch.bmm(grad * scale_x, o)
+        go = torch.bmm(grad.mul_(scale_u).transpose(1, 2), x)  # (nb, L, d)
+        # scatter_add_ along rows: a single pass (index_add_ on CPU adds row by row).
+        U.scatter_add_(0, out_ids.unsqueeze(1).expand(-1, d), go.view(-1, d))
+        if not cfg.freeze_embeddings:
+            X.scatter_add_(0, t_c.unsqueeze(1).expand(-1, d), gx.view(-1, d))
+        return float(loss / sampled.clamp(min=1.0))
 
 
 class _CBOW(_Word2Vec):
