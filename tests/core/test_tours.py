@@ -1,0 +1,155 @@
+"""Tour files: every shipped tour loads and validates; bad files get clear errors naming
+the file, the line (JSON syntax) or the step."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.core import ExplorerError
+from explorer.core.tours import (
+    STEP_KEYS, Tour, build_vocab_spec, fill_caption, find_tour, load_tour, parse_tour, shipped_tour_paths,
+    shipped_tours,
+)
+
+EXPECTED = ["why-not-integers", "vocabulary-to-ids", "lookup-is-a-row", "initialization-matters",
+            "training-creates-meaning", "pretrained-vs-random", "positional-encoding", "dimensionality",
+            "unknown-words-and-subwords"]
+
+
+def write(tmp_path, data, name="tour.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def test_the_nine_shipped_tours_load_and_validate():
+    tours = shipped_tours()
+    assert [t.name for t in tours] == EXPECTED
+    for tour in tours:
+        assert tour.title and len(tour) >= 2
+        for step in tour.steps:
+            assert step.caption.strip() and set(step.data) <= set(STEP_KEYS)
+            data, _missing = tour.effective(step)
+            assert "caption" in data and "if_missing" not in data
+
+
+def test_shipped_tours_keep_training_short():
+    """Tours and their tests stay fast: a few seconds of training per step."""
+    for tour in shipped_tours():
+        for step in tour.steps:
+            for data in (step.data, step.data.get("if_missing") or {}):
+                if data.get("train"):
+                    assert data["train"].get("epochs", 5) <= 8, (tour.name, step.number)
+                if data.get("race"):
+                    assert data["race"].get("epochs", 3) <= 4, (tour.name, step.number)
+
+
+def test_steps_that_need_shared_files_say_what_happens_without_them():
+    for tour in shipped_tours():
+        for step in tour.steps:
+            if step.files():
+                assert "if_missing" in step.data and "caption" in step.data["if_missing"], (tour.name, step.number)
+
+
+def test_find_tour_by_number_name_stem_or_path():
+    assert find_tour("1").name == "why-not-integers"
+    assert find_tour("dimensionality").name == "dimensionality"
+    assert find_tour("09-unknown-words-and-subwords").name == "unknown-words-and-subwords"
+    assert find_tour(str(shipped_tour_paths()[2])).name == "lookup-is-a-row"
+    with pytest.raises(ExplorerError, match="no tour named 'nope'.*why-not-integers"):
+        find_tour("nope")
+
+
+def test_json_syntax_errors_name_the_file_and_line(tmp_path):
+    path = write(tmp_path, '{\n  "title": "T",\n  "steps": [\n    {"caption": "a",}\n  ]\n}\n')
+    with pytest.raises(ExplorerError) as info:
+        load_tour(path)
+    assert str(info.value).startswith(f"{path}, line 4: not valid JSON")
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"steps": [{"caption": "a"}]}, "the tour needs 'title'"),
+    ({"title": "T", "steps": []}, '"steps" must be a non-empty list'),
+    ({"title": "T", "steps": [{"caption": "a"}, {"title": "no caption"}]}, 'step 2 needs a "caption"'),
+    ({"title": "T", "steps": [{"caption": "a", "slect": ["dog"]}]}, "step 1: unknown key 'slect'"),
+    ({"title": "T", "steps": [{"caption": "a", "init": {"scheme": "gaussian"}}]},
+     "step 1.init.scheme must be one of normal"),
+    ({"title": "T", "steps": [{"caption": "a", "init": {"dim": -3}}]}, "step 1.init.dim"),
+    ({"title": "T", "steps": [{"caption": "a", "init": {"scheme": "zeros", "params": {"std": 1}}}]},
+     "step 1.init.params has an unknown key 'std'"),
+    ({"title": "T", "steps": [{"caption": "a", "vocab": "demo2"}]}, 'step 1.vocab must be "demo"'),
+    ({"title": "T", "steps": [{"caption": "a", "vocab": {"tokens": ["a"], "file": "x"}}]}, "exactly one of"),
+    ({"title": "T", "steps": [{"caption": "a", "train": {"epochs": 0}}]}, "step 1.train.epochs must be at least 1"),
+    ({"title": "T", "steps": [{"caption": "a", "race": {"schemes": ["zeros"]}}]}, "2 to 4 schemes"),
+    ({"title": "T", "steps": [{"caption": "a", "inspector": {"tab": "histogram"}}]}, "step 1.inspector.tab"),
+    ({"title": "T", "steps": [{"caption": "a", "inspector": {"analogy": ["a", "b"]}}]}, "analogy"),
+    ({"title": "T", "steps": [{"caption": "a", "projection": {"dims": 4}}]}, "step 1.projection.dims"),
+    ({"title": "T", "steps": [{"caption": "a", "show": ["Sidebar"]}]}, "step 1.show[0] must be one of"),
+    ({"title": "T", "steps": [{"caption": "a", "if_missing": {"init": {"seed": "x"}}}]},
+     "step 1.if_missing.init.seed must be a whole number"),
+    ({"title": "T", "steps": ["just text"]}, "step 1 must be an object"),
+])
+def test_invalid_tours_name_the_file_and_the_step(tmp_path, data, message):
+    path = write(tmp_path, data)
+    with pytest.raises(ExplorerError) as info:
+        load_tour(path)
+    assert str(info.value).startswith(f"{path}: ")
+    assert message in str(info.value)
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(ExplorerError, match="no such tour file"):
+        load_tour(tmp_path / "absent.json")
+    with pytest.raises(ExplorerError, match="is a folder"):
+        load_tour(tmp_path)
+    bad = tmp_path / "latin1.json"
+    bad.write_bytes(b'{"title": "caf\xe9", "steps": []}')
+    with pytest.raises(ExplorerError, match="not UTF-8"):
+        load_tour(bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(STEP_KEYS + ("title", "steps", "x")), inner, max_size=4),
+                    max_leaves=12))
+def test_any_json_either_parses_or_raises_explorer_error(data):
+    try:
+        tour = parse_tour(data, "gen.json")
+    except ExplorerError as exc:
+        assert str(exc).startswith("gen.json: ")
+    else:
+        assert isinstance(tour, Tour) and tour.steps
+
+
+def test_if_missing_replaces_keys_when_a_file_is_absent(tmp_path):
+    present = write(tmp_path, "brown\ndog\n", "words.txt")
+    tour = load_tour(write(tmp_path, {"title": "T", "steps": [
+        {"caption": "file", "vocab": {"file": "words.txt"}, "init": {"dim": 4},
+         "if_missing": {"caption": "other", "vocab": "demo", "init": None}},
+        {"caption": "absent", "vocab": {"file": "nowhere/words.txt"}, "init": {"dim": 4},
+         "if_missing": {"caption": "other", "vocab": "demo", "init": None}},
+    ]}))
+    data, missing = tour.effective(tour.steps[0])
+    assert missing == [] and data["vocab"] == {"file": "words.txt"} and tour.resolve("words.txt") == present
+    data, missing = tour.effective(tour.steps[1])
+    assert missing == ["nowhere/words.txt"] and data["vocab"] == "demo" and "init" not in data
+    assert data["caption"] == "other"
+
+
+def test_captions_fill_in_ids_and_shapes():
+    import numpy as np
+
+    vocab, categories = build_vocab_spec({"text": "the quick brown fox jumps over the lazy dog", "order": "alpha"})
+    assert vocab.tokens[:3] == ["brown", "dog", "fox"] and categories[1] == "animal"
+    text = fill_caption("brown={id:brown}, dog={id:dog}, cat={id:cat}; {vocab_size} tokens, {shape}, dim {dim}",
+                        vocab, np.zeros((8, 16), np.float32))
+    assert text == "brown=0, dog=1, cat=?; 8 tokens, 8 × 16, dim 16"
+
+
+def test_word_vocabulary_with_unk():
+    vocab, _ = build_vocab_spec({"text": "the cat sat", "order": "alpha", "specials": ["unk"]})
+    assert vocab.tokens == ["<unk>", "cat", "sat", "the"]
+    assert vocab.encode("the rambutan") == (["the", "rambutan"], [3, 0])
