@@ -30,6 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--init", metavar="SCHEME", help="initialization scheme (e.g. normal, xavier_uniform)")
     window.add_argument("--dim", type=int, help="embedding dimension for the initialization")
     window.add_argument("--seed", type=int, help="seed for the initialization")
+    window.add_argument("--theme", choices=("light", "dark", "high-contrast-light", "high-contrast-dark"),
+                        help="colour theme of the window")
+    window.add_argument("--present", action="store_true",
+                        help="start in presentation mode: full screen, large fonts, panels hidden (F11 leaves)")
+    window.add_argument("--tour", metavar="NAME",
+                        help="start a concept tour: its number (1-9), name (e.g. why-not-integers) or a tour file")
+    window.add_argument("--tour-step", type=int, default=1, metavar="K",
+                        help="with --tour: start at step K (1-based; a screenshot shows that step when ready)")
     window.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", title="subcommands (headless)", metavar="SUBCOMMAND")
     for module in load_commands():

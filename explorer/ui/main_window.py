@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QStackedWidget,
+    QPushButton, QScrollArea, QFrame, QStackedWidget,
 )
 
 from explorer import __version__
@@ -17,12 +17,17 @@ from explorer.core.workspace import Workspace
 from explorer.ui.controller import Controller
 from explorer.ui.panels.init_panel import InitPanel
 from explorer.ui.panels.inspector_panel import InspectorPanel
+from explorer.ui.panels.projection_panel import ProjectionPanel
 from explorer.ui.panels.train_panel import TrainPanel
 from explorer.ui.panels.vocab_panel import VocabPanel
+from explorer.ui.presentation import Presentation
+from explorer.ui.session_controller import SessionController
 from explorer.ui.theme import LIGHT, category_colors
+from explorer.ui.tours import TourPlayer
 from explorer.ui.views.scatter2d import Scatter2D
 
 MAX_RECENT = 8
+LAYOUT_VERSION = 2  # bump when the docks change, so stale saved layouts are not restored
 LABELLED_TOKENS = 60  # label at most this many of the most frequent tokens
 
 
@@ -46,16 +51,23 @@ class MainWindow(QMainWindow):
         self.views.addWidget(self.scatter2d)
         self.setCentralWidget(self.views)
 
-        self.vocab_panel = VocabPanel(workspace)
+        self.vocab_panel = VocabPanel(workspace, self.controller)
         self.init_panel = InitPanel(workspace, self.controller)
         self.train_panel = TrainPanel(workspace, self.controller)
-        self.inspector_panel = InspectorPanel(workspace)
+        self.inspector_panel = InspectorPanel(workspace, self.controller)
+        self.projection_panel = ProjectionPanel(self.controller)
         self.docks = {
             "Vocabulary": self._dock("Vocabulary", self.vocab_panel, Qt.LeftDockWidgetArea),
             "Initialization": self._dock("Initialization", self.init_panel, Qt.LeftDockWidgetArea),
+            "Projection": self._dock("Projection", self.projection_panel, Qt.LeftDockWidgetArea),
             "Training": self._dock("Training", self.train_panel, Qt.RightDockWidgetArea),
             "Inspector": self._dock("Inspector", self.inspector_panel, Qt.RightDockWidgetArea),
         }
+        # Training and Inspector share the right column as tabs: each gets the full height,
+        # and picking a token raises the Inspector.
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Inspector"])
+        self.docks["Training"].raise_()
+        self.resizeDocks([self.docks["Vocabulary"], self.docks["Training"]], [450, 420], Qt.Horizontal)
 
         self.shape_label = QLabel()
         self.running_label = QLabel()
@@ -66,16 +78,22 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.running_label)
         self.statusBar().addPermanentWidget(self.shape_label)
+        self.session_controller = SessionController(self)
+        self.presentation = Presentation(self)
+        self.tours = TourPlayer(self)  # concept tours: caption bar under the view, Tours menu
         self._build_menus()
+        self.projection_panel.view_requested.connect(self.set_view)
 
         self.controller.jobs.running_changed.connect(self._show_running)
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.projection_ready.connect(self._show_projection)
+        self.train_panel.run.frame.connect(self._follow_training)  # keep moving points in view
         self.controller.long_job_started.connect(self._long_job_started)
         self.controller.long_job_finished.connect(self._long_job_finished)
         self.cancel_button.clicked.connect(self._cancel_long_jobs)
         self.scatter2d.point_clicked.connect(workspace.set_current)
+        self.scatter2d.connect_workspace(workspace, self.controller)  # selection, k-means colours
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(lambda *_: self._show_shape())
         workspace.events.current_changed.connect(self._current_changed)
@@ -86,7 +104,10 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
-        dock.setWidget(widget)
+        # A scroll area lets docks shrink below their panels' size, so the window fits any screen.
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        scroll.setWidget(widget)
+        dock.setWidget(scroll)
         self.addDockWidget(area, dock)
         return dock
 
@@ -97,6 +118,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu()
         file_menu.addSeparator()
+        self.session_controller.populate_file_menu(file_menu)
         file_menu.addAction(QAction("Save &Picture…", self, triggered=self._save_picture_dialog))
         file_menu.addSeparator()
         file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close))
@@ -108,11 +130,17 @@ class MainWindow(QMainWindow):
                                       triggered=lambda: self.set_view("3d"))
         view_menu.addAction(self.view_2d_action)
         view_menu.addAction(self.view_3d_action)
+        self.auto_rotate_action = QAction("Auto-&rotate (3D)", self, checkable=True, enabled=False,
+                                          triggered=lambda on: self.scatter3d and self.scatter3d.set_auto_rotate(on))
+        view_menu.addAction(self.auto_rotate_action)
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        self.presentation.populate_view_menu(view_menu)
 
+        self.tours.populate_menu(self.menuBar().addMenu("&Tours"))
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.tours.show_code_action)
         help_menu.addAction(QAction("&About", self, triggered=self._about))
 
     # -- views ------------------------------------------------------------------
@@ -123,10 +151,21 @@ class MainWindow(QMainWindow):
 
             self.scatter3d = Scatter3D(self.theme)
             self.views.addWidget(self.scatter3d)
+            self.scatter3d.auto_rotate_changed.connect(self.auto_rotate_action.setChecked)
+            self.scatter2d.colors_changed.connect(self._sync_3d_colors)
         self.view_2d_action.setChecked(mode == "2d")
         self.view_3d_action.setChecked(mode == "3d")
+        self.auto_rotate_action.setEnabled(mode == "3d")
+        if mode != "3d" and self.scatter3d is not None:
+            self.scatter3d.set_auto_rotate(False)
         self.views.setCurrentWidget(self.scatter3d if mode == "3d" else self.scatter2d)
         self.controller.set_components(3 if mode == "3d" else 2)
+
+    def _sync_3d_colors(self) -> None:
+        """The 3D view shows the 2D view's colours (category, frequency, clusters, regex)."""
+        if self.scatter3d is not None and len(self.scatter2d.colors) == len(self.scatter3d.tokens):
+            self.scatter3d.set_colors(self.scatter2d.colors)
+            self.scatter3d.set_legend(self.scatter2d.legend_entries)
 
     @property
     def view_mode(self) -> str:
@@ -135,12 +174,38 @@ class MainWindow(QMainWindow):
     def _vocab_changed(self, vocab) -> None:
         self._show_shape()
 
+    def _follow_training(self, frame) -> None:
+        """Live training: re-range the 2D view when the points leave it or shrink within it."""
+        if frame.coords is None or self.view_mode != "2d" or not len(frame.coords):
+            return
+        xy = frame.coords[:, :2]
+        with np.errstate(all="ignore"):
+            lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+        if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+            return
+        (x0, x1), (y0, y1) = self.scatter2d.viewRange()
+        outside = lo[0] < x0 or hi[0] > x1 or lo[1] < y0 or hi[1] > y1
+        small = (hi[0] - lo[0]) < 0.3 * (x1 - x0) and (hi[1] - lo[1]) < 0.3 * (y1 - y0)
+        if outside or small:
+            self.scatter2d.fit()
+
     def _show_projection(self, coords: np.ndarray, explained) -> None:
+        """coords: one row per token (NaN rows: not in a sampled projection)."""
         vocab = self.workspace.vocab
+        projection = self.controller.projection
         colors, legend = category_colors(self.workspace.categories, len(vocab))
+        statement = projection.statement if projection is not None else ""
         if self.view_mode == "3d":
-            self.scatter3d.set_points(coords, vocab.tokens, colors)
+            if len(self.scatter2d.colors) == len(vocab):  # the 2D view's colour mode
+                colors, legend = self.scatter2d.colors, self.scatter2d.legend_entries or legend
+            if self.scatter3d.point_count and len(self.scatter3d.tokens) == len(vocab) \
+                    and self.scatter3d.tokens == vocab.tokens:
+                self.scatter3d.set_positions(coords)
+            else:
+                self.scatter3d.set_points(coords, vocab.tokens, colors)
+                self.scatter3d.set_legend(legend)
             self.scatter3d.set_labels(self._default_labels())
+            self.scatter3d.set_statement(statement)
             return
         if self.scatter2d.point_count == len(coords) and self.scatter2d.tokens == vocab.tokens:
             self.scatter2d.set_positions(coords[:, :2])
@@ -148,8 +213,17 @@ class MainWindow(QMainWindow):
             self.scatter2d.set_points(coords[:, :2], vocab.tokens, colors, vocab.counts)
             self.scatter2d.set_legend(legend)
             self.scatter2d.set_labels(self._default_labels())
-        self.scatter2d.set_axis_titles(f"PC1 ({100 * explained[0]:.1f}% of variance)",
-                                       f"PC2 ({100 * explained[1]:.1f}% of variance)")
+        if projection is not None:
+            titles = tuple(projection.axis_titles[:2])
+        else:
+            titles = (f"PC1 ({100 * explained[0]:.1f}% of variance)",
+                      f"PC2 ({100 * explained[1]:.1f}% of variance)")
+        # Titles change rarely; re-setting them relays the plot out (costly at live-training rates).
+        if getattr(self, "_shown_titles", None) != (titles, statement, self.theme):
+            self._shown_titles = (titles, statement, self.theme)
+            self.scatter2d.set_axis_titles(*titles)
+            # What is shown (method, sample size) is stated on the view, and so in exports.
+            self.scatter2d.setTitle(statement, size=f"{self.theme.font_size}pt", color=self.theme.foreground)
 
     def _default_labels(self) -> list[int]:
         """The most frequent tokens (by count, else the first IDs), plus the selection."""
@@ -264,7 +338,7 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         state = self.settings.value("window_state")
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by another version is ignored
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -273,13 +347,22 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     def closeEvent(self, event) -> None:
+        if not self.session_controller.confirm_close():  # asks; closes again once answered
+            event.ignore()
+            return
+        if self.presentation.active:
+            self.presentation.set_active(False)
+        self.session_controller.closing()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("window_state", self.saveState(LAYOUT_VERSION))
         self.controller.jobs.stop_all()
         super().closeEvent(event)
 
 
 def app_instance() -> QApplication:
+    if QApplication.instance() is None:
+        # pyqtgraph caches its GL shader programs globally: every 3D view must share them.
+        QApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("Embedding Explorer")
     app.setOrganizationName("EmbeddingExplorer")

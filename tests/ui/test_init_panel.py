@@ -37,6 +37,9 @@ def test_statistics_follow_every_change(window, qtbot):
     panel = window.init_panel
     assert "effective rank" in panel.stats_label.text()
     assert panel.weight_hist.counts.sum() == 124 * 64 and panel.norm_hist.counts.sum() == 124
+    choose(panel, "normal")
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        panel.apply.click()
     before = panel.stats.norm_mean
     choose(panel, "truncated_normal")
     with qtbot.waitSignal(window.controller.idle, timeout=30000):

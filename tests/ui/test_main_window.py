@@ -23,7 +23,7 @@ def test_demo_shows_one_point_per_token_with_labels(window):
     assert window.workspace.weights.shape == (len(vocab), 64)
     assert "the" in window.scatter2d.labels  # the most frequent tokens are labelled
     assert window.shape_label.text() == f"{len(vocab)} × 64"
-    assert set(window.docks) == {"Vocabulary", "Initialization", "Training", "Inspector"}
+    assert set(window.docks) == {"Vocabulary", "Initialization", "Training", "Inspector", "Projection"}
 
 
 def test_reinitialize_with_another_dim_updates_the_view(window, qtbot):
