@@ -64,6 +64,9 @@ class PCABasis:
         return coords.astype(np.float32, copy=False)
 
 
+GRAM_CHUNK_ROWS = 16384  # rows centred at a time: 16384 x 768 float32 is 50 MB
+
+
 def _top_eigenvectors(x: np.ndarray, mean: np.ndarray | None, k: int, solver: str,
                       seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Top-k eigenpairs of (x - mean)^T (x - mean): (eigenvalues desc, vectors as rows)."""
@@ -72,8 +75,14 @@ def _top_eigenvectors(x: np.ndarray, mean: np.ndarray | None, k: int, solver: st
         solver = "krylov" if (k <= 3 and d >= KRYLOV_MIN_DIM and n >= 4 * d) else "exact"
     m = None if mean is None else mean.astype(np.float32)
     if solver == "exact":
-        centred = x if m is None else x - m
-        gram = (centred.T @ centred).astype(np.float64)  # float32 BLAS, float64 eigensolver
+        # float32 BLAS over row chunks (centring a chunk, never a copy of the whole
+        # matrix), accumulated and solved in float64.
+        gram = np.zeros((d, d), dtype=np.float64)
+        for start in range(0, n, GRAM_CHUNK_ROWS):
+            block = x[start:start + GRAM_CHUNK_ROWS]
+            if m is not None:
+                block = block - m
+            gram += block.T @ block
         if k < d // 2:  # only the top k eigenpairs (LAPACK syevr): much cheaper than all d
             from scipy.linalg import eigh
 
