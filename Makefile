@@ -50,5 +50,15 @@ test: system-deps $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) benchmarks/run_all.py
 
+# Every reader at full size (>= 1,000 cases each; `make test` runs ~60 per reader).
+FUZZ_EXAMPLES ?= 1200
+fuzz: system-deps $(VENV)/.test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
+
+# Ten minutes of live training on the KJV with the view; RSS, frame queue, same weights as headless.
+SOAK_SECONDS ?= 600
+soak: system-deps $(VENV)/.test
+	$(PY) tools/soak.py --seconds $(SOAK_SECONDS) --corpus kjv
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from explorer.core import ExplorerError
+from explorer.core.memory import check_matrix
 from explorer.core.schemes import SCHEMES, InitConfig
 
 
@@ -102,6 +103,7 @@ def initialize(config: InitConfig, vocab_size: int, padding_idx: int | None = No
     if unknown:
         raise ExplorerError(f"{config.scheme} takes no parameter {', '.join(sorted(unknown))}")
     params = {**scheme.params, **config.params}
+    check_matrix(vocab_size, config.dim, what="the initialized matrix")  # refused before allocating
     fn = IMPLEMENTATIONS[config.scheme]
     generator = torch.Generator().manual_seed(int(config.seed))
     with torch.no_grad():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.core import ExplorerError
+from explorer.core.memory import check_matrix
 from explorer.core.vocab import Vocabulary
 
 FILLS = {
@@ -96,6 +97,7 @@ def map_vectors(vocab: Vocabulary, file_tokens: list[str], file_weights: np.ndar
         if j is not None:
             rows[i] = j
     found = rows >= 0
+    check_matrix(len(vocab), dim, what="the mapped matrix", path=source or None)
     out = np.empty((len(vocab), dim), dtype=np.float32)
     out[found] = file_weights[rows[found]]
     missing = np.flatnonzero(~found)

@@ -192,14 +192,19 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
                 raise ExplorerError("damaged session: the metadata is implausibly large", path)
             meta = json.loads(zf.read(JSON_MEMBER).decode("utf-8"))
             _check_header(meta, path)
+            from explorer.core.memory import check_bytes  # a zip bomb or a session too big for memory
+
+            check_bytes(zf.getinfo(TENSOR_MEMBER).file_size, what="the session's matrices", path=path)
             blob = _read_member(zf, TENSOR_MEMBER, progress, should_cancel)
             tensors = load_tensors(blob)
     except zipfile.BadZipFile as exc:
         raise ExplorerError(f"not a session file (not a zip archive: {exc})", path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ExplorerError(f"damaged session metadata ({exc})", path) from None
-    except (ExplorerError, Cancelled, OSError):
+    except (ExplorerError, Cancelled):
         raise
+    except OSError as exc:  # also what zipfile raises for offsets a damaged archive points outside the file
+        raise ExplorerError(f"cannot read the session ({exc.strerror or exc})", path) from None
     except Exception as exc:  # safetensors raises its own error types for damaged data
         raise ExplorerError(f"damaged session tensors ({type(exc).__name__}: {exc})", path) from None
     try:

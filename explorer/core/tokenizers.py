@@ -19,6 +19,7 @@ from pathlib import Path
 
 from explorer.core import ExplorerError
 from explorer.core import vocab as _vocab
+from explorer.core.guard import is_library_error
 
 BERT_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 # Special-token text -> role, for tokenizers that do not say which is which.
@@ -93,14 +94,25 @@ class HFTokenizer:
     # -- encoding -------------------------------------------------------------
     def encode_pieces(self, text: str) -> tuple[list[str], list[int | None]]:
         """The tokenizer's pieces of `text` and their IDs (no [CLS]/[SEP] added)."""
-        encoding = self.tokenizer.encode(text, add_special_tokens=False)
+        try:
+            encoding = self.tokenizer.encode(text, add_special_tokens=False)
+        except BaseException as exc:  # the library raises plain Exception (e.g. WordPiece without [UNK])
+            if not is_library_error(exc):  # a Rust panic is a BaseException
+                raise
+            raise ExplorerError(f"this tokenizer cannot encode the text ({exc})") from None
         return list(encoding.tokens), list(encoding.ids)
 
     def split(self, text: str) -> list[str]:
         """Pieces of `text`, line by line (for counting a corpus); encodes lines in parallel."""
         lines = [line for line in text.split("\n") if line.strip()]
         pieces: list[str] = []
-        for encoding in self.tokenizer.encode_batch(lines, add_special_tokens=False):
+        try:
+            encodings = self.tokenizer.encode_batch(lines, add_special_tokens=False)
+        except BaseException as exc:  # the library raises plain Exception (e.g. WordPiece without [UNK])
+            if not is_library_error(exc):  # a Rust panic is a BaseException
+                raise
+            raise ExplorerError(f"this tokenizer cannot encode the text ({exc})") from None
+        for encoding in encodings:
             pieces.extend(encoding.tokens)
         return pieces
 
@@ -134,7 +146,9 @@ class HFTokenizer:
 
         try:
             tokenizer = Tokenizer.from_str(data["json"])
-        except Exception as exc:  # the library raises its own exception types
+        except BaseException as exc:  # the library raises its own exception types
+            if not is_library_error(exc):  # a Rust panic is a BaseException
+                raise
             raise ExplorerError(f"damaged tokenizer in the session ({exc})") from None
         return cls(tokenizer, data.get("flavor", "tokenizer.json"))
 
@@ -150,7 +164,9 @@ def gpt2_tokenizer(encoder: str | Path, merges: str | Path, specials: Sequence[s
 
     try:
         model = models.BPE.from_file(str(encoder), str(merges))
-    except Exception as exc:  # the library raises its own exception types
+    except BaseException as exc:  # the library raises its own exception types
+        if not is_library_error(exc):  # a Rust panic is a BaseException
+            raise
         raise ExplorerError(f"the tokenizers library cannot read this BPE ({exc})", merges) from None
     tokenizer = Tokenizer(model)
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -189,7 +205,9 @@ def json_tokenizer(text: str, path=None) -> HFTokenizer:
 
     try:
         tokenizer = Tokenizer.from_str(text)
-    except Exception as exc:
+    except BaseException as exc:
+        if not is_library_error(exc):  # a Rust panic is a BaseException
+            raise
         raise ExplorerError(f"not a tokenizer.json the tokenizers library can read ({exc})", path) from None
     model = type(tokenizer.model).__name__
     return HFTokenizer(tokenizer, f"{model.lower()} (tokenizer.json)")

@@ -28,6 +28,7 @@ warning that counts the affected tokens.
 from __future__ import annotations
 
 import json
+import tokenize
 import zipfile
 from collections import deque
 from collections.abc import Callable
@@ -39,6 +40,7 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.formats._fastfloat import PAD, parse_fields
+from explorer.core.memory import check_matrix
 from explorer.core.vocab import Vocabulary
 
 CHUNK_BYTES = 1 << 20
@@ -205,6 +207,9 @@ def load_vectors(path: str | Path, vocab_path: str | Path | None = None, tensor_
         warnings = []
         if embedded_tokens is not None and vocab_path is None:
             tokens = embedded_tokens
+            if len(tokens) > len(weights):
+                raise ExplorerError(f"the file's token list has {len(tokens):,} tokens but the matrix only "
+                                    f"{len(weights):,} rows", path)
         else:
             tokens = _tokens_for(path, len(weights), vocab_path, fmt, warnings)
         weights = weights[: len(tokens)]
@@ -249,7 +254,7 @@ def list_tensors(path: str | Path) -> dict[str, tuple[int, ...]]:
         return {k: tuple(v.shape) for k, v in _torch_tensors(path).items()}
     if fmt == "npz":
         with _open_npz(path) as z:
-            return {k: tuple(z[k].shape) for k in z.files}
+            return {k: tuple(v.shape) for k, v in _npz_members(path, z).items()}
     if fmt == "npy":
         return {"": tuple(_load_npy(path).shape)}
     raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds one table, not named tensors", path)
@@ -363,7 +368,7 @@ def _parse_block(path: Path, block: bytes, base_line: int, dim: int, has_tokens:
         number_fields = np.flatnonzero(is_number)
     tokens: list[str] = []
     replaced: list[int] = []
-    if has_tokens:
+    if has_tokens and len(lines):  # a block of blank lines holds no token (not one empty token)
         t_start, t_end = fs[token_first], fe[token_last]
         raw = b"\n".join([block[s - PAD: e - PAD] for s, e in zip(t_start.tolist(), t_end.tolist())])
         try:
@@ -452,6 +457,7 @@ def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, prog
                         path, line=int(block_base + block_result.lines[capacity - rows]))
                 raise ExplorerError("the file changed while it was read", path)
             if out is None:
+                check_matrix(capacity, dim, what="the vectors", path=path)
                 out = np.empty((capacity, dim), dtype=np.float32)
             out[rows: rows + n] = block_result.rows
             n_bad_rows += len(block_result.bad_rows)
@@ -536,6 +542,8 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
             raise ExplorerError("word2vec binary needs a 'rows dim' header", path, line=1)
         n_rows, dim = header
         row_bytes = 4 * dim
+        if parse_numbers:
+            check_matrix(min(n_rows, size // max(row_bytes, 1) + 1), dim, what="the vectors", path=path)
         out = np.empty((min(n_rows, size // max(row_bytes, 1) + 1), dim), dtype=np.float32) \
             if parse_numbers else None
         tokens: list[str] = []
@@ -605,8 +613,12 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
 def _load_npy(path: Path) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
+    except MemoryError:
+        raise ExplorerError("the array header declares more data than fits in memory (a damaged header?)",
+                            path) from None
+    except (ValueError, SyntaxError, OSError, EOFError, TypeError, tokenize.TokenError) as exc:
+        # A damaged header reaches numpy's literal parser: SyntaxError / TokenError, not ValueError.
+        if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
             raise ExplorerError("refused: the array holds Python objects, which would need unpickling "
                                 "(that can run code)", path) from None
         raise ExplorerError(f"cannot read .npy: {exc}", path) from None
@@ -617,6 +629,17 @@ def _open_npz(path: Path):
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise ExplorerError(f"cannot read .npz: {exc}", path) from None
+
+
+def _npz_members(path: Path, z) -> dict[str, np.ndarray]:
+    """Every array of an open .npz; a damaged member is an ExplorerError."""
+    try:
+        return {k: z[k] for k in z.files}
+    except Exception as exc:  # zipfile, zlib, lzma and numpy's header parser raise their own types
+        if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
+            raise ExplorerError("refused: an array holds Python objects, which would need unpickling "
+                                "(that can run code)", path) from None
+        raise ExplorerError(f"cannot read .npz: {type(exc).__name__}: {exc}", path) from None
 
 
 def _torch_tensors(path: Path) -> dict:
@@ -684,8 +707,8 @@ def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
         return _float_matrix(path, array), None, None
     if fmt == "npz":
         with _open_npz(path) as z:
-            shapes = {k: tuple(z[k].shape) for k in z.files}
-            arrays = {k: z[k] for k in z.files}
+            arrays = _npz_members(path, z)
+            shapes = {k: tuple(v.shape) for k, v in arrays.items()}
         tokens = None
         for k, v in arrays.items():
             if v.ndim == 1 and v.dtype.kind in "US" and k.lower() in {"vocab", "tokens", "words", "vocabulary"}:
@@ -696,6 +719,7 @@ def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
     if fmt == "safetensors":
         shapes = list_tensors(path)
         name = _pick_tensor(path, shapes, tensor_name)
+        check_matrix(*shapes[name], what=f"tensor {name!r}", path=path)
         from safetensors import safe_open
 
         try:

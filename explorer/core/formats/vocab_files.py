@@ -268,19 +268,27 @@ def _parse_entry(line: str, path, line_no: int) -> tuple[str | None, int | None]
             raise ExplorerError("empty token before the tab", path, line=line_no)
         if not count:
             return token, None
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):  # "²".isdigit() is True, but int() refuses it
             raise ExplorerError(f"the column after the tab must be a count (a whole number), got {count!r}",
                                 path, line=line_no)
-        return token, int(count)
+        return token, _count(count, path, line_no)
     parts = line.split()
     if not parts:
         return None, None
     if len(parts) == 1:
         return parts[0], None
-    if len(parts) == 2 and parts[1].isdigit():
-        return parts[0], int(parts[1])
+    if len(parts) == 2 and parts[1].isascii() and parts[1].isdigit():
+        return parts[0], _count(parts[1], path, line_no)
     raise ExplorerError(f"expected a token, optionally followed by a count; got {line.strip()[:60]!r} "
                         "(is this a corpus? choose the corpus format)", path, line=line_no)
+
+
+def _count(text: str, path, line_no: int) -> int:
+    """A count column's value; counts are stored as int64."""
+    value = int(text)
+    if value >= 2**63:
+        raise ExplorerError(f"the count {text[:30]}… is too large (at most {2**63 - 1:,})", path, line=line_no)
+    return value
 
 
 def _find_specials(tokens: list[str], index: dict[str, int]) -> dict[str, int]:
@@ -300,6 +308,9 @@ def _trim_list(vocab: Vocabulary, min_count: int, max_size: int | None, specials
     notes = []
     if min_count > 1 and counts is not None:
         keep = np.flatnonzero(counts >= min_count)
+        if not len(keep):  # an empty vocabulary is not a result
+            raise ExplorerError(f"no token has a count of at least {min_count} (the highest is "
+                                f"{int(counts.max()) if len(counts) else 0})", vocab.source or None)
         if len(keep) < len(tokens):
             notes.append(f"min count {min_count} dropped {len(tokens) - len(keep):,} tokens; IDs renumbered")
             tokens, counts = [tokens[i] for i in keep], counts[keep]
