@@ -27,7 +27,6 @@ def main() -> None:
         report("sgns vs gensim", {"peer": "gensim Word2Vec", "ratio": float("nan"),
                                   "target": "skipped: ../shared/data is absent"}, args.json)
         return
-    import numpy as np
     import torch
 
     from explorer.core.corpus import encode_lines, read_lines

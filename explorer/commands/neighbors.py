@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from explorer.commands._progress import progress_bar
+
 NAME = "neighbors"
 HELP = "nearest neighbours of a token (cosine, euclidean or dot), in the full space"
 METRICS = ("cosine", "euclidean", "dot")
@@ -36,7 +38,7 @@ def open_source(args):
     import inspect
 
     kwargs = {}
-    progress, close = _progress_bar(f"Loading {args.source}")
+    progress, close = progress_bar(f"Loading {args.source}")
     if progress is not None and "progress" in inspect.signature(load_matrix).parameters:
         kwargs["progress"] = progress
     try:
@@ -46,26 +48,6 @@ def open_source(args):
     if weights is None or len(weights) == 0:
         raise ExplorerError("holds no matrix", args.source)
     return vocab, weights
-
-
-def _progress_bar(label: str):
-    """A progress callable drawing a terminal bar on stderr, or None when stderr is not a terminal."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    shown = [-1]
-
-    def progress(fraction: float) -> None:
-        percent = int(100 * max(0.0, min(1.0, fraction)))
-        if percent != shown[0]:
-            shown[0] = percent
-            sys.stderr.write(f"\r{label} [{'#' * (percent // 4):<25}] {percent:3d}%")
-            sys.stderr.flush()
-
-    def close() -> None:
-        if shown[0] >= 0:
-            sys.stderr.write("\n")
-
-    return progress, close
 
 
 def print_results(vocab, results, metric: str, as_json: bool, title: str) -> None:

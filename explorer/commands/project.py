@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from explorer.commands._progress import progress_bar
 
 NAME = "project"
 HELP = "project a session or vectors file with PCA, SVD, t-SNE or UMAP and write coordinates as CSV"
@@ -22,26 +22,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
     parser.add_argument("--sphereize", action="store_true", help="centre, then scale rows to unit length first")
     parser.add_argument("--out", required=True, metavar="CSV", help="where to write id,token,x,y[,z]")
-
-
-def _progress_bar(label: str):
-    """A progress callable drawing a terminal bar on stderr, or None when not a terminal."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    shown = [-1]
-
-    def progress(fraction: float) -> None:
-        percent = int(100 * max(0.0, min(1.0, fraction)))
-        if percent != shown[0]:
-            shown[0] = percent
-            sys.stderr.write(f"\r{label} [{'#' * (percent // 4):<25}] {percent:3d}%")
-            sys.stderr.flush()
-
-    def close() -> None:
-        if shown[0] >= 0:
-            sys.stderr.write("\n")
-
-    return progress, close
 
 
 def write_coords(path, vocab, projection) -> int:
@@ -83,7 +63,7 @@ def run(args) -> int:
     vocab, weights = load_matrix(args.source, vocab_path=args.vocab, tensor_name=args.tensor)
     if weights is None or len(weights) == 0:
         raise ExplorerError("holds no matrix", args.source)
-    progress, close = _progress_bar(f"{settings.method} {settings.dims}D")
+    progress, close = progress_bar(f"{settings.method} {settings.dims}D")
     try:
         result = project(weights, settings, progress=progress)
     finally:

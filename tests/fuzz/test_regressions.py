@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import struct
-import zipfile
 
 import numpy as np
 import pytest

@@ -27,20 +27,6 @@ from PySide6.QtCore import QThreadPool
 
 from explorer.core import memory
 from explorer.core.schemes import InitConfig
-from explorer.ui.main_window import MainWindow
-from explorer.ui.startup import demo_workspace
-
-
-@pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_workspace())
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
-        window.controller.reinitialize()
-    yield window
-    window.session_controller.prompt_on_close = False
-    window.close()
 
 
 def _no_thread_left(qtbot, window) -> None:

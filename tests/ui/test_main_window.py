@@ -1,20 +1,6 @@
 """Smoke test of the window as a user starts it: the demo, projected and labelled."""
 
-import pytest
 
-from explorer.ui.main_window import MainWindow
-from explorer.ui.startup import demo_workspace
-
-
-@pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_workspace())
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
-        window.controller.reinitialize()
-    yield window
-    window.close()
 
 
 def test_demo_shows_one_point_per_token_with_labels(window):

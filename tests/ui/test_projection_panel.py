@@ -2,21 +2,7 @@
 projection runs off the GUI thread and what is shown is stated on screen."""
 
 import numpy as np
-import pytest
 
-from explorer.ui.main_window import MainWindow
-from explorer.ui.startup import demo_workspace
-
-
-@pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_workspace())
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
-        window.controller.reinitialize()
-    yield window
-    window.close()
 
 
 def choose(combo, data):

@@ -4,25 +4,12 @@ view, a timeline replays the run, Compare inits, Evaluate, and closing stops the
 import time
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QThreadPool
 from superqt.utils import WorkerBase
 
 from explorer.ui.main_window import MainWindow
 from explorer.ui.startup import demo_workspace
 from explorer.ui.training import Timeline
-
-
-@pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_workspace())
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
-        window.controller.reinitialize()
-    yield window
-    window.session_controller.prompt_on_close = False
-    window.close()
 
 
 def _frames(panel):

@@ -649,7 +649,7 @@ def _torch_tensors(path: Path) -> dict:
 
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
+    except pickle.UnpicklingError:
         raise ExplorerError(
             "refused: the checkpoint holds Python objects besides tensors, and is only ever loaded "
             "with weights_only=True (a full unpickling could run code)",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QFont, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from explorer.core import ExplorerError
@@ -535,10 +535,15 @@ class Scatter2D(pg.PlotWidget):
         self.theme = theme
         self.setBackground(theme.background)
         self.showGrid(x=True, y=True, alpha=getattr(theme, "grid_alpha", 0.12))
+        tick_font = QFont()
+        tick_font.setPointSize(theme.font_size)
         for name in ("left", "bottom"):
             axis = self.getPlotItem().getAxis(name)
             axis.setPen(theme.foreground)
             axis.setTextPen(theme.foreground)
+            axis.setStyle(tickFont=tick_font)
+            axis.labelStyle.update({"color": theme.foreground, "font-size": f"{theme.font_size}pt"})
+            axis._updateLabel()
         points = self.points
         points.background, points.foreground = QColor(theme.background), QColor(theme.foreground)
         points._tables, points._rows_key = {}, None
@@ -557,6 +562,7 @@ class Scatter2D(pg.PlotWidget):
         self._status_box.setBrush(background)
         self._status_label.setBrush(QColor(theme.foreground))
         self._place_status()
+        self._refresh_emphasis()
         points.update()
         labels.update()
 
@@ -578,36 +584,3 @@ class Scatter2D(pg.PlotWidget):
                                 on_result=done)
 
         self.cluster_runner = run
-
-    # -- theme (added by the sessions/presentation area: presentation mode, dark themes) ----
-    def set_theme(self, theme: Theme) -> None:
-        """Swap colours and sizes in place (presentation mode, dark themes): no rebuild."""
-        from PySide6.QtGui import QFont
-
-        self.theme = theme
-        fg, bg = QColor(theme.foreground), QColor(theme.background)
-        self.setBackground(theme.background)
-        self.points.background, self.points.foreground = bg, fg
-        self.trails.foreground = fg
-        self.label_item.foreground, self.label_item.halo = fg, bg
-        for font in (self.label_item.font, self.label_item.bold):
-            font.setPointSize(theme.label_size)
-        self.label_item._sizes = {}
-        self.legend.foreground = fg
-        self.legend.font.setPointSize(max(1, theme.font_size - 1))
-        self.legend.set_entries(self.legend.entries)
-        self._status_label.setBrush(fg)
-        tick_font = QFont()
-        tick_font.setPointSize(theme.font_size)
-        for name in ("left", "bottom"):
-            axis = self.getPlotItem().getAxis(name)
-            axis.setPen(fg)
-            axis.setTextPen(fg)
-            axis.setStyle(tickFont=tick_font)
-            axis.labelStyle.update({"color": theme.foreground, "font-size": f"{theme.font_size}pt"})
-            axis._updateLabel()
-        self.showGrid(x=True, y=True, alpha=theme.grid_alpha)
-        self.points.set_diameter(point_diameter(len(self._xy), theme.point_size))
-        self._refresh_emphasis()
-        self.points.update()
-        self.label_item.update()
