@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -37,27 +37,10 @@ from torch import nn
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.corpus import EncodedCorpus
 
+from explorer.core.snapshot import Snapshot  # noqa: F401  (re-exported)
 from explorer.core.train_config import (  # noqa: F401  (re-exported)
     DEFAULT_LR, DEVICES, OBJECTIVE_LABELS, OBJECTIVES, TrainConfig,
 )
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    step: int
-    epoch: int
-    loss: float  # mean loss over the steps since the previous snapshot (nan at step 0)
-    tokens_seen: int  # corpus tokens processed so far (all epochs)
-    weights: np.ndarray  # a copy of the embedding matrix, float32
-    progress: float = 0.0  # 0..1 over the whole run
-    lr: float = 0.0
-    elapsed: float = 0.0  # seconds since the run started
-    note: str = ""  # e.g. "CUDA is not available: training on the CPU"
-    extra: dict = field(default_factory=dict)  # e.g. {"accuracy": 0.9} for classify
-
-    @property
-    def words_per_second(self) -> float:
-        return self.tokens_seen / self.elapsed if self.elapsed > 0 else 0.0
 
 
 class TrainingDiverged(ExplorerError):

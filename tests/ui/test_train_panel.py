@@ -146,3 +146,41 @@ def test_timeline_stays_within_its_bound_and_spans_the_run():
     assert timeline[0].step == 0 and timeline[-1].step == 1000
     steps = [s.step for s in timeline.snapshots]
     assert steps == sorted(steps)
+
+
+def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, tmp_path):
+    from explorer.core.session import load_session
+    from explorer.ui.main_window import MainWindow
+    from explorer.ui.startup import demo_workspace
+
+    panel = window.train_panel
+    panel.epochs.setValue(2)
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        panel.start_button.click()
+    qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)
+    kept, losses = len(panel.run.timeline), list(panel.losses)
+    assert kept > 1 and losses
+    sessions = window.session_controller
+    sessions.recovery_path = tmp_path / "recovery.eexp"
+    path = tmp_path / "run.eexp"
+    with qtbot.waitSignal(sessions.saved, timeout=30000):
+        sessions.save_to(path)
+    saved = load_session(path)
+    assert saved.train_config["epochs"] == 2 and saved.train_config["corpus"] == "demo"
+    assert len(saved.snapshots) == kept
+    assert saved.history["loss"] == [[step, loss] for step, loss in losses]
+
+    other = MainWindow(demo_workspace())
+    qtbot.addWidget(other)
+    other.session_controller.recovery_path = tmp_path / "recovery-2.eexp"
+    other.session_controller.prompt_on_close = False
+    other.show()
+    with qtbot.waitSignal(other.session_controller.opened, timeout=30000):
+        other.open_path(path)
+    restored = other.train_panel
+    assert restored.epochs.value() == 2 and restored.losses == losses
+    assert len(restored.run.timeline) == kept and restored.timeline.isEnabled()
+    with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
+        restored.timeline.setValue(0)  # the first saved snapshot is shown again
+    qtbot.waitUntil(lambda: other.controller.jobs.active == 0, timeout=30000)
+    other.close()

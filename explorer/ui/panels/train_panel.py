@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from explorer.core.schemes import SCHEMES, InitConfig
 from explorer.core.train_config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
 from explorer.core.workspace import Workspace
-from explorer.ui.training import TrainingRun, fast_gil_switching, race_job
+from explorer.ui.training import Timeline, TrainingRun, fast_gil_switching, race_job
 
 PANEL_UPDATE_SECONDS = 0.25
 RACE_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
@@ -260,6 +260,57 @@ class TrainPanel(QWidget):
             freeze_embeddings=not self.learnable.isChecked(), seed=self.seed.value(),
             device=self.device.currentData(), threads=1, yield_seconds=0.05,
         )
+
+    # -- sessions (called by the session controller) ---------------------------------
+    def fill_session(self, session) -> None:
+        """Training config, loss curve and the run's thinned snapshots go into the session."""
+        session.train_config = {**self.config().to_dict(),
+                                "corpus": str(self.corpus_path) if self.corpus_path else "demo"}
+        if self.losses:
+            session.history["loss"] = [[int(step), float(loss)] for step, loss in self.losses]
+        if len(self.run.timeline) and self.run._vocab is self.workspace.vocab:
+            session.snapshots = [(int(s.step), s.weights) for s in self.run.timeline.snapshots]
+
+    def restore_session(self, session) -> None:
+        """Settings, loss curve and timeline of a saved run: the slider replays it again."""
+        from explorer.core.snapshot import Snapshot
+
+        config = session.train_config or {}
+        index = self.objective.findData(config.get("objective"))
+        if index >= 0:
+            self.objective.setCurrentIndex(index)
+        for key, box in (("epochs", self.epochs), ("batch_size", self.batch), ("window", self.window_size),
+                         ("negative", self.negative), ("seed", self.seed), ("context_length", self.context)):
+            if isinstance(config.get(key), int):
+                box.setValue(config[key])
+        for key, box in (("lr", self.lr), ("sample", self.sample)):
+            if isinstance(config.get(key), (int, float)):
+                box.setValue(float(config[key]))
+        if isinstance(config.get("freeze_embeddings"), bool):
+            self.learnable.setChecked(not config["freeze_embeddings"])
+        self.losses = [(int(step), float(loss)) for step, loss in session.history.get("loss", [])]
+        if self.losses:
+            steps, losses = zip(*self.losses)
+            self.loss_curve.setData(np.array(steps), np.array(losses))
+        else:
+            self.loss_curve.setData([], [])
+        timeline = Timeline()
+        loss_at = dict(self.losses)
+        for step, weights in session.snapshots:
+            timeline.snapshots.append(Snapshot(step=step, epoch=0, loss=loss_at.get(step, float("nan")),
+                                               tokens_seen=0, weights=weights, progress=1.0))
+        self.run.timeline = timeline
+        self.run._vocab = self.workspace.vocab
+        self.run.settings = getattr(self.controller, "settings", None)
+        self.run.basis = None  # the replay fits the view's projection afresh
+        n = len(timeline)
+        self.timeline.setEnabled(n > 1)
+        if n:
+            self.timeline.blockSignals(True)
+            self.timeline.setRange(0, n - 1)
+            self.timeline.setValue(n - 1)
+            self.timeline.blockSignals(False)
+            self.timeline_label.setText(f"Timeline: {n} snapshots saved with the session; drag to replay")
 
     def set_corpus(self, path: str | Path | None) -> None:
         """Train on this file (None: the built-in demo corpus)."""
