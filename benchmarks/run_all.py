@@ -1,4 +1,8 @@
-"""`make bench`: run every benchmarks/bench_*.py with --json and write RESULTS.md."""
+"""`make bench`: run every benchmarks/bench_*.py with --json and write RESULTS.md.
+
+`run_all.py bench_neighbors bench_pca` re-runs only those scripts (e.g. one a busy
+machine disturbed) and merges their figures with the others' from results.json.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,15 @@ def versions() -> str:
 
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
-    rows, failures = [], []
+    chosen = {a.removesuffix(".py") for a in sys.argv[1:] if not a.startswith("-")}
+    store = HERE / "results.json"
+    previous = json.loads(store.read_text()) if chosen and store.exists() else {}
+    results, failures = {}, []
     for script in sorted(HERE.glob("bench_*.py")):
+        if chosen and script.stem not in chosen:
+            if script.stem in previous:
+                results[script.stem] = previous[script.stem]
+            continue
         print(f"running {script.name} ...", flush=True)
         command = [sys.executable, str(script), "--json"] + (["--quick"] if quick else [])
         result = subprocess.run(command, capture_output=True, text=True,
@@ -37,7 +48,8 @@ def main() -> int:
             failures.append(f"{script.name}: {result.stderr.strip().splitlines()[-1:]}")
             continue
         figures = json.loads(result.stdout.strip().splitlines()[-1])
-        rows.append(figures)
+        figures["measured"] = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+        results[script.stem] = figures
         print(f"  {figures.get('benchmark')}: ratio {figures.get('ratio')}")
     lines = [
         "# Benchmark results",
@@ -52,7 +64,7 @@ def main() -> int:
         "| benchmark | peer | ratio | target | figures |",
         "|---|---|---|---|---|",
     ]
-    for figures in rows:
+    for figures in results.values():
         extra = {k: v for k, v in figures.items() if k not in {"benchmark", "peer", "ratio", "target"}}
         shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in extra.items())
         ratio = figures.get("ratio")
@@ -62,6 +74,7 @@ def main() -> int:
     if failures:
         lines += ["", "Failed:", *[f"- {f}" for f in failures]]
     if not quick:
+        store.write_text(json.dumps(results, indent=1, default=float) + "\n")
         (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
         print(f"wrote {HERE / 'RESULTS.md'}")
     return 1 if failures else 0
