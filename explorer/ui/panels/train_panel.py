@@ -310,7 +310,7 @@ class TrainPanel(QWidget):
             self.timeline.setRange(0, n - 1)
             self.timeline.setValue(n - 1)
             self.timeline.blockSignals(False)
-            self.timeline_label.setText(f"Timeline: {n} snapshots saved with the session; drag to replay")
+            self.timeline_label.setText(f"Timeline: {n} snapshot{'s' if n != 1 else ''} saved with the session; drag to replay")
 
     def set_corpus(self, path: str | Path | None) -> None:
         """Train on this file (None: the built-in demo corpus)."""
