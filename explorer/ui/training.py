@@ -326,4 +326,6 @@ class TrainingRun(QObject):
         from explorer.core.project import project
 
         projection = project(snap.weights, self.settings, self.basis)  # the run's fixed basis
+        if self.basis is None:  # a restored run: fit once, then every step only transforms
+            self.basis = projection
         self.controller.projection_ready.emit(full_coords(projection), projection.explained)

@@ -182,5 +182,10 @@ def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, t
     assert len(restored.run.timeline) == kept and restored.timeline.isEnabled()
     with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
         restored.timeline.setValue(0)  # the first saved snapshot is shown again
+    basis = restored.run.basis  # fitted once, on the GUI thread only as a PCA/SVD transform
+    assert basis is not None and restored.run.settings.method in ("pca", "svd")
+    with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
+        restored.timeline.setValue(kept - 1)
+    assert restored.run.basis is basis  # later steps reuse it: frames stay put
     qtbot.waitUntil(lambda: other.controller.jobs.active == 0, timeout=30000)
     other.close()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from explorer.core.schemes import SCHEMES, InitConfig
 from explorer.core.train_config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
 from explorer.core.workspace import Workspace
-from explorer.ui.training import Timeline, TrainingRun, fast_gil_switching, race_job
+from explorer.ui.training import Timeline, TrainingRun, fast_gil_switching, live_settings, race_job
 
 PANEL_UPDATE_SECONDS = 0.25
 RACE_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
@@ -301,8 +301,8 @@ class TrainPanel(QWidget):
                                                tokens_seen=0, weights=weights, progress=1.0))
         self.run.timeline = timeline
         self.run._vocab = self.workspace.vocab
-        self.run.settings = getattr(self.controller, "settings", None)
-        self.run.basis = None  # the replay fits the view's projection afresh
+        self.run.settings = live_settings(getattr(self.controller, "settings", None))  # PCA/SVD only
+        self.run.basis = None  # fitted by the first replay, then kept fixed
         n = len(timeline)
         self.timeline.setEnabled(n > 1)
         if n:
