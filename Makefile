@@ -42,8 +42,14 @@ system-deps:
 run: $(VENV)/.app
 	QT_QPA_PLATFORM= $(VENV)/bin/embedding-explorer
 
-# 2D and core tests offscreen; OpenGL tests under a virtual X server.
+IMPORT_CYCLES := ../shared/tools/import-cycles
+
+# Import contracts (pyproject.toml) and no import cycles first; then the 2D and core
+# tests offscreen, and the OpenGL tests under a virtual X server.
 test: system-deps $(VENV)/.test
+	$(VENV)/bin/lint-imports
+	@if [ -e $(IMPORT_CYCLES) ]; then python3 $(IMPORT_CYCLES) . explorer; \
+	else echo "skipping the import-cycle check: $(IMPORT_CYCLES) not found"; fi
 	$(PY) -m pytest -q -m "not gl" tests
 	xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(PY) -m pytest -q -m gl tests || [ $$? = 5 ]
 

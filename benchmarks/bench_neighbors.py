@@ -1,6 +1,6 @@
 """Nearest neighbours: cosine top-10 among 400,000 x 300 float32, after a one-time normalization.
 
-Us: explorer.core.neighbors.NeighborIndex (row norms computed once, no normalized
+Us: explorer.core.analysis.neighbors.NeighborIndex (row norms computed once, no normalized
 copy of the matrix; one matrix-vector product and an argpartition per query). Peer: gensim
 KeyedVectors.most_similar on the same matrix (its norms also filled once, untimed).
 Target: <= 50 ms per query. --quick uses 20,000 x 100.
@@ -23,7 +23,7 @@ def main() -> None:
     weights = rng.standard_normal((rows, dim), dtype=np.float32)
     queries = rng.integers(0, rows, size=max(3, args.repeats * 4)).tolist()
 
-    from explorer.core.neighbors import NeighborIndex
+    from explorer.core.analysis.neighbors import NeighborIndex
 
     start = time.perf_counter()
     index = NeighborIndex(weights)

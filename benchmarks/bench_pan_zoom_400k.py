@@ -59,10 +59,10 @@ def views(xy: np.ndarray) -> list[tuple[tuple[float, float], tuple[float, float]
 
 
 def measure_memory(n: int, dim: int) -> dict:
-    from explorer.core.layout import kmeans
-    from explorer.core.project import fit_pca
-    from explorer.core.vocab import Vocabulary
-    from explorer.core.workspace import Workspace
+    from explorer.core.analysis.clusters import kmeans
+    from explorer.core.projection.project import fit_pca
+    from explorer.core.state.workspace import Workspace
+    from explorer.core.tokens.vocab import Vocabulary
     from explorer.ui.theme import LIGHT
     from explorer.ui.views.scatter2d import Scatter2D
 

@@ -1,5 +1,5 @@
 """PCA of a 50,257 x 768 matrix (GPT-2's vocabulary at GPT-2 small's width) to 2 and 3
-components, fit + transform: us (explorer.core.project.fit_pca) against scikit-learn's
+components, fit + transform: us (explorer.core.projection.project.fit_pca) against scikit-learn's
 PCA on the same float32 input. Target: <= 1 s, and faster than sklearn.
 
 The data is embedding-like: a few strong directions plus noise, off-centre.
@@ -26,7 +26,7 @@ def main() -> None:
     args = options(__doc__)
     from sklearn.decomposition import PCA
 
-    from explorer.core.project import fit_pca
+    from explorer.core.projection.project import fit_pca
 
     n, d = (10_000, 256) if args.quick else (50_257, 768)
     x = make_data(n, d)

@@ -4,7 +4,7 @@ Both train sg=1, negative=5, window=5, dim 100, 5 epochs, min_count 5, sample 1e
 ../shared/data/corpora/kjv-verses.txt, tokenized once (lowercase words) and given to
 both. Speed: words/s = corpus words x epochs / training seconds (ratio = gensim's time
 / ours: above 1 we are faster). Quality: wordsim353 Spearman and Google analogy
-accuracy of both matrices, scored by the same code (explorer.core.evaluate).
+accuracy of both matrices, scored by the same code (explorer.core.analysis.evaluate).
 We train with 1 torch thread and as many workers as gensim (2, Hogwild like gensim's);
 the app defaults to 1 worker, which is bit-reproducible and leaves a core to the window.
 --quick: the first 3,000 verses, 1 epoch.
@@ -30,12 +30,12 @@ def main() -> None:
         return
     import torch
 
-    from explorer.core.corpus import encode_lines, read_lines
-    from explorer.core.evaluate import evaluate
-    from explorer.core.init import initialize
-    from explorer.core.schemes import InitConfig
-    from explorer.core.train import TrainConfig, run_to_end
-    from explorer.core.vocab import WordTokenizer, build_vocab
+    from explorer.core.analysis.evaluate import evaluate
+    from explorer.core.matrix.init import initialize
+    from explorer.core.matrix.schemes import InitConfig
+    from explorer.core.tokens.corpus import encode_lines, read_lines
+    from explorer.core.tokens.vocab import WordTokenizer, build_vocab
+    from explorer.core.training.train import TrainConfig, run_to_end
 
     lines = read_lines(corpus_path)
     epochs = EPOCHS
@@ -73,7 +73,7 @@ def main() -> None:
     sim = SHARED_DATA / "gensim" / "wordsim353.tsv"
     ana = SHARED_DATA / "gensim" / "questions-words.txt"
     ours = evaluate(vocab, final.weights, sim, ana)
-    from explorer.core.vocab import Vocabulary
+    from explorer.core.tokens.vocab import Vocabulary
 
     g_vocab = Vocabulary(tokens=list(model.wv.index_to_key))
     theirs = evaluate(g_vocab, model.wv.vectors, sim, ana)

@@ -1,4 +1,4 @@
-"""t-SNE to 2D, PCA-initialised, perplexity 30: us (explorer.core.project.run_tsne, the
+"""t-SNE to 2D, PCA-initialised, perplexity 30: us (explorer.core.projection.project.run_tsne, the
 openTSNE backend: FFT-accelerated gradients for large inputs, Barnes-Hut for small,
 with progress and cancel) against scikit-learn's TSNE (Barnes-Hut) on the same data.
 Full: 10,000 x 100; --quick: 500 x 30. Both layouts are scored by how many of each
@@ -32,7 +32,7 @@ def main() -> None:
     args = options(__doc__)
     from sklearn.manifold import TSNE
 
-    from explorer.core.project import run_tsne, tsne_backend
+    from explorer.core.projection.project import run_tsne, tsne_backend
 
     n, d = (500, 30) if args.quick else (10_000, 100)
     repeats = min(args.repeats, 3)  # a full run takes about a minute per contender

@@ -1,4 +1,4 @@
-"""Loading GloVe-format text: us (explorer.core.formats.vectors.load_vectors) vs gensim's
+"""Loading GloVe-format text: us (explorer.core.io.vectors.load_vectors) vs gensim's
 KeyedVectors.load_word2vec_format(no_header=True), on the same generated file.
 
 Full size: 400,000 tokens x 100 dims (~330 MB), as glove.6B.100d. Target: >= 10x faster than
@@ -30,7 +30,7 @@ if which == "gensim":
     from gensim.models import KeyedVectors
     load = lambda: KeyedVectors.load_word2vec_format(path, no_header=True).vectors
 else:
-    from explorer.core.formats.vectors import load_vectors
+    from explorer.core.io.vectors import load_vectors
     load = lambda: load_vectors(path).weights
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()

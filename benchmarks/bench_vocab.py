@@ -30,7 +30,7 @@ QUICK_LINES = 3000
 def gpt2_figures(repeats: int) -> dict:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
-    from explorer.core.formats.vocab_files import load_vocabulary
+    from explorer.core.io.vocab_files import load_vocabulary
 
     def ours():
         vocab = load_vocabulary(GPT2)
@@ -64,7 +64,7 @@ def corpus_figures(corpus: Path, repeats: int) -> dict:
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
 
-    from explorer.core.formats.vocab_files import load_vocabulary
+    from explorer.core.io.vocab_files import load_vocabulary
 
     sizes = {}
 

@@ -83,13 +83,5 @@ def open_window(args) -> int:
     return run_window(args)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise ExplorerError(f"--size must look like 1400x860, got {text!r}") from None
-    return width, height
-
-
 if __name__ == "__main__":
     raise SystemExit(main())

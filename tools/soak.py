@@ -74,7 +74,7 @@ def corpus_source(name: str):
 
 def encoded(source, vocab, config):
     """The corpus exactly as explorer.ui.training.training_job encodes it."""
-    from explorer.core.corpus import concat, corpus_lines, encode_lines
+    from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
     from explorer.ui.training import ENCODE_BLOCK
 
     lines = corpus_lines(source)
@@ -85,7 +85,7 @@ def encoded(source, vocab, config):
 
 def replay_without_view(source, vocab, start, config, step: int):
     """The weights of the same run, trained headless, at `step`."""
-    from explorer.core.train import train
+    from explorer.core.training.train import train
 
     if step == 0:
         return start
@@ -100,8 +100,8 @@ def main(argv=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     import explorer.ui.training as training
-    from explorer.core.schemes import InitConfig
-    from explorer.core.workspace import Workspace
+    from explorer.core.matrix.schemes import InitConfig
+    from explorer.core.state.workspace import Workspace
     from explorer.ui.main_window import MainWindow, app_instance
     from explorer.ui.startup import demo_workspace
 
@@ -130,7 +130,7 @@ def main(argv=None) -> int:
         workspace = demo_workspace(args.seed)
         workspace.init_config = InitConfig("truncated_normal", args.dim, args.seed)
     else:
-        from explorer.core.corpus import load_corpus
+        from explorer.core.tokens.corpus import load_corpus
 
         vocab, _ = load_corpus(source, min_count=args.min_count)
         workspace = Workspace(vocab)
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
     if source == "demo":
         controller.reinitialize()
     else:
-        from explorer.core.init import initialize
+        from explorer.core.matrix.init import initialize
 
         workspace.set_weights(initialize(workspace.init_config, len(workspace.vocab), workspace.vocab.pad_id),
                               "init truncated_normal", initial=True)

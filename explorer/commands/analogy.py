@@ -17,8 +17,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from explorer.commands.neighbors import open_source, print_results
-    from explorer.core.lookup import resolve
-    from explorer.core.neighbors import analogy
+    from explorer.core.analysis.lookup import resolve
+    from explorer.core.analysis.neighbors import analogy
 
     vocab, weights = open_source(args)
     a, b, c = (resolve(vocab, t) for t in (args.a, args.b, args.c))

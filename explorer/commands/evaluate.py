@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from explorer.core import ExplorerError
-    from explorer.core.evaluate import evaluate
-    from explorer.core.sources import load_matrix
+    from explorer.core.analysis.evaluate import evaluate
+    from explorer.core.io.sources import load_matrix
 
     if not args.similarity and not args.analogies:
         raise ExplorerError("give --similarity FILE and/or --analogies FILE")

@@ -39,14 +39,14 @@ def run(args) -> int:
     from pathlib import Path
 
     from explorer.core import ExplorerError
-    from explorer.core.export import export
-    from explorer.core.formats.detect import detect_kind
+    from explorer.core.io.detect import detect_kind
+    from explorer.core.io.export import export
 
     source = Path(args.session)
     categories = None
     history: dict = {}
     if detect_kind(source) == "session":
-        from explorer.core.session import load_session
+        from explorer.core.io.session import load_session
 
         session = load_session(source)
         vocab, weights = session.vocab, session.weights
@@ -62,14 +62,14 @@ def run(args) -> int:
             raise ExplorerError("a vectors file has no loss curve; export loss-csv from a session", source)
         if args.snapshot is not None:
             raise ExplorerError("--snapshot needs a session file", source)
-        from explorer.core.sources import load_matrix
+        from explorer.core.io.sources import load_matrix
 
         vocab, weights = load_matrix(source, vocab_path=args.vocab)
     written = export(args.format, args.out, vocab, weights, categories=categories, history=history,
                      dims=args.dims, progress=_progress_bar(f"export {args.format}"))
     paths = written if isinstance(written, tuple) else (written,)
     if args.format == "npy":
-        from explorer.core.export import vocab_path_for_npy
+        from explorer.core.io.export import vocab_path_for_npy
 
         if vocab_path_for_npy(written).exists():
             paths = (written, vocab_path_for_npy(written))

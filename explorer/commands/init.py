@@ -11,7 +11,7 @@ HELP = "initialize an embedding matrix with a scheme (or pretrained vectors) and
 
 
 def add_arguments(parser) -> None:
-    from explorer.core.schemes import SCHEMES
+    from explorer.core.matrix.schemes import SCHEMES
 
     parser.add_argument("--vocab", metavar="FILE",
                         help="vocabulary (word list, corpus, tokenizer); default: the built-in demo's, or the "
@@ -57,7 +57,7 @@ def progress_bar(label: str):
 
 def _params(items: list[str], scheme: str) -> dict:
     from explorer.core import ExplorerError
-    from explorer.core.schemes import SCHEMES
+    from explorer.core.matrix.schemes import SCHEMES
 
     params = {}
     for item in items:
@@ -80,10 +80,10 @@ def _params(items: list[str], scheme: str) -> dict:
 
 def _load_vocab(path: str):
     try:
-        from explorer.core.formats.vocab_files import load_vocabulary
+        from explorer.core.io.vocab_files import load_vocabulary
     except ImportError:  # the vocabulary area's reader is not there: one token per line
-        from explorer.core.formats.vectors import read_token_list
-        from explorer.core.vocab import Vocabulary
+        from explorer.core.io.vectors import read_token_list
+        from explorer.core.tokens.vocab import Vocabulary
 
         return Vocabulary(read_token_list(path), source=str(path))
     return load_vocabulary(path)
@@ -93,15 +93,15 @@ def run(args) -> int:
     import numpy as np
 
     from explorer.core import ExplorerError
-    from explorer.core.init_stats import matrix_stats
-    from explorer.core.schemes import InitConfig
+    from explorer.core.matrix.schemes import InitConfig
+    from explorer.core.matrix.stats import matrix_stats
 
     if args.dim is not None and args.dim < 1:
         raise ExplorerError(f"--dim must be at least 1, got {args.dim}")
     result: dict = {"scheme": args.scheme, "seed": args.seed}
     coverage = None
     if args.vectors:
-        from explorer.core.formats.vectors import load_vectors
+        from explorer.core.io.vectors import load_vectors
 
         with progress_bar("loading vectors") as progress:
             loaded = load_vectors(args.vectors, vocab_path=args.vectors_vocab, tensor_name=args.tensor,
@@ -112,7 +112,7 @@ def run(args) -> int:
                                 f"{args.dim}; leave --dim out to adopt the file's", args.vectors)
         result.update({"vectors": str(args.vectors), "format": loaded.format, "warnings": loaded.warnings})
         if args.vocab:
-            from explorer.core.pretrained import map_vectors
+            from explorer.core.matrix.pretrained import map_vectors
 
             vocab = _load_vocab(args.vocab)
             mapped = map_vectors(vocab, loaded.vocab.tokens, loaded.weights, case_insensitive=args.ignore_case,
@@ -127,10 +127,10 @@ def run(args) -> int:
         if args.vocab:
             vocab = _load_vocab(args.vocab)
         else:
-            from explorer.core.demo import demo_vocabulary
+            from explorer.core.tokens.demo import demo_vocabulary
 
             vocab = demo_vocabulary(args.seed)
-        from explorer.core.init import initialize
+        from explorer.core.matrix.init import initialize
 
         config = InitConfig(args.scheme, args.dim or 64, args.seed, _params(args.param, args.scheme))
         weights = initialize(config, len(vocab), vocab.pad_id)

@@ -31,7 +31,7 @@ def add_arguments(parser) -> None:
 def open_source(args):
     """(vocab, weights) from the SESSION_OR_VECTORS argument."""
     from explorer.core import ExplorerError
-    from explorer.core.sources import load_matrix
+    from explorer.core.io.sources import load_matrix
 
     if args.k < 1:
         raise ExplorerError(f"-k must be at least 1, got {args.k}")
@@ -51,7 +51,7 @@ def open_source(args):
 
 
 def print_results(vocab, results, metric: str, as_json: bool, title: str) -> None:
-    from explorer.core.neighbors import describe_score
+    from explorer.core.analysis.neighbors import describe_score
 
     rows = [{"token": vocab.tokens[i], "id": i, "score": round(describe_score(metric, s), 6)} for i, s in results]
     if as_json:
@@ -66,8 +66,8 @@ def print_results(vocab, results, metric: str, as_json: bool, title: str) -> Non
 
 
 def run(args) -> int:
-    from explorer.core.lookup import resolve
-    from explorer.core.neighbors import neighbors_of
+    from explorer.core.analysis.lookup import resolve
+    from explorer.core.analysis.neighbors import neighbors_of
 
     vocab, weights = open_source(args)
     token_id = resolve(vocab, args.token)

@@ -52,8 +52,8 @@ def run(args) -> int:
     from pathlib import Path
 
     from explorer.core import ExplorerError
-    from explorer.core.project import ProjectionSettings, project
-    from explorer.core.sources import load_matrix
+    from explorer.core.io.sources import load_matrix
+    from explorer.core.projection.project import ProjectionSettings, project
 
     out = Path(args.out)
     if not out.parent.exists() and str(out.parent):

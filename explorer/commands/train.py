@@ -55,11 +55,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from explorer.core import ExplorerError
-    from explorer.core.corpus import load_corpus
-    from explorer.core.init import initialize
-    from explorer.core.schemes import SCHEMES, InitConfig
-    from explorer.core.session import Session, save_session
-    from explorer.core.train import TrainConfig, train
+    from explorer.core.io.session import Session, save_session
+    from explorer.core.io.vocab_files import load_vocabulary
+    from explorer.core.matrix.init import initialize
+    from explorer.core.matrix.schemes import SCHEMES, InitConfig
+    from explorer.core.tokens.corpus import load_corpus
+    from explorer.core.training.train import TrainConfig, train
 
     if args.init not in SCHEMES:
         raise ExplorerError(f"unknown init scheme {args.init!r}; choose one of {', '.join(SCHEMES)}")
@@ -68,7 +69,8 @@ def run(args) -> int:
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ExplorerError("the folder for --out does not exist", out.parent)
-    vocab, corpus = load_corpus(args.corpus, vocab_path=args.vocab, min_count=args.min_count,
+    vocab = load_vocabulary(args.vocab) if args.vocab is not None else None
+    vocab, corpus = load_corpus(args.corpus, vocab, min_count=args.min_count,
                                 keep_unknown=args.objective == "lm")
     init_config = InitConfig(args.init, args.dim, args.seed)
     weights = initialize(init_config, len(vocab), vocab.pad_id)
@@ -102,7 +104,7 @@ def run(args) -> int:
     thinned = snapshots[:: max(1, len(snapshots) // SNAPSHOTS_KEPT)][-SNAPSHOTS_KEPT:]
     categories = None
     if args.corpus == "demo":
-        from explorer.core.demo import category_labels
+        from explorer.core.tokens.demo import category_labels
 
         categories = category_labels(vocab)
     save_session(out, Session(

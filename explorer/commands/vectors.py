@@ -19,7 +19,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from explorer.commands.init import progress_bar
     from explorer.core import ExplorerError
-    from explorer.core.formats.vectors import TENSOR_FORMATS, list_tensors, load_vectors, sniff_format
+    from explorer.core.io.vectors import TENSOR_FORMATS, list_tensors, load_vectors, sniff_format
 
     fmt = sniff_format(args.file)
     info: dict = {"file": str(args.file), "format": fmt}
@@ -32,7 +32,7 @@ def run(args) -> int:
         if fmt not in TENSOR_FORMATS or args.vocab:
             raise
         # No tokens for the table: still say what it is.
-        from explorer.core.formats.vectors import _pick_tensor
+        from explorer.core.io.vectors import _pick_tensor
 
         shapes = list_tensors(args.file)
         name = _pick_tensor(args.file, shapes, args.tensor)

@@ -54,8 +54,8 @@ def _progress_bar():
 
 def run(args) -> int:
     from explorer.core import ExplorerError
-    from explorer.core.formats.textio import InvalidEncoding
-    from explorer.core.formats.vocab_files import FORMATS, describe, load_vocabulary
+    from explorer.core.io.textio import InvalidEncoding
+    from explorer.core.io.vocab_files import FORMATS, describe, load_vocabulary
 
     specials = [s for item in args.specials for s in item.split(",") if s.strip()]
     try:

@@ -54,9 +54,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.core import ExplorerError
-from explorer.core.project import METHODS
-from explorer.core.schemes import SCHEMES
-from explorer.core.vocab import ORDERS
+from explorer.core.matrix.schemes import SCHEMES
+from explorer.core.projection.project import METHODS
+from explorer.core.tokens.vocab import ORDERS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TOURS_DIR = PROJECT_ROOT / "resources" / "tours"
@@ -485,8 +485,8 @@ def build_vocab_spec(spec):
     Files are loaded by the UI (in a worker), not here."""
     from collections import Counter
 
-    from explorer.core.demo import category_labels, demo_vocabulary
-    from explorer.core.vocab import WordTokenizer, build_vocab, vocab_from_counts
+    from explorer.core.tokens.demo import category_labels, demo_vocabulary
+    from explorer.core.tokens.vocab import WordTokenizer, build_vocab, vocab_from_counts
 
     if spec == "demo":
         vocab = demo_vocabulary()

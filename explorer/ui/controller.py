@@ -9,27 +9,27 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.schemes import InitConfig
-from explorer.core.workspace import Workspace
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.state.workspace import Workspace
 from explorer.ui.workers import Jobs, ProgressHandle
 
 
 def _initialize(config: InitConfig, vocab_size: int, padding_idx: int | None) -> np.ndarray:
     # Imported in the worker: torch must not be on the path to the first paint.
-    from explorer.core.init import initialize
+    from explorer.core.matrix.init import initialize
 
     return initialize(config, vocab_size, padding_idx)
 
 
 def _project(weights: np.ndarray, settings, previous, refit: bool = False, progress=None, should_cancel=None):
-    from explorer.core.project import project
+    from explorer.core.projection.project import project
 
     return project(weights, settings, previous, refit=refit, progress=progress, should_cancel=should_cancel)
 
 
 class Controller(QObject):
     projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
-    projected = Signal(object)  # the explorer.core.project.Projection just shown
+    projected = Signal(object)  # the explorer.core.projection.project.Projection just shown
     settings_changed = Signal(object)  # ProjectionSettings
     error = Signal(str)
     message = Signal(str)
@@ -41,7 +41,7 @@ class Controller(QObject):
         super().__init__(parent)
         self.workspace = workspace
         self.jobs = Jobs(self)
-        from explorer.core.project import ProjectionSettings
+        from explorer.core.projection.project import ProjectionSettings
 
         self.settings = ProjectionSettings()  # method, dims, perplexity, sphereize, sample
         self.projection = None  # the last Projection shown (its basis/layout keep frames stable)
@@ -144,7 +144,7 @@ class Controller(QObject):
             previous = None  # another vocabulary: nothing to keep stable
         on_result = lambda result: self._projected(result, weights, settings)  # noqa: E731
         if settings.method in ("tsne", "umap"):  # long: progress bar and Cancel
-            from explorer.core.project import METHOD_LABELS
+            from explorer.core.projection.project import METHOD_LABELS
 
             def failed(exc: Exception) -> None:
                 self._report(exc)
@@ -205,7 +205,7 @@ class Controller(QObject):
     # -- files ----------------------------------------------------------------
     def open_path(self, path: str | Path, kind: str | None = None) -> None:
         """Hand a file to the loader registered for its kind (guessed when not given)."""
-        from explorer.core.formats.detect import detect_kind
+        from explorer.core.io.detect import detect_kind
 
         try:
             kind = kind or detect_kind(path)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
-from explorer.core.workspace import Workspace
+from explorer.core.state.workspace import Workspace
 from explorer.ui.controller import Controller
 from explorer.ui.panels.init_panel import InitPanel
 from explorer.ui.panels.inspector_panel import InspectorPanel

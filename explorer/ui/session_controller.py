@@ -25,8 +25,8 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.core import ExplorerError
-from explorer.core.export import FORMATS, projector_paths
-from explorer.core.session import SUFFIX, Session, load_session, save_session, session_from_workspace
+from explorer.core.io.export import FORMATS, projector_paths
+from explorer.core.io.session import SUFFIX, Session, load_session, save_session, session_from_workspace
 
 AUTOSAVE_MS = 3 * 60 * 1000
 RECOVERY_NAME = f"recovery{SUFFIX}"
@@ -49,7 +49,7 @@ DEFAULT_NAMES = {"projector": "vectors.tsv", "word2vec": "vectors.txt", "word2ve
 def default_recovery_path() -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
     if not folder:
-        from explorer.core.session import default_recovery_path as core_default
+        from explorer.core.io.session import default_recovery_path as core_default
 
         return core_default()
     return Path(folder) / RECOVERY_NAME
@@ -57,7 +57,7 @@ def default_recovery_path() -> Path:
 
 # -- view state -------------------------------------------------------------------------
 def capture_view(window, include_bookmarks: bool = True) -> dict:
-    """The window's view state as plain JSON-able data (see explorer.core.session.VIEW_KEYS)."""
+    """The window's view state as plain JSON-able data (see explorer.core.io.session.VIEW_KEYS)."""
     controller = window.controller
     workspace = window.workspace
     view: dict = {
@@ -360,7 +360,7 @@ class SessionController(QObject):
             self.export_to(fmt, path)
 
     def export_to(self, fmt: str, path: str | Path) -> None:
-        from explorer.core.export import export
+        from explorer.core.io.export import export
 
         workspace = self.workspace
         if workspace.weights is None:

@@ -1,7 +1,7 @@
 """Help ▸ Show code: the current embedding configuration as PyTorch and Keras snippets.
 
 The PyTorch one runs and rebuilds the app's initial matrix exactly for the seed
-(explorer.core.codegen); the Keras one is the equivalent layer, shown as text.
+(explorer.core.matrix.codegen); the Keras one is the equivalent layer, shown as text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.codegen import keras_snippet, pytorch_snippet
+from explorer.core.matrix.codegen import keras_snippet, pytorch_snippet
 
 
 def _status(workspace) -> str:

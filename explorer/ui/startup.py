@@ -9,12 +9,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 
-from explorer.cli import parse_size
 from explorer.core import ExplorerError
-from explorer.core.demo import category_labels, demo_vocabulary
-from explorer.core.schemes import InitConfig
-from explorer.core.workspace import Workspace
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.state.workspace import Workspace
+from explorer.core.tokens.demo import category_labels, demo_vocabulary
 from explorer.ui.main_window import MainWindow, app_instance
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ExplorerError(f"--size must look like 1400x860, got {text!r}") from None
+    return width, height
 
 
 def demo_workspace(seed: int = 0) -> Workspace:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
 from explorer.core.tours import INSPECTOR_TABS, Tour, fill_caption, find_tour, load_tour, shipped_tour_paths
 
 POLL_MS = 25
@@ -39,7 +39,7 @@ STEP_KEYS_BACK = (Qt.Key_Left, Qt.Key_PageUp)
 
 
 def _load_tokenizer_vocab(path: str, fmt: str | None):
-    from explorer.core.formats.vocab_files import load_vocabulary
+    from explorer.core.io.vocab_files import load_vocabulary
 
     return load_vocabulary(path, fmt)
 
@@ -626,7 +626,7 @@ class TourPlayer(QObject):
                 continue
             token_id = vocab.id_of(token)
             if token_id is None:
-                from explorer.core.lookup import resolve
+                from explorer.core.analysis.lookup import resolve
 
                 try:
                     token_id = resolve(vocab, token)
@@ -683,7 +683,7 @@ class TourPlayer(QObject):
         projection = window.controller.projection
         if not self._trail_ids or not len(timeline) or projection is None or window.view_mode != "2d":
             return None
-        from explorer.core.project import project
+        from explorer.core.projection.project import project
 
         try:
             if projection.ids is not None:  # a sample: the trail tokens may not be in it

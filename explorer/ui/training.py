@@ -1,5 +1,5 @@
 """The Qt side of a training run: a superqt generator worker that trains, projects each
-snapshot IN THE WORKER with the view's fixed PCA basis (explorer.core.project.project with
+snapshot IN THE WORKER with the view's fixed PCA basis (explorer.core.projection.project.project with
 the previous Projection), and hands the GUI only what it can draw.
 
 - Frames: the worker yields a small `Frame` at least every ~50 ms (so Pause/Stop act at
@@ -51,10 +51,10 @@ def fast_gil_switching(on: bool) -> None:
 class Frame:
     stage: str  # "encoding" | "training"
     fraction: float  # 0..1 of this stage
-    snapshot: object | None = None  # explorer.core.train.Snapshot
+    snapshot: object | None = None  # explorer.core.training.train.Snapshot
     coords: np.ndarray | None = None  # N x k in the run's fixed PCA basis (None: not drawn)
     explained: np.ndarray | None = None
-    projection: object | None = None  # explorer.core.project.Projection of this frame
+    projection: object | None = None  # explorer.core.projection.project.Projection of this frame
 
 
 class FrameGate:
@@ -119,9 +119,9 @@ def training_job(source, vocab, weights, config, settings, previous, gate: Frame
 
     Each drawn frame is projected here, in the worker, with the view's projection kept
     fixed (`previous`'s PCA basis, else one fitted on the first snapshot)."""
-    from explorer.core.corpus import concat, corpus_lines, encode_lines
-    from explorer.core.project import project
-    from explorer.core.train import train
+    from explorer.core.projection.project import project
+    from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
+    from explorer.core.training.train import train
 
     lines = corpus_lines(source)
     parts = []
@@ -153,7 +153,7 @@ def live_settings(settings):
     from dataclasses import replace
 
     if settings is None:
-        from explorer.core.project import ProjectionSettings
+        from explorer.core.projection.project import ProjectionSettings
 
         return ProjectionSettings()
     return settings if settings.method in ("pca", "svd") else replace(settings, method="pca")
@@ -172,9 +172,9 @@ def race_job(source, vocab, starts: dict, config):
     """Generator for "Compare inits": yields (scheme, snapshot-without-weights-needed, isotropy)."""
     from dataclasses import replace
 
-    from explorer.core.corpus import concat, corpus_lines, encode_lines
-    from explorer.core.evaluate import isotropy
-    from explorer.core.train import race
+    from explorer.core.analysis.evaluate import isotropy
+    from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
+    from explorer.core.training.train import race
 
     lines = corpus_lines(source)
     parts = []
@@ -297,7 +297,7 @@ class TrainingRun(QObject):
         self.basis = projection  # the run's last Projection: its basis replays the timeline
 
     def _on_error(self, exc: Exception) -> None:
-        from explorer.core.train import TrainingDiverged
+        from explorer.core.training.train import TrainingDiverged
 
         if isinstance(exc, TrainingDiverged):
             self._outcome = "diverged"
@@ -323,7 +323,7 @@ class TrainingRun(QObject):
         if not len(self.timeline) or self.workspace.vocab is not self._vocab:
             return
         snap = self.timeline[max(0, min(index, len(self.timeline) - 1))]
-        from explorer.core.project import project
+        from explorer.core.projection.project import project
 
         projection = project(snap.weights, self.settings, self.basis)  # the run's fixed basis
         if self.basis is None:  # a restored run: fit once, then every step only transforms

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from explorer.cli import main
-from explorer.core.demo import category_labels, demo_vocabulary
-from explorer.core.session import Session, save_session
+from explorer.core.io.session import Session, save_session
+from explorer.core.tokens.demo import category_labels, demo_vocabulary
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_export_from_a_vectors_file(shared_data, tmp_path):
     try:
         code = main(["export", str(source), "--format", "word2vec", "--out", str(out)])
     except ImportError:
-        pytest.skip("explorer.core.formats.vectors is not written yet")
+        pytest.skip("explorer.core.io.vectors is not written yet")
     assert code == 0
     ref = KeyedVectors.load_word2vec_format(str(source), no_header=True)
     back = KeyedVectors.load_word2vec_format(str(out))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from explorer.cli import main
-from explorer.core.session import Session, save_session
-from explorer.core.vocab import Vocabulary
+from explorer.core.io.session import Session, save_session
+from explorer.core.tokens.vocab import Vocabulary
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_minilm_analogy_through_a_session(shared_data, tmp_path, capsys):
 
 
 def test_minilm_safetensors_with_vocab(shared_data, capsys):
-    pytest.importorskip("explorer.core.formats.vectors", reason="the vectors reader is not there yet")
+    pytest.importorskip("explorer.core.io.vectors", reason="the vectors reader is not there yet")
     rows = run_json(capsys, ["neighbors", str(shared_data / "vectors/minilm-embeddings.safetensors"),
                              "--vocab", str(shared_data / "tokenizers/bert/vocab.txt"),
                              "--tensor", "embeddings.word_embeddings.weight", "--token", "king", "--json"])

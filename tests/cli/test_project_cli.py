@@ -9,8 +9,8 @@ import pytest
 from sklearn.decomposition import PCA
 
 from explorer.cli import main
-from explorer.core.session import Session, save_session
-from explorer.core.vocab import Vocabulary
+from explorer.core.io.session import Session, save_session
+from explorer.core.tokens.vocab import Vocabulary
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.cli import main
-from explorer.core.session import load_session
+from explorer.core.io.session import load_session
 
 
 def test_train_on_demo_writes_a_session_that_reads_back(tmp_path, capsys):

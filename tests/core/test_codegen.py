@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.codegen import keras_snippet, pytorch_snippet
-from explorer.core.init import initialize
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.codegen import keras_snippet, pytorch_snippet
+from explorer.core.matrix.init import initialize
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
 
 CASES = [
     (InitConfig("normal", 16, 0), 50, None),

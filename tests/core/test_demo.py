@@ -1,4 +1,4 @@
-from explorer.core.demo import CATEGORIES, category_labels, demo_corpus, demo_vocabulary
+from explorer.core.tokens.demo import CATEGORIES, category_labels, demo_corpus, demo_vocabulary
 
 CONCEPT_TOKENS = ["brown", "dog", "fox", "jump", "lazy", "love", "quack", "she", "cat",
                   "apple", "banana", "boston", "london"]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.evaluate import analogies, evaluate, isotropy, read_pairs, similarity
-from explorer.core.vocab import Vocabulary
+from explorer.core.analysis.evaluate import analogies, evaluate, isotropy, read_pairs, similarity
+from explorer.core.tokens.vocab import Vocabulary
 
 
 def test_reads_the_real_similarity_files(shared_data):

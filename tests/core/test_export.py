@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.demo import category_labels, demo_vocabulary
-from explorer.core.export import (
+from explorer.core.tokens.demo import category_labels, demo_vocabulary
+from explorer.core.io.export import (
     export, export_coordinates, export_glove, export_loss_curve, export_npy, export_projector,
     export_word2vec, loss_rows,
 )
-from explorer.core.vocab import Vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 
 
 def _matrix(n, dim, seed=0):
@@ -31,9 +31,9 @@ def demo():
 
 def _our_loader():
     try:
-        return importlib.import_module("explorer.core.formats.vectors").load_vectors
+        return importlib.import_module("explorer.core.io.vectors").load_vectors
     except ImportError:
-        pytest.skip("explorer.core.formats.vectors is not written yet")
+        pytest.skip("explorer.core.io.vectors is not written yet")
 
 
 @pytest.mark.parametrize("binary", [False, True])

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.init import initialize
-from explorer.core.init_stats import effective_rank, matrix_stats, mean_cosine
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.init import initialize
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.stats import effective_rank, matrix_stats, mean_cosine
 
 RANDOM = [name for name in SCHEMES if name not in ("zeros", "constant", "one_hot")]
 

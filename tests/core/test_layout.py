@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.layout import (
-    SpatialGrid, boxes_overlap, density_image, frequency_bins, kmeans, match_tokens, pack_rgb,
-    place_labels, points_in_polygon, points_in_rect, sequential_colors, sprite_offsets, sprite_table,
-    stamp_sprites,
-)
+from explorer.core.analysis.clusters import kmeans
+from explorer.core.view.colours import frequency_bins, match_tokens, sequential_colors
+from explorer.core.view.labels import boxes_overlap, place_labels
+from explorer.core.view.picking import SpatialGrid, points_in_polygon, points_in_rect
+from explorer.core.view.raster import density_image, pack_rgb, sprite_offsets, sprite_table, stamp_sprites
 
 
 def test_grid_nearest_matches_brute_force():

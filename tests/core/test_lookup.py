@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.lookup import (
+from explorer.core.analysis.lookup import (
     load_positional_table, look_up, one_hot_equivalence, parse_ids, resolve, sentence_matrix, teaching_example,
 )
-from explorer.core.positional import sinusoidal
-from explorer.core.vocab import Vocabulary, build_vocab
+from explorer.core.matrix.positional import sinusoidal
+from explorer.core.tokens.vocab import Vocabulary, build_vocab
 
 
 @pytest.fixture

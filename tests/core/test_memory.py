@@ -4,8 +4,9 @@ is allocated: initialization, pretrained vectors (text, binary, safetensors) and
 import numpy as np
 import pytest
 
-from explorer.core import ExplorerError, memory
-from explorer.core.schemes import InitConfig
+from explorer.core import ExplorerError
+from explorer.core.matrix import memory
+from explorer.core.matrix.schemes import InitConfig
 
 GB = 10**9
 
@@ -25,7 +26,7 @@ def test_a_million_by_4096_matrix_is_refused_on_a_24_gb_machine(monkeypatch):
 
 
 def test_initialize_refuses_before_allocating(monkeypatch):
-    from explorer.core.init import initialize
+    from explorer.core.matrix.init import initialize
 
     monkeypatch.setattr(memory, "available_bytes", lambda: 24 * GB)
     with pytest.raises(ExplorerError, match="memory"):
@@ -33,7 +34,7 @@ def test_initialize_refuses_before_allocating(monkeypatch):
 
 
 def test_initialize_refuses_16_gb_with_this_machines_real_memory():
-    from explorer.core.init import initialize
+    from explorer.core.matrix.init import initialize
 
     available = memory.available_bytes()
     if available is None or available >= 2 * 1_000_000 * 4096 * 4:
@@ -43,7 +44,7 @@ def test_initialize_refuses_16_gb_with_this_machines_real_memory():
 
 
 def test_vectors_files_too_big_for_memory_name_the_file(monkeypatch, shared_data):
-    from explorer.core.formats.vectors import load_vectors
+    from explorer.core.io.vectors import load_vectors
 
     monkeypatch.setattr(memory, "available_bytes", lambda: 10_000)  # 76 x 50 x 4 = 15 KB needed
     for name in ("test_glove.txt", "word2vec_pre_kv_c", "euclidean_vectors.bin"):
@@ -58,8 +59,8 @@ def test_vectors_files_too_big_for_memory_name_the_file(monkeypatch, shared_data
 
 
 def test_mapping_onto_a_huge_vocabulary_is_refused(monkeypatch):
-    from explorer.core.pretrained import map_vectors
-    from explorer.core.vocab import Vocabulary
+    from explorer.core.matrix.pretrained import map_vectors
+    from explorer.core.tokens.vocab import Vocabulary
 
     monkeypatch.setattr(memory, "available_bytes", lambda: 1000)
     with pytest.raises(ExplorerError, match="mapped matrix"):
@@ -68,8 +69,8 @@ def test_mapping_onto_a_huge_vocabulary_is_refused(monkeypatch):
 
 
 def test_a_session_too_big_for_memory_is_refused_before_reading_it(monkeypatch, tmp_path):
-    from explorer.core.demo import demo_vocabulary
-    from explorer.core.session import Session, load_session, save_session
+    from explorer.core.io.session import Session, load_session, save_session
+    from explorer.core.tokens.demo import demo_vocabulary
 
     vocab = demo_vocabulary()
     path = tmp_path / "s.eexp"

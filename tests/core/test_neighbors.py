@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core import ExplorerError
-from explorer.core.neighbors import (
+from explorer.core.analysis.neighbors import (
     NeighborIndex, analogy, jaccard, moved_most, nearest, neighbor_drift, neighbors_of, row_drift, top_k,
 )
-from explorer.core.vocab import Vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 
 
 def brute(weights, query, metric):

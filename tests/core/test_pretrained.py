@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.formats.vectors import load_vectors
-from explorer.core.pretrained import map_vectors
-from explorer.core.vocab import Vocabulary
+from explorer.core.io.vectors import load_vectors
+from explorer.core.matrix.pretrained import map_vectors
+from explorer.core.tokens.vocab import Vocabulary
 
 FILE_TOKENS = ["the", "King", "queen", "dog"]
 FILE = np.array([[1, 2], [3, 4], [5, 7], [9, 11]], dtype=np.float32)
@@ -71,7 +71,7 @@ def test_unknown_fill_is_a_clear_error():
 
 
 def test_real_file_onto_the_bert_vocabulary(shared_data):
-    from explorer.core.formats.vectors import read_token_list
+    from explorer.core.io.vectors import read_token_list
 
     bert = Vocabulary(read_token_list(shared_data / "tokenizers" / "bert" / "vocab.txt"))
     loaded = load_vectors(shared_data / "gensim" / "lee_fasttext.vec")

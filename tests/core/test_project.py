@@ -5,7 +5,7 @@ import pytest
 from sklearn.decomposition import PCA, TruncatedSVD
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.project import (
+from explorer.core.projection.project import (
     Projection, ProjectionSettings, available_methods, fit_pca, fit_svd, procrustes_align, project,
     run_tsne, sample_ids, sphereize, umap_available,
 )

@@ -117,8 +117,8 @@ class _Payload:
 
 @pytest.mark.parametrize("name", ["vectors.pkl", "model.kv", "model.vec", "vectors.txt", "vectors.bin", "words"])
 def test_pickles_are_refused_and_never_run(tmp_path, name):
-    from explorer.core.formats.vectors import load_vectors
-    from explorer.core.formats.vocab_files import load_vocabulary
+    from explorer.core.io.vectors import load_vectors
+    from explorer.core.io.vocab_files import load_vocabulary
 
     marker = tmp_path / "ran"
     path = tmp_path / name
@@ -132,7 +132,7 @@ def test_pickles_are_refused_and_never_run(tmp_path, name):
 def test_a_pytorch_checkpoint_holding_an_object_is_refused_and_never_runs(tmp_path):
     import torch
 
-    from explorer.core.formats.vectors import list_tensors, load_vectors
+    from explorer.core.io.vectors import list_tensors, load_vectors
 
     marker = tmp_path / "ran"
     path = tmp_path / "model.pt"
@@ -144,7 +144,7 @@ def test_a_pytorch_checkpoint_holding_an_object_is_refused_and_never_runs(tmp_pa
 
 
 def test_object_arrays_in_npy_and_npz_are_refused(tmp_path):
-    from explorer.core.formats.vectors import load_vectors
+    from explorer.core.io.vectors import load_vectors
 
     marker = tmp_path / "ran"
     objects = np.array([_Payload(marker), _Payload(marker)], dtype=object)
@@ -164,8 +164,8 @@ def _listing(folder: Path) -> set[str]:
 
 
 def test_session_members_cannot_escape_windows_style_or_by_symlink(tmp_path, monkeypatch):
-    from explorer.core.demo import demo_vocabulary
-    from explorer.core.session import Session, load_session, save_session
+    from explorer.core.io.session import Session, load_session, save_session
+    from explorer.core.tokens.demo import demo_vocabulary
 
     vocab = demo_vocabulary()
     good = tmp_path / "good.eexp"

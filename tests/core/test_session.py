@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.demo import demo_vocabulary
-from explorer.core.schemes import InitConfig
-from explorer.core.session import Session, load_session, save_session
+from explorer.core.io.session import Session, load_session, save_session
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.tokens.demo import demo_vocabulary
 
 
 def test_round_trip_is_bit_exact(tmp_path):
@@ -57,8 +57,8 @@ import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from explorer.core import Cancelled  # noqa: E402
-from explorer.core.session import default_recovery_path, session_from_workspace  # noqa: E402
-from explorer.core.workspace import Workspace  # noqa: E402
+from explorer.core.io.session import default_recovery_path, session_from_workspace  # noqa: E402
+from explorer.core.state.workspace import Workspace  # noqa: E402
 
 
 def _session(rows_dim=(None, 8), seed=0, **kw):
@@ -113,8 +113,8 @@ def test_progress_and_cancel_leave_the_previous_file(tmp_path):
 CHILD = textwrap.dedent("""
     import sys
     import numpy as np
-    from explorer.core.session import Session, save_session
-    from explorer.core.vocab import Vocabulary
+    from explorer.core.io.session import Session, save_session
+    from explorer.core.tokens.vocab import Vocabulary
     rows, dim = 4000, 1024   # 16 MB per save: slow enough to be caught mid-write
     vocab = Vocabulary([f"t{i}" for i in range(rows)])
     weights = np.full((rows, dim), 7.0, dtype=np.float32)
@@ -124,7 +124,7 @@ CHILD = textwrap.dedent("""
 
 
 def test_killing_a_save_midway_leaves_the_previous_file_intact(tmp_path):
-    from explorer.core.vocab import Vocabulary
+    from explorer.core.tokens.vocab import Vocabulary
 
     path = tmp_path / "s.eexp"
     vocab = Vocabulary([f"t{i}" for i in range(4000)])

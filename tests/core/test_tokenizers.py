@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.formats.vocab_files import load_vocabulary
-from explorer.core.session import Session, load_session, save_session
-from explorer.core.tokenizers import HFTokenizer, readable_byte_piece
-from explorer.core.vocab import TOKENIZER_FACTORIES, Vocabulary, WordTokenizer, tokenizer_from_dict
+from explorer.core.io.session import Session, load_session, save_session
+from explorer.core.io.vocab_files import load_vocabulary
+from explorer.core.tokens.subword import HFTokenizer, readable_byte_piece
+from explorer.core.tokens.vocab import TOKENIZER_FACTORIES, Vocabulary, WordTokenizer, tokenizer_from_dict
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_session_keeps_the_real_tokenizer(gpt2, tmp_path):
 
 
 def test_corpus_vocabulary_built_with_a_subword_tokenizer_round_trips(bert, tmp_path):
-    from explorer.core.vocab import build_vocab
+    from explorer.core.tokens.vocab import build_vocab
 
     vocab = build_vocab(["the unaffable king", "the king"], tokenizer=bert.tokenizer, order="alpha")
     assert vocab.tokens == ["##ble", "##ffa", "king", "the", "una"]

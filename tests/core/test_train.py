@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.corpus import encode_lines, load_corpus
-from explorer.core.demo import CATEGORIES, demo_vocabulary
-from explorer.core.init import initialize
-from explorer.core.neighbors import neighbors_of
-from explorer.core.schemes import InitConfig
-from explorer.core.train import Snapshot, TrainConfig, TrainingDiverged, resolve_device, run_to_end, train
-from explorer.core.vocab import WordTokenizer, build_vocab
+from explorer.core.analysis.neighbors import neighbors_of
+from explorer.core.matrix.init import initialize
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.tokens.corpus import encode_lines, load_corpus
+from explorer.core.tokens.demo import CATEGORIES, demo_vocabulary
+from explorer.core.tokens.vocab import WordTokenizer, build_vocab
+from explorer.core.training.train import Snapshot, TrainConfig, TrainingDiverged, resolve_device, run_to_end, train
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.formats import vectors as vf
-from explorer.core.formats.vectors import list_tensors, load_vectors, read_vector_tokens, sniff_format
+from explorer.core.io import vectors as vf
+from explorer.core.io.vectors import list_tensors, load_vectors, read_vector_tokens, sniff_format
 
 REAL = {  # file -> (format, rows, dim)
     "test_glove.txt": ("glove", 76, 50),

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.formats.detect import detect_kind
-from explorer.core.formats.textio import InvalidEncoding, iter_blocks
-from explorer.core.formats.vocab_files import describe, detect_format, load_vocabulary
-from explorer.core.vocab import build_vocab
+from explorer.core.io.detect import detect_kind
+from explorer.core.io.textio import InvalidEncoding, iter_blocks
+from explorer.core.io.vocab_files import describe, detect_format, load_vocabulary
+from explorer.core.tokens.vocab import build_vocab
 
 
 def write(path, data: bytes | str):
@@ -333,7 +333,7 @@ def test_bert_vocab_txt_and_tokenizer_json_agree(shared_data):
 
 
 def test_vectors_token_column(shared_data):
-    vectors = pytest.importorskip("explorer.core.formats.vectors")
+    vectors = pytest.importorskip("explorer.core.io.vectors")
     if not hasattr(vectors, "read_vector_tokens"):
         pytest.skip("read_vector_tokens is not implemented yet")
     path = shared_data / "gensim" / "test_glove.txt"

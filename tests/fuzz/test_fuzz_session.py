@@ -1,4 +1,4 @@
-"""Fuzz session files (explorer.core.session.load_session).
+"""Fuzz session files (explorer.core.io.session.load_session).
 
 Bases are real sessions: the demo vocabulary and a vocabulary counted from
 ../shared/data/gensim/lee.cor, with matrices, snapshots, history, view state, and one
@@ -17,9 +17,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from explorer.core.demo import demo_vocabulary
-from explorer.core.schemes import InitConfig
-from explorer.core.session import Session, load_session, save_session
+from explorer.core.io.session import Session, load_session, save_session
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.tokens.demo import demo_vocabulary
 from tests.fuzz._harness import check_session, fuzz_settings, mutated, run_case, shared
 
 
@@ -35,7 +35,7 @@ def _session_bytes(session: Session) -> bytes:
 
 @lru_cache(maxsize=None)
 def _bases() -> tuple[bytes, ...]:
-    from explorer.core.formats.vocab_files import load_vocabulary
+    from explorer.core.io.vocab_files import load_vocabulary
     from tests.fuzz.test_fuzz_tokenizers import _gpt2_base
 
     rng = np.random.default_rng(0)
@@ -145,7 +145,7 @@ def sessions(draw):
     values = st.floats(width=32)
     weights = np.array(draw(st.lists(values, min_size=len(tokens) * dim, max_size=len(tokens) * dim)),
                        dtype=np.float32).reshape(len(tokens), dim)
-    from explorer.core.vocab import Vocabulary
+    from explorer.core.tokens.vocab import Vocabulary
 
     counts = draw(st.one_of(st.none(), st.lists(st.integers(0, 2**62), min_size=len(tokens), max_size=len(tokens))))
     vocab = Vocabulary(tokens=tokens, counts=counts,

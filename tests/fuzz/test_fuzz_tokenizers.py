@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core import ExplorerError
-from explorer.core.formats.vocab_files import load_vocabulary
+from explorer.core.io.vocab_files import load_vocabulary
 from tests.fuzz._harness import check_vocabulary, fuzz_settings, mutated, run_case, shared
 
 GPT2_MERGES = 1500

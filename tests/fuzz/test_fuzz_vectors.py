@@ -1,4 +1,4 @@
-"""Fuzz every vectors format of explorer.core.formats.vectors.load_vectors: GloVe, word2vec
+"""Fuzz every vectors format of explorer.core.io.vectors.load_vectors: GloVe, word2vec
 text, word2vec binary, fastText .vec, .npy, .npz, safetensors and projector TSV.
 
 Bases are the real files of ../shared/data (cut to a few hundred rows where large; the
@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from explorer.core.formats.vectors import load_vectors, read_vector_tokens
+from explorer.core.io.vectors import load_vectors, read_vector_tokens
 from tests.fuzz._harness import check_vectors, check_vocabulary, fuzz_settings, mutated, run_case, shared
 
 SAFETENSORS_ROWS = 300

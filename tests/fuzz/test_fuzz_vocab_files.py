@@ -1,4 +1,4 @@
-"""Fuzz the vocabulary readers: word lists and corpora (explorer.core.formats.vocab_files).
+"""Fuzz the vocabulary readers: word lists and corpora (explorer.core.io.vocab_files).
 
 Mutated real files (../shared/data) and hypothesis-generated ones; every case ends in a
 Vocabulary or an ExplorerError, within the time guard."""
@@ -11,7 +11,7 @@ from functools import lru_cache
 from hypothesis import given
 from hypothesis import strategies as st
 
-from explorer.core.formats.vocab_files import load_vocabulary
+from explorer.core.io.vocab_files import load_vocabulary
 from tests.fuzz._harness import check_vocabulary, fuzz_settings, mutated, run_case, shared
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from explorer.core import ExplorerError
-from explorer.core.formats.vectors import load_vectors, read_vector_tokens
-from explorer.core.formats.vocab_files import load_vocabulary
+from explorer.core.io.vectors import load_vectors, read_vector_tokens
+from explorer.core.io.vocab_files import load_vocabulary
 
 
 def _shift_central_directory(blob: bytes, by: int) -> bytes:
@@ -79,8 +79,8 @@ def test_an_npz_token_list_longer_than_its_matrix_is_refused(tmp_path):
 
 def test_a_session_whose_zip_points_outside_the_file_is_a_clear_error(tmp_path):
     # was: OSError (EINVAL) re-raised by load_session
-    from explorer.core.demo import demo_vocabulary
-    from explorer.core.session import Session, load_session, save_session
+    from explorer.core.io.session import Session, load_session, save_session
+    from explorer.core.tokens.demo import demo_vocabulary
 
     vocab = demo_vocabulary()
     path = tmp_path / "s.eexp"

@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from explorer.core import memory
-from explorer.core.schemes import InitConfig
+from explorer.core.matrix import memory
+from explorer.core.matrix.schemes import InitConfig
 
 
 def _no_thread_left(qtbot, window) -> None:
@@ -134,7 +134,7 @@ def test_cancel_during_a_vocabulary_load_keeps_the_vocabulary(window, qtbot, sha
 @pytest.mark.parametrize("kind", ["vectors", "session"])
 def test_cancel_during_a_vectors_or_session_load_keeps_the_matrix(window, qtbot, tmp_path, shared_data,
                                                                  monkeypatch, kind):
-    from explorer.core.session import Session, save_session
+    from explorer.core.io.session import Session, save_session
     from explorer.ui.workers import ProgressHandle
 
     if kind == "vectors":
@@ -192,7 +192,7 @@ def test_a_matrix_beyond_available_memory_is_refused_with_a_message(window, qtbo
 
 def test_an_exception_in_a_worker_is_shown_and_the_window_stays_usable(window, qtbot, monkeypatch, shared_data):
     import explorer.ui.controller as controller_module
-    from explorer.core.formats import vectors
+    from explorer.core.io import vectors
 
     told = Told(window)
     weights = window.workspace.weights

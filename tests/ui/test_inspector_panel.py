@@ -7,12 +7,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from explorer.core.demo import demo_vocabulary
-from explorer.core.neighbors import neighbors_of
-from explorer.core.positional import sinusoidal
-from explorer.core.session import Session
-from explorer.core.vocab import Vocabulary
-from explorer.core.workspace import Workspace
+from explorer.core.analysis.neighbors import neighbors_of
+from explorer.core.io.session import Session
+from explorer.core.matrix.positional import sinusoidal
+from explorer.core.state.workspace import Workspace
+from explorer.core.tokens.demo import demo_vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 from explorer.ui.panels.inspector_panel import InspectorPanel
 from explorer.ui.workers import Jobs
 

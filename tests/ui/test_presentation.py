@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from explorer.core.session import load_session
+from explorer.core.io.session import load_session
 from explorer.ui.main_window import MainWindow
 from explorer.ui.startup import demo_workspace
 from explorer.ui.theme import THEMES

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 
-from explorer.core.layout import boxes_overlap
-from explorer.core.vocab import Vocabulary
-from explorer.core.workspace import Workspace
+from explorer.core.state.workspace import Workspace
+from explorer.core.tokens.vocab import Vocabulary
+from explorer.core.view.labels import boxes_overlap
 from explorer.ui.theme import LIGHT, PALETTE
 from explorer.ui.views.scatter2d import Scatter2D
 

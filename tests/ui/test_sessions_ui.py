@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from explorer.core.session import Session, load_session, save_session
+from explorer.core.io.session import Session, load_session, save_session
 from explorer.ui.main_window import MainWindow
 from explorer.ui.startup import demo_workspace
 from tests.conftest import ROOT
@@ -195,7 +195,7 @@ def test_export_pictures_of_the_2d_view(window, tmp_path):
 
 
 def test_screenshot_of_a_saved_session(tmp_path):
-    from explorer.core.demo import category_labels, demo_vocabulary
+    from explorer.core.tokens.demo import category_labels, demo_vocabulary
 
     vocab = demo_vocabulary()
     w = np.random.default_rng(3).standard_normal((len(vocab), 16)).astype(np.float32)

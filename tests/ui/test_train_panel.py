@@ -84,7 +84,7 @@ def test_closing_the_window_during_training_leaves_no_thread_running(qtbot):
 
 def test_a_diverging_run_reports_and_keeps_the_last_good_weights(window, qtbot, monkeypatch):
     """The real NaN is tested in tests/core/test_train.py; here the loss turns NaN on step 8."""
-    from explorer.core import train as core_train
+    from explorer.core.training import train as core_train
 
     real_step = core_train._SGNS._step
     calls = []
@@ -149,7 +149,7 @@ def test_timeline_stays_within_its_bound_and_spans_the_run():
 
 
 def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, tmp_path):
-    from explorer.core.session import load_session
+    from explorer.core.io.session import load_session
     from explorer.ui.main_window import MainWindow
     from explorer.ui.startup import demo_workspace
 

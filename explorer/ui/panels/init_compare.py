@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QSpinBox, QTableWidget, QVBoxLayout, QWidget,
 )
 
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
 
 # (scheme, params, dim factor) of the default comparison: the presentation's three points.
 DEFAULT_ENTRIES = (
@@ -27,8 +27,8 @@ DEFAULT_ENTRIES = (
 def compare_job(configs: list[InitConfig], vocab_size: int, padding_idx, progress=None, should_cancel=None):
     """In the worker: for each config, its stats (or the error message)."""
     from explorer.core import Cancelled, ExplorerError
-    from explorer.core.init import initialize
-    from explorer.core.init_stats import matrix_stats
+    from explorer.core.matrix.init import initialize
+    from explorer.core.matrix.stats import matrix_stats
 
     results = []
     for i, config in enumerate(configs):
@@ -79,7 +79,7 @@ def findings(results) -> list[str]:
 class CompareColumn(QFrame):
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(parent)
-        from explorer.ui.panels.init_panel import HistogramPlot
+        from explorer.ui.panels.init_plots import HistogramPlot
 
         self.setFrameShape(QFrame.StyledPanel)
         self.setMinimumWidth(220)
@@ -223,7 +223,7 @@ class CompareDialog(QDialog):
             lo = min(float(s.weight_hist[1][0]) for s in ok)
             hi = max(float(s.weight_hist[1][-1]) for s in ok)
             x_range = (lo, hi)
-        from explorer.ui.panels.init_panel import stats_html
+        from explorer.ui.panels.init_plots import stats_html
 
         for i, (config, stats) in enumerate(results):
             column = CompareColumn(describe(config))

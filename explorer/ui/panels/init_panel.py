@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
@@ -22,71 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.schemes import CHOICES, SCHEMES, InitConfig
-from explorer.core.workspace import Workspace
+from explorer.core.matrix.schemes import CHOICES, SCHEMES, InitConfig
+from explorer.core.state.workspace import Workspace
+from explorer.ui.panels.init_plots import HistogramPlot, stats_html
 
 SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
 FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"))
 
 
 def compute_stats(weights: np.ndarray):
-    from explorer.core.init_stats import matrix_stats
+    from explorer.core.matrix.stats import matrix_stats
 
     return matrix_stats(weights)
-
-
-def stats_html(stats) -> str:
-    """The numbers under the histograms, for the panel and the Compare view."""
-    cosine = "n/a" if np.isnan(stats.mean_cosine) else f"{stats.mean_cosine:.3f}"
-    sample = f" ({stats.cosine_rows:,} rows)" if stats.cosine_rows < stats.rows else ""
-    rank_sample = f" ({stats.rank_rows:,} rows)" if stats.rank_rows < stats.rows else ""
-    text = (f"mean <b>{stats.mean:.3g}</b> · std <b>{stats.std:.3g}</b><br>"
-            f"row norm <b>{stats.norm_mean:.3g}</b> ± {stats.norm_std:.2g}<br>"
-            f"mean cosine <b>{cosine}</b>{sample}<br>"
-            f"effective rank <b>{stats.effective_rank:.1f}</b> of {min(stats.rows, stats.dim)}{rank_sample}")
-    if stats.identical_rows:
-        text += "<br><span style='color:#c5221f'>every row is identical: tokens cannot be told apart</span>"
-    return text
-
-
-class HistogramPlot(pg.PlotWidget):
-    """A small filled step histogram with a title."""
-
-    def __init__(self, title: str, color=(31, 119, 180), height: int = 110, parent=None) -> None:
-        super().__init__(parent=parent, background="w")
-        self.setMinimumHeight(height)
-        self.setMaximumHeight(height)
-        self.setMinimumWidth(60)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(False, False)
-        self.hideButtons()
-        item = self.getPlotItem()
-        item.setTitle(f"<span style='font-size:8pt;color:#444'>{title}</span>")
-        item.titleLabel.setMaximumHeight(16)
-        item.layout.setRowFixedHeight(0, 16)
-        font = self.font()
-        font.setPointSizeF(7)
-        for name in ("bottom", "left"):
-            axis = item.getAxis(name)
-            axis.setStyle(tickFont=font, tickLength=-3)
-            axis.setTextPen(pg.mkPen("#555"))
-            axis.setPen(pg.mkPen("#999"))
-        item.hideAxis("left")
-        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(color, width=1),
-                                     brush=pg.mkBrush(*color, 110))
-        self.addItem(self.curve)
-        self.counts: np.ndarray | None = None
-        self.edges: np.ndarray | None = None
-
-    def set_histogram(self, counts: np.ndarray, edges: np.ndarray, x_range: tuple[float, float] | None = None) -> None:
-        self.counts, self.edges = counts, edges
-        self.curve.setData(edges, counts)
-        if x_range is not None:
-            self.setXRange(*x_range, padding=0.02)
-        else:
-            self.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
-        self.setYRange(0, max(1, float(counts.max())), padding=0.05)
 
 
 class Section(QWidget):
@@ -114,7 +60,7 @@ class Section(QWidget):
 
 def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progress=None, should_cancel=None):
     """In the worker: what the file holds, and its vectors (or why they cannot be read yet)."""
-    from explorer.core.formats.vectors import TENSOR_FORMATS, _pick_tensor, list_tensors, load_vectors, sniff_format
+    from explorer.core.io.vectors import TENSOR_FORMATS, _pick_tensor, list_tensors, load_vectors, sniff_format
 
     fmt = sniff_format(path)
     tensors = list_tensors(path) if fmt in TENSOR_FORMATS else None
@@ -137,7 +83,7 @@ def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progre
 
 
 def _map_job(vocab, tokens, weights, case_insensitive, fill, seed, expected_dim, adopt_dim, source):
-    from explorer.core.pretrained import map_vectors
+    from explorer.core.matrix.pretrained import map_vectors
 
     return map_vectors(vocab, tokens, weights, case_insensitive=case_insensitive, fill=fill, seed=seed,
                        expected_dim=expected_dim, adopt_dim=adopt_dim, source=source)
@@ -452,7 +398,7 @@ class InitPanel(QWidget):
         if result is None:
             return
         name = Path(result["path"]).name
-        from explorer.core.formats.vectors import FORMAT_LABELS
+        from explorer.core.io.vectors import FORMAT_LABELS
 
         label = FORMAT_LABELS.get(result["format"], result["format"])
         if result["loaded"] is not None:

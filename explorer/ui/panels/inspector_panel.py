@@ -4,7 +4,7 @@ Tabs: Lookup (token -> ID -> row of W, its norm among all norms), Neighbours (fu
 ranks), One-hot (X·W equals the lookup), Sentence (text -> tokens -> IDs -> matrix, plus
 positional encodings), Analogy (a − b + c) and Drift (init vs now).
 
-The logic lives in explorer.core.neighbors / explorer.core.lookup. On big matrices every
+The logic lives in explorer.core.analysis.neighbors / explorer.core.analysis.lookup. On big matrices every
 query runs in a worker (controller.jobs), one at a time per kind, keeping only the latest
 request; small matrices (the demo) are answered on the spot.
 """
@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.lookup import (
+from explorer.core.analysis.lookup import (
     Lookup, look_up, one_hot_equivalence, parse_ids, resolve, sentence_matrix, teaching_example,
 )
-from explorer.core.neighbors import (
+from explorer.core.analysis.neighbors import (
     METRICS, NeighborDrift, NeighborIndex, RowDrift, describe_score, moved_most, neighbor_drift, row_drift,
 )
-from explorer.core.workspace import Workspace
+from explorer.core.state.workspace import Workspace
 
 SYNC_LIMIT = 2_000_000  # matrix entries answered on the GUI thread; bigger matrices go to a worker
 HEAD = 4  # leading rows/columns shown of a big matrix before "…"
@@ -894,7 +894,7 @@ class InspectorPanel(QWidget):
         source = Path(self.workspace.vocab.source or "")
         if source.suffix.lower() != ".safetensors" or not source.is_file():
             return
-        from explorer.core.lookup import load_positional_table
+        from explorer.core.analysis.lookup import load_positional_table
 
         try:
             table = load_positional_table(source)
@@ -912,7 +912,7 @@ class InspectorPanel(QWidget):
             self.load_positional_file(path)
 
     def load_positional_file(self, path: str | Path, tensor_name: str | None = None) -> None:
-        from explorer.core.lookup import load_positional_table
+        from explorer.core.analysis.lookup import load_positional_table
 
         try:
             table = load_positional_table(path, tensor_name)

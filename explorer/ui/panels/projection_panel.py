@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from explorer.core.project import METHOD_LABELS, METHODS, umap_available
+from explorer.core.projection.project import METHOD_LABELS, METHODS, umap_available
 
 DEFAULT_SAMPLE = 5000
 # Above this many tokens, t-SNE and UMAP start on a sample (stated on screen; the user can

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from explorer.core.schemes import SCHEMES, InitConfig
-from explorer.core.train_config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
-from explorer.core.workspace import Workspace
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
+from explorer.core.state.workspace import Workspace
+from explorer.core.training.config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
 from explorer.ui.training import Timeline, TrainingRun, fast_gil_switching, live_settings, race_job
 
 PANEL_UPDATE_SECONDS = 0.25
@@ -28,27 +28,27 @@ RACE_DEFAULT = ("normal", "xavier_uniform", "word2vec")
 
 
 def _build_vocab_and_init(path, min_count: int, init_config: InitConfig):
-    from explorer.core.corpus import load_corpus
-    from explorer.core.init import initialize
+    from explorer.core.matrix.init import initialize
+    from explorer.core.tokens.corpus import load_corpus
 
     vocab, _ = load_corpus(path, min_count=min_count)
     return vocab, initialize(init_config, len(vocab), vocab.pad_id)
 
 
 def _evaluate(vocab, weights, similarity, analogies):
-    from explorer.core.evaluate import evaluate
+    from explorer.core.analysis.evaluate import evaluate
 
     return evaluate(vocab, weights, similarity or None, analogies or None)
 
 
 def _initial_matrices(schemes, base: InitConfig, vocab_size: int, pad_id):
-    from explorer.core.init import initialize
+    from explorer.core.matrix.init import initialize
 
     return {s: initialize(InitConfig(s, base.dim, base.seed), vocab_size, pad_id) for s in schemes}
 
 
 class TrainPanel(QWidget):
-    evaluated = Signal(object)  # explorer.core.evaluate.Evaluation
+    evaluated = Signal(object)  # explorer.core.analysis.evaluate.Evaluation
     race_finished = Signal(object)  # {scheme: final isotropy}
 
     def __init__(self, workspace: Workspace, controller, parent=None) -> None:
@@ -273,7 +273,7 @@ class TrainPanel(QWidget):
 
     def restore_session(self, session) -> None:
         """Settings, loss curve and timeline of a saved run: the slider replays it again."""
-        from explorer.core.snapshot import Snapshot
+        from explorer.core.training.snapshot import Snapshot
 
         config = session.train_config or {}
         index = self.objective.findData(config.get("objective"))

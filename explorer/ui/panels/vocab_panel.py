@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.vocab import DEFAULT_SPECIALS, Vocabulary
-from explorer.core.workspace import Workspace
+from explorer.core.state.workspace import Workspace
+from explorer.core.tokens.vocab import DEFAULT_SPECIALS, Vocabulary
 
 # (label, format) for the source override; None = detect from name and content.
 SOURCE_FORMATS = (
@@ -335,7 +335,7 @@ class VocabPanel(QWidget):
         request = (path, fmt)
 
         def job(progress=None, should_cancel=None) -> Vocabulary:
-            from explorer.core.formats.vocab_files import detect_format, load_vocabulary
+            from explorer.core.io.vocab_files import detect_format, load_vocabulary
 
             chosen = fmt or detect_format(path)
             extra = options if chosen == "corpus" else {}
@@ -360,8 +360,8 @@ class VocabPanel(QWidget):
         self.loaded.emit(vocab)
 
     def _failed(self, exc: Exception, path: Path, fmt, errors: str, dedupe: bool) -> None:
-        from explorer.core.formats.textio import InvalidEncoding
-        from explorer.core.formats.vocab_files import DuplicateToken
+        from explorer.core.io.textio import InvalidEncoding
+        from explorer.core.io.vocab_files import DuplicateToken
 
         message = str(exc) if isinstance(exc, (ExplorerError, OSError)) else f"{type(exc).__name__}: {exc}"
         self.last_error = message

@@ -3,7 +3,8 @@ selectable, exportable, and fast for 50k moving points or 400k static ones.
 
 The items are created once; live training only moves coordinates (Orange3's
 lesson). Drawing, picking, label placement and colouring logic live in
-explorer.core.layout (Qt-free); the items are in scatter_items.py.
+explorer.core.view, k-means in explorer.core.analysis.clusters (Qt-free); the
+items are in scatter_items.py.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from PySide6.QtGui import QColor, QCursor, QFont, QGuiApplication, QImage, QKeyS
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from explorer.core import ExplorerError
-from explorer.core.layout import (
-    frequency_bins, kmeans, match_tokens, points_in_polygon, points_in_rect,
-    sequential_colors,
-)
+from explorer.core.analysis.clusters import kmeans
+from explorer.core.view.colours import COLOR_MODES, frequency_bins, match_tokens, sequential_colors
+from explorer.core.view.picking import points_in_polygon, points_in_rect
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 from explorer.ui.views.scatter_items import LabelsItem, LegendBox, PointsItem, SelectViewBox, TrailsItem
 
-COLOR_MODES = {"category": "Category", "frequency": "Frequency", "cluster": "k-means cluster",
-               "regex": "Regex match"}
 HOVER_RADIUS_PX = 7
 MAX_HIT_LABELS = 150
 MAX_SELECTION_LABELS = 150

@@ -1,7 +1,7 @@
 """Graphics items of the 2D scatter, built for large vocabularies.
 
 - PointsItem draws every point by stamping pre-rendered, anti-aliased sprites into
-  a numpy image (explorer.core.layout.stamp_sprites) and drawing that image once:
+  a numpy image (explorer.core.view.raster.stamp_sprites) and drawing that image once:
   no per-point Python or Qt call, so 50k points that move every frame stay fast.
   Past `lod_threshold` visible points it draws a density image of all of them
   instead (level of detail); the view states which one is shown.
@@ -22,9 +22,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from explorer.core.layout import (
-    SpatialGrid, density_image, pack_rgb, place_labels, sprite_offsets, sprite_table, stamp_sprites,
-)
+from explorer.core.view.labels import place_labels
+from explorer.core.view.picking import SpatialGrid
+from explorer.core.view.raster import density_image, pack_rgb, sprite_offsets, sprite_table, stamp_sprites
 
 LOD_THRESHOLD = 60_000  # more visible points than this: draw their density instead
 MAX_HIGHLIGHTED = 50_000  # highlighted points drawn with a ring on top (search hits, selection)

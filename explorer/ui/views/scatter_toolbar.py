@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
+from explorer.core.view.colours import COLOR_MODES
 
 TOOLS = (("pan", "Pan", "Drag to pan, wheel to zoom (right-drag zooms each axis)"),
          ("rect", "Box", "Drag a rectangle to select tokens (Shift adds)"),
@@ -170,6 +171,4 @@ class ScatterToolbar(QWidget):
 
 
 def scatter_modes():
-    from explorer.ui.views.scatter2d import COLOR_MODES
-
     return COLOR_MODES.items()

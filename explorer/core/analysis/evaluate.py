@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.vocab import Vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 
 
 @dataclass

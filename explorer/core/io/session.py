@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.schemes import InitConfig
-from explorer.core.vocab import Vocabulary, tokenizer_from_dict
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.tokens.vocab import Vocabulary, tokenizer_from_dict
 
 FORMAT_NAME = "embedding-explorer-session"
 FORMAT_VERSION = 1
@@ -192,7 +192,7 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
                 raise ExplorerError("damaged session: the metadata is implausibly large", path)
             meta = json.loads(zf.read(JSON_MEMBER).decode("utf-8"))
             _check_header(meta, path)
-            from explorer.core.memory import check_bytes  # a zip bomb or a session too big for memory
+            from explorer.core.matrix.memory import check_bytes  # a zip bomb or a session too big for memory
 
             check_bytes(zf.getinfo(TENSOR_MEMBER).file_size, what="the session's matrices", path=path)
             blob = _read_member(zf, TENSOR_MEMBER, progress, should_cancel)

@@ -1,7 +1,7 @@
 """What each init scheme is called and which parameters it takes.
 
 Kept free of torch so the window can list schemes before torch is imported;
-the implementations live in `explorer.core.init`.
+the implementations live in `explorer.core.matrix.init`.
 """
 
 from __future__ import annotations

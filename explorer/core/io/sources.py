@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.vocab import Vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 
 
 def load_matrix(path: str | Path, vocab_path: str | Path | None = None,
@@ -19,14 +19,14 @@ def load_matrix(path: str | Path, vocab_path: str | Path | None = None,
     path = Path(path)
     if not path.exists():
         raise ExplorerError("no such file", path)
-    from explorer.core.formats.detect import detect_kind
+    from explorer.core.io.detect import detect_kind
 
     if detect_kind(path) == "session":
-        from explorer.core.session import load_session
+        from explorer.core.io.session import load_session
 
         session = load_session(path)
         return session.vocab, session.weights
-    from explorer.core.formats.vectors import load_vectors
+    from explorer.core.io.vectors import load_vectors
 
     loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor_name)
     return loaded.vocab, loaded.weights

@@ -1,6 +1,6 @@
 """Initialization schemes: name -> fn(vocab_size, dim, generator, **params) -> Tensor.
 
-Names and parameters are listed in `explorer.core.schemes` (no torch there).
+Names and parameters are listed in `explorer.core.matrix.schemes` (no torch there).
 
 Every scheme is seeded through a torch.Generator, so the same seed gives the
 same matrix bit for bit, and `nn.init` calls with that generator reproduce it.
@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from explorer.core import ExplorerError
-from explorer.core.memory import check_matrix
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.memory import check_matrix
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
 
 
 def _empty(v: int, d: int) -> torch.Tensor:

@@ -16,7 +16,7 @@ Formats (`sniff_format` names them):
 
 Text is parsed in bulk: the file is read in chunks of whole lines, token spans
 and number fields are found with numpy, and all numbers of a chunk are parsed
-at once (`explorer.core.formats._fastfloat`) into a preallocated matrix. Only
+at once (`explorer.core.io._fastfloat`) into a preallocated matrix. Only
 when something is wrong does the reader look at single lines, to say which.
 
 Bad input raises ExplorerError naming the file and line (or byte for binary):
@@ -39,9 +39,9 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.formats._fastfloat import PAD, parse_fields
-from explorer.core.memory import check_matrix
-from explorer.core.vocab import Vocabulary
+from explorer.core.io._fastfloat import PAD, parse_fields
+from explorer.core.matrix.memory import check_matrix
+from explorer.core.tokens.vocab import Vocabulary
 
 CHUNK_BYTES = 1 << 20
 THREADS = 2  # blocks parsed at once (numpy releases the GIL); the reader thread assembles them

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.vocab import Vocabulary, WordTokenizer, build_vocab
+from explorer.core.tokens.vocab import Vocabulary, WordTokenizer, build_vocab
 
 LABEL_PREFIX = "__label__"
 DEMO = "demo"
@@ -71,7 +71,7 @@ def read_lines(path: str | Path) -> list[str]:
 
 def corpus_lines(source: str | Path) -> list[str]:
     if str(source) == DEMO:
-        from explorer.core.demo import demo_corpus
+        from explorer.core.tokens.demo import demo_corpus
 
         return demo_corpus()
     return read_lines(source)
@@ -126,20 +126,17 @@ def encode_lines(lines: list[str], vocab: Vocabulary, *, keep_unknown: bool = Fa
     )
 
 
-def load_corpus(source: str | Path, vocab: Vocabulary | None = None, *, vocab_path=None,
+def load_corpus(source: str | Path, vocab: Vocabulary | None = None, *,
                 min_count: int = 1, keep_unknown: bool = False, progress=None,
                 should_cancel=None) -> tuple[Vocabulary, EncodedCorpus]:
     """Read a corpus (a file, or "demo") and encode it.
 
-    The vocabulary is `vocab`, else the one in `vocab_path` (any vocabulary file),
-    else one built from the corpus with `min_count`.
+    The vocabulary is `vocab` (callers load one from a file with
+    `explorer.core.io.vocab_files.load_vocabulary`), else one built from the corpus
+    with `min_count`.
     """
     lines = corpus_lines(source)
     name = str(source)
-    if vocab is None and vocab_path is not None:
-        from explorer.core.formats.vocab_files import load_vocabulary
-
-        vocab = load_vocabulary(vocab_path)
     if vocab is None:
         texts = (split_label(line)[1] for line in lines)
         vocab = build_vocab(texts, WordTokenizer(), min_count=min_count, order="freq", source=name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from explorer.core.vocab import Vocabulary, WordTokenizer, build_vocab
+from explorer.core.tokens.vocab import Vocabulary, WordTokenizer, build_vocab
 
 CATEGORIES: dict[str, list[str]] = {
     "animal": ["dog", "cat", "fox", "horse", "cow", "duck", "sheep", "pig",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.memory import check_matrix
-from explorer.core.vocab import Vocabulary
+from explorer.core.matrix.memory import check_matrix
+from explorer.core.tokens.vocab import Vocabulary
 
 FILLS = {
     "random": "random, with the pretrained mean and std",

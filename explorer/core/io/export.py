@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.vocab import Vocabulary
+from explorer.core.tokens.vocab import Vocabulary
 
 # name -> (label, default file name or suffix)
 FORMATS = {
@@ -250,7 +250,7 @@ def export_loss_curve(path, history: dict, *, progress=None, should_cancel=None)
 
 def project_for_export(weights: np.ndarray, dims: int = 2, method: str = "pca") -> np.ndarray:
     """Coordinates for `--format csv` when no view has projected the matrix yet."""
-    from explorer.core.project import ProjectionSettings, project
+    from explorer.core.projection.project import ProjectionSettings, project
 
     return project(weights, ProjectionSettings(method=method, dims=dims)).coords
 

@@ -59,7 +59,7 @@ class SubwordSplitter:
 
 def _hf_from_dict(data: dict):
     # Imported here: `tokenizers` must stay off the path to the window's first paint.
-    from explorer.core.tokenizers import HFTokenizer
+    from explorer.core.tokens.subword import HFTokenizer
 
     return HFTokenizer.from_dict(data)
 

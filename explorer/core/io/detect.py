@@ -42,7 +42,7 @@ def detect_kind(path: str | Path) -> str:
     if len(first) == 2 and all(x.isdigit() for x in first):
         return "vectors"  # word2vec header: rows dim
     # Word list, corpus, JSON vocabulary, BERT vocab.txt, tokenizer.json: by name and content.
-    from explorer.core.formats.vocab_files import kind_of
+    from explorer.core.io.vocab_files import kind_of
 
     return kind_of(path)
 

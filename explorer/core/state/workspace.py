@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.core.events import Event
-from explorer.core.schemes import InitConfig
-from explorer.core.vocab import Vocabulary
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.state.events import Event
+from explorer.core.tokens.vocab import Vocabulary
 
 
 @dataclass

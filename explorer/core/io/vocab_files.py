@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.formats.textio import SNIFF_BYTES, TextStats, iter_blocks, line_of, read_text, sniff_binary
-from explorer.core.vocab import (
+from explorer.core.io.textio import SNIFF_BYTES, TextStats, iter_blocks, line_of, read_text, sniff_binary
+from explorer.core.tokens.vocab import (
     DEFAULT_SPECIALS, ORDERS, Vocabulary, WordTokenizer, normalize_specials, vocab_from_counts,
 )
 
@@ -45,7 +45,7 @@ FORMATS = {
     "json": "JSON list of tokens, or token -> ID map",
     "vectors": "token column of a vectors file",
 }
-# Format -> file kind of explorer.core.formats.detect (which loader gets the file).
+# Format -> file kind of explorer.core.io.detect (which loader gets the file).
 FORMAT_KINDS = {"wordlist": "vocab", "json": "vocab", "corpus": "corpus", "gpt2": "tokenizer",
                 "wordpiece": "tokenizer", "tokenizer-json": "tokenizer", "vectors": "vectors"}
 CORPUS_TOKENIZERS = {"words": "lowercase words (regex)", "whitespace": "whitespace (keeps case)"}
@@ -292,7 +292,7 @@ def _count(text: str, path, line_no: int) -> int:
 
 
 def _find_specials(tokens: list[str], index: dict[str, int]) -> dict[str, int]:
-    from explorer.core.tokenizers import ROLE_OF  # light: no `tokenizers` import at module level
+    from explorer.core.tokens.subword import ROLE_OF  # light: no `tokenizers` import at module level
 
     out: dict[str, int] = {}
     for token, role in ROLE_OF.items():
@@ -359,9 +359,20 @@ def load_corpus(path, *, tokenizer="words", min_count: int = 1, max_size: int | 
     return vocab
 
 
+def load_tokenizer(path: str | Path) -> HFTokenizer:
+    """A tokenizer from a file or folder (for counting a corpus with it)."""
+    from explorer.core.tokens.subword import HFTokenizer
+
+    vocab = load_vocabulary(path)
+    if not isinstance(vocab.tokenizer, HFTokenizer):
+        raise ExplorerError("this is not a tokenizer (GPT-2 encoder.json + vocab.bpe, BERT vocab.txt "
+                            "or tokenizer.json)", path)
+    return vocab.tokenizer
+
+
 def corpus_tokenizer(tokenizer):
     """'words' | 'whitespace' | a loaded tokenizer | a path to one -> an object with split()."""
-    from explorer.core.vocab import SubwordSplitter
+    from explorer.core.tokens.vocab import SubwordSplitter
 
     if tokenizer is None or tokenizer == "words":
         return WordTokenizer(lowercase=True)
@@ -371,8 +382,6 @@ def corpus_tokenizer(tokenizer):
         if not Path(tokenizer).exists():
             raise ExplorerError(f"unknown corpus tokenizer {str(tokenizer)!r}: use words, whitespace, "
                                 "or the path of a tokenizer file or folder")
-        from explorer.core.tokenizers import load_tokenizer
-
         tokenizer = load_tokenizer(tokenizer)
     if hasattr(tokenizer, "encode_pieces"):
         return SubwordSplitter(tokenizer)
@@ -384,7 +393,7 @@ def corpus_tokenizer(tokenizer):
 # -- tokenizer files -----------------------------------------------------------
 def load_gpt2(path) -> Vocabulary:
     """GPT-2: encoder.json (token -> ID) and vocab.bpe (merges), from either file or their folder."""
-    from explorer.core.tokenizers import gpt2_tokenizer
+    from explorer.core.tokens.subword import gpt2_tokenizer
 
     path = Path(path)
     folder = path if path.is_dir() else path.parent
@@ -433,7 +442,7 @@ def _read_merges(path: Path, vocab: dict[str, int]) -> list[tuple[str, str]]:
 def load_wordpiece(path, *, errors: str = "strict", dedupe: bool = False,
                    should_cancel: ShouldCancel = None) -> Vocabulary:
     """BERT vocab.txt: one WordPiece token per line (## marks a word continuation)."""
-    from explorer.core.tokenizers import wordpiece_tokenizer
+    from explorer.core.tokens.subword import wordpiece_tokenizer
 
     path = Path(path)
     file = path / "vocab.txt" if path.is_dir() else path
@@ -447,7 +456,7 @@ def load_wordpiece(path, *, errors: str = "strict", dedupe: bool = False,
 
 def load_tokenizer_json(path) -> Vocabulary:
     """A Hugging Face tokenizer.json; padding and truncation are switched off."""
-    from explorer.core.tokenizers import json_tokenizer
+    from explorer.core.tokens.subword import json_tokenizer
 
     path = Path(path)
     file = path / "tokenizer.json" if path.is_dir() else path
@@ -558,7 +567,7 @@ def _tokens_from_map(mapping, path: Path, text: str) -> list[str]:
 def load_vector_tokens(path) -> Vocabulary:
     """The token column of a vectors file (numbers not parsed), via the vectors reader."""
     try:
-        from explorer.core.formats.vectors import read_vector_tokens
+        from explorer.core.io.vectors import read_vector_tokens
     except ImportError:
         raise ExplorerError("reading the tokens of a vectors file is not available in this build", path) from None
     vocab = read_vector_tokens(path)

@@ -35,10 +35,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.corpus import EncodedCorpus
+from explorer.core.tokens.corpus import EncodedCorpus
 
-from explorer.core.snapshot import Snapshot  # noqa: F401  (re-exported)
-from explorer.core.train_config import (  # noqa: F401  (re-exported)
+from explorer.core.training.snapshot import Snapshot  # noqa: F401  (re-exported)
+from explorer.core.training.config import (  # noqa: F401  (re-exported)
     DEFAULT_LR, DEVICES, OBJECTIVE_LABELS, OBJECTIVES, TrainConfig,
 )
 
@@ -391,7 +391,7 @@ class TinyTransformerLM(nn.Module):
     def __init__(self, embedding: torch.Tensor, context_length: int, positional: str = "sinusoidal",
                  tied: bool = True, freeze_embeddings: bool = False) -> None:
         super().__init__()
-        from explorer.core.positional import sinusoidal
+        from explorer.core.matrix.positional import sinusoidal
 
         vocab_size, dim = embedding.shape
         self.embed = nn.Parameter(embedding.clone(), requires_grad=not freeze_embeddings)

@@ -1,6 +1,6 @@
 """The "Show code" action: the current embedding configuration as a snippet that runs.
 
-The PyTorch snippet reproduces `explorer.core.init.initialize` bit for bit for the seed:
+The PyTorch snippet reproduces `explorer.core.matrix.init.initialize` bit for bit for the seed:
 it seeds a `torch.Generator` the same way and calls the same `nn.init` function with
 the same arguments on a tensor of the same shape (an `nn.Embedding`'s weight), then
 zeroes the padding row. The Keras snippet is the equivalent layer (Keras draws other
@@ -11,9 +11,9 @@ No torch here: the snippets are text.
 from __future__ import annotations
 
 from explorer.core import ExplorerError
-from explorer.core.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
 
-# nn.init's gain for each nonlinearity (leaky_relu with a = 0, as explorer.core.init calls it).
+# nn.init's gain for each nonlinearity (leaky_relu with a = 0, as explorer.core.matrix.init calls it).
 GAINS = {"linear": "1.0", "sigmoid": "1.0", "tanh": "5.0 / 3", "relu": "math.sqrt(2.0)",
          "leaky_relu": "math.sqrt(2.0)"}
 GAIN_SQUARED = {"linear": 1.0, "sigmoid": 1.0, "tanh": 25.0 / 9.0, "relu": 2.0, "leaky_relu": 2.0}
@@ -35,7 +35,7 @@ def _f(value) -> str:
 
 
 def torch_init_call(config: InitConfig, target: str = "embedding.weight") -> str:
-    """The nn.init call (one line) that explorer.core.init makes for `config`."""
+    """The nn.init call (one line) that explorer.core.matrix.init makes for `config`."""
     p = _params(config)
     s = config.scheme
     if s == "normal":

@@ -7,8 +7,9 @@
 
 It encodes text into (pieces, ids), shows byte-level pieces readably (`Ġ` marks
 a leading space, other bytes decoded as UTF-8), and round-trips through sessions
-as the tokenizer's own JSON (`to_dict` / `from_dict`, registered in
-`explorer.core.vocab.TOKENIZER_FACTORIES` under "hf").
+as the tokenizer's own JSON (`to_dict` / `from_dict`, which
+`explorer.core.tokens.vocab.TOKENIZER_FACTORIES` calls for "hf").
+Reading a tokenizer from a file or folder is `explorer.core.io.vocab_files.load_tokenizer`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from explorer.core import ExplorerError
-from explorer.core import vocab as _vocab
 from explorer.core.guard import is_library_error
 
 BERT_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -153,9 +153,6 @@ class HFTokenizer:
         return cls(tokenizer, data.get("flavor", "tokenizer.json"))
 
 
-_vocab.TOKENIZER_FACTORIES["hf"] = HFTokenizer.from_dict
-
-
 # -- builders ------------------------------------------------------------------
 def gpt2_tokenizer(encoder: str | Path, merges: str | Path, specials: Sequence[str] = ("<|endoftext|>",)
                    ) -> HFTokenizer:
@@ -211,14 +208,3 @@ def json_tokenizer(text: str, path=None) -> HFTokenizer:
         raise ExplorerError(f"not a tokenizer.json the tokenizers library can read ({exc})", path) from None
     model = type(tokenizer.model).__name__
     return HFTokenizer(tokenizer, f"{model.lower()} (tokenizer.json)")
-
-
-def load_tokenizer(path: str | Path) -> HFTokenizer:
-    """A tokenizer from a file or folder (for counting a corpus with it)."""
-    from explorer.core.formats.vocab_files import load_vocabulary
-
-    vocab = load_vocabulary(path)
-    if not isinstance(vocab.tokenizer, HFTokenizer):
-        raise ExplorerError("this is not a tokenizer (GPT-2 encoder.json + vocab.bpe, BERT vocab.txt "
-                            "or tokenizer.json)", path)
-    return vocab.tokenizer

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.neighbors import row_norms
-from explorer.core.vocab import Vocabulary
+from explorer.core.analysis.neighbors import row_norms
+from explorer.core.tokens.vocab import Vocabulary
 
 # -- token -> ID -> row ---------------------------------------------------------------
 
@@ -196,7 +196,7 @@ def positional_rows(pe: str, seq_len: int, dim: int, learned: np.ndarray | None 
     if pe == "none":
         return np.zeros((seq_len, dim), dtype=np.float32)
     if pe == "sinusoidal":
-        from explorer.core.positional import sinusoidal
+        from explorer.core.matrix.positional import sinusoidal
 
         return sinusoidal(seq_len, dim)
     if learned is None:

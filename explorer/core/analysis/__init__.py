@@ -1,0 +1,1 @@
+"""Analysis of embeddings: nearest neighbours, lookup, evaluation, clustering."""

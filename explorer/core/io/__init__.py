@@ -1,0 +1,1 @@
+"""Input and output: vector and vocabulary file formats, sessions, export, sources, guards."""

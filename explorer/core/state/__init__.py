@@ -1,0 +1,1 @@
+"""Application state: events and the workspace (what is loaded, selected, shown)."""

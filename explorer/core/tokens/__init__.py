@@ -1,0 +1,1 @@
+"""Tokens: vocabularies, subword tokenizers, corpora and the demo data."""

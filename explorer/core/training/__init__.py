@@ -1,0 +1,1 @@
+"""Training: the training loop, its configuration, and snapshots of a run."""

@@ -1,0 +1,1 @@
+"""Qt-free view logic: picking, label placement, rasterizing points, colour modes."""

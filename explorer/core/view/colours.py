@@ -1,0 +1,71 @@
+"""Qt-free colour modes for the views: token search matches, frequency bins and
+a sequential colour ramp.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from explorer.core import ExplorerError
+
+
+# The colour modes of the 2D view and their names in its toolbar.
+COLOR_MODES = {"category": "Category", "frequency": "Frequency", "cluster": "k-means cluster",
+               "regex": "Regex match"}
+
+
+def match_tokens(tokens: Sequence[str], text: str, regex: bool = False,
+                 lowered: Sequence[str] | None = None) -> np.ndarray:
+    """IDs of tokens matching a search: case-insensitive substring, or a regex.
+
+    A bad regex raises ExplorerError with the pattern in the message.
+    """
+    if not text:
+        return np.zeros(0, np.int64)
+    if regex:
+        try:
+            pattern = re.compile(text, re.IGNORECASE)
+        except re.error as exc:
+            raise ExplorerError(f"bad regular expression {text!r}: {exc}") from None
+        return np.array([i for i, t in enumerate(tokens) if pattern.search(t)], dtype=np.int64)
+    needle = text.lower()
+    lowered = lowered if lowered is not None else [t.lower() for t in tokens]
+    return np.array([i for i, t in enumerate(lowered) if needle in t], dtype=np.int64)
+
+
+def frequency_bins(counts: np.ndarray | None, n: int) -> tuple[np.ndarray, list[str]]:
+    """Bin tokens by count on a log scale: (bin per token, 0 = rarest; legend texts)."""
+    if counts is None:
+        return np.zeros(n, dtype=np.int64), ["no counts"]
+    counts = np.asarray(counts, dtype=np.float64)
+    top = max(float(counts.max(initial=0)), 1.0)
+    edges = [0.0] + [10.0 ** e for e in range(1, int(math.ceil(math.log10(top))) + 1)]
+    if len(edges) < 2:
+        edges = [0.0, 10.0]
+    edges[-1] = max(edges[-1], top + 1)
+    bins = np.clip(np.searchsorted(edges, counts, side="right") - 1, 0, len(edges) - 2)
+    names = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        lo_i = int(lo)
+        hi_i = int(hi) - 1 if hi < top + 1 else int(top)
+        names.append(f"{lo_i:,}–{hi_i:,}" if hi_i > lo_i else f"{lo_i:,}")
+    return bins.astype(np.int64), names
+
+
+def sequential_colors(n: int) -> list[tuple[int, int, int]]:
+    """n colours along a viridis-like ramp, from light green (bin 0, rare) to dark
+    purple (frequent); the ramp skips viridis' yellow, which vanishes on white."""
+    ramp = np.array([(170, 220, 50), (94, 201, 98), (33, 145, 140), (59, 82, 139), (68, 1, 84)], float)
+    if n <= 1:
+        return [tuple(int(v) for v in ramp[2])]
+    out = []
+    for t in np.linspace(0, 1, n):
+        pos = t * (len(ramp) - 1)
+        i = min(int(pos), len(ramp) - 2)
+        c = ramp[i] + (ramp[i + 1] - ramp[i]) * (pos - i)
+        out.append(tuple(int(round(v)) for v in c))
+    return out
