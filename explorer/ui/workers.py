@@ -90,3 +90,56 @@ class Jobs(QObject):
         for worker in list(self._workers):
             worker.quit()
         WorkerBase.await_workers(timeout_ms)
+
+
+class LatestJob(QObject):
+    """One kind of job (a projection, the init statistics, a lookup) where only the latest
+    request matters: one runs at a time; requests made meanwhile replace each other, and
+    the newest starts when the running one ends. A result is dropped when a newer request
+    is already waiting (it would be stale the moment it was shown)."""
+
+    def __init__(self, jobs: Jobs, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self._running = False
+        self._pending: tuple | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._running or self._pending is not None
+
+    def request(self, fn: Callable, *args, on_result: Callable | None = None,
+                on_error: Callable[[Exception], None] | None = None, description: str = "",
+                start: Callable | None = None, **kwargs) -> None:
+        """Run `fn(*args, **kwargs)` now, or after the running one (replacing any waiting).
+
+        `start(fn, *args, on_result=, on_error=, on_finished=, description=, **kwargs)` starts
+        it (default `jobs.start`; pass a long-job starter for a progress bar with Cancel)."""
+        self._pending = (fn, args, kwargs, on_result, on_error, description, start)
+        if not self._running:
+            self._next()
+
+    def cancel_pending(self) -> None:
+        self._pending = None
+
+    def _next(self) -> None:
+        if self._pending is None:
+            return
+        fn, args, kwargs, on_result, on_error, description, start = self._pending
+        self._pending = None
+        self._running = True
+
+        def result(value) -> None:
+            if self._pending is None and on_result is not None:
+                on_result(value)
+
+        def error(exc: Exception) -> None:
+            if self._pending is None and on_error is not None:
+                on_error(exc)
+
+        (start or self.jobs.start)(fn, *args, on_result=result, on_error=error,
+                                   on_finished=self._finished, description=description, **kwargs)
+
+    def _finished(self) -> None:
+        self._running = False
+        self._next()

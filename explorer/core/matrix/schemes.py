@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from explorer.core import ExplorerError
+from explorer.core.events import Evented
+
 
 @dataclass(frozen=True)
 class SchemeInfo:
@@ -47,10 +50,40 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass
-class InitConfig:
-    """What the Initialization panel edits: a scheme, its parameters, dim and seed."""
+class InitConfig(Evented):
+    """What the Initialization panel edits: a scheme, its parameters, dim and seed (evented:
+    the panel binds to it; `params` holds only the scheme's own parameters that differ
+    from their defaults or were set)."""
 
     scheme: str = "normal"
     dim: int = 64
     seed: int = 0
     params: dict[str, object] = field(default_factory=dict)
+
+    def _check_scheme(self, value):
+        if value not in SCHEMES:
+            raise ExplorerError(f"unknown init scheme {value!r} (choose from {', '.join(SCHEMES)})")
+        return value
+
+    def _check_dim(self, value):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ExplorerError(f"the dimension must be a whole number of at least 1, not {value!r}")
+        return value
+
+    def _check_seed(self, value):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ExplorerError(f"the seed must be a whole number of at least 0, not {value!r}")
+        return value
+
+    def _check_params(self, value):
+        return dict(value or {})
+
+    def validate(self) -> None:
+        allowed = SCHEMES[self.scheme].params
+        unknown = set(self.params) - set(allowed)
+        if unknown:
+            raise ExplorerError(f"{self.scheme} takes no parameter {', '.join(sorted(unknown))}"
+                                + (f" (it takes {', '.join(allowed)})" if allowed else ""))
+        for name, choices in CHOICES.items():
+            if name in self.params and self.params[name] not in choices:
+                raise ExplorerError(f"{name} must be one of {', '.join(choices)}, not {self.params[name]!r}")

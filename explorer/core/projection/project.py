@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
+from explorer.core.events import Evented
 
 METHODS = ("pca", "svd", "tsne", "umap")
 METHOD_LABELS = {"pca": "PCA", "svd": "Truncated SVD", "tsne": "t-SNE", "umap": "UMAP"}
@@ -213,8 +214,8 @@ def match_signs(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
 # -- settings and results -------------------------------------------------------
 
 @dataclass(frozen=True)
-class ProjectionSettings:
-    """What the user chose (the Projection dock and the CLI read and write this)."""
+class ProjectionSettings(Evented):
+    """What the user chose (evented: the Projection dock binds to it; the CLI builds one)."""
 
     method: str = "pca"  # one of METHODS
     dims: int = 2  # 2 or 3
@@ -265,6 +266,14 @@ class Projection:
     @property
     def row_ids(self) -> np.ndarray:
         return np.arange(self.n_total) if self.ids is None else self.ids
+
+    def full_coords(self) -> np.ndarray:
+        """One row per token, in ID order (NaN rows: tokens outside the sample), as views draw them."""
+        if self.ids is None:
+            return self.coords
+        coords = np.full((self.n_total, self.dims), np.nan, dtype=np.float32)
+        coords[self.ids] = self.coords
+        return coords
 
     @property
     def statement(self) -> str:

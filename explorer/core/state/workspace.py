@@ -1,7 +1,7 @@
-"""The state of one exploration: vocabulary, matrix, init config, labels, selection.
+"""The data of one exploration (vocabulary, matrix, categories) and its settings (`state`).
 
-Panels and views read and write this object and subscribe to its events; they
-keep no copies of their own (glue's state-object pattern).
+Every setting a user can change lives in `workspace.state` (an AppState of evented parts);
+the workspace holds the arrays those settings act on, and says when they change.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.core.matrix.schemes import InitConfig
-from explorer.core.state.events import Event
+from explorer.core.events import Event
+from explorer.core.state.app import AppState
 from explorer.core.tokens.vocab import Vocabulary
 
 
@@ -19,55 +19,79 @@ from explorer.core.tokens.vocab import Vocabulary
 class WorkspaceEvents:
     vocab_changed: Event = field(default_factory=Event)  # (vocab)
     weights_changed: Event = field(default_factory=Event)  # (weights, reason)
+    # TRANSITION (removed when every caller uses state.explore's events):
     selection_changed: Event = field(default_factory=Event)  # (ids)
     current_changed: Event = field(default_factory=Event)  # (id or None)
 
 
 class Workspace:
-    def __init__(self, vocab: Vocabulary, categories: list[str] | None = None) -> None:
+    def __init__(self, vocab: Vocabulary, categories: list[str] | None = None,
+                 state: AppState | None = None) -> None:
         self.events = WorkspaceEvents()
+        self.state = state or AppState()
         self.vocab = vocab
         self.categories = categories  # one label per token, for colouring; None if unknown
         self.weights: np.ndarray | None = None  # (len(vocab), dim) float32
         self.initial_weights: np.ndarray | None = None  # as initialized, for drift
-        self.init_config = InitConfig()
-        self.selection: list[int] = []
-        self.current: int | None = None
+        explore = self.state.explore.events
+        explore.selection.connect(lambda ids: self.events.selection_changed.emit(list(ids)))
+        explore.current.connect(self.events.current_changed.emit)
 
     @property
     def dim(self) -> int | None:
         return None if self.weights is None else int(self.weights.shape[1])
 
     def set_vocab(self, vocab: Vocabulary, categories: list[str] | None = None,
-                  weights: np.ndarray | None = None) -> None:
+                  weights: np.ndarray | None = None, made_by: str | None = None,
+                  kind: str = "pretrained") -> None:
         """Replace the vocabulary; the matrix goes with it (or is replaced by `weights`).
 
         Listeners of vocab_changed see weights None when no matrix came with it.
+        `made_by` says what made `weights` (the Initialization dock shows it).
         """
         if weights is not None and weights.shape[0] != len(vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(vocab)} tokens")
+        self.state.explore.update(selection=(), current=None)  # IDs of the old vocabulary
         self.vocab = vocab
         self.categories = categories
-        self.selection = []
-        self.current = None
         self.weights = None if weights is None else np.ascontiguousarray(weights, dtype=np.float32)
         self.initial_weights = self.weights
+        if weights is not None and made_by is not None:
+            self.state.matrix.update(made_by=made_by, kind=kind)
         self.events.vocab_changed.emit(vocab)
         if self.weights is not None:
             self.events.weights_changed.emit(self.weights, "loaded")
 
-    def set_weights(self, weights: np.ndarray, reason: str = "", initial: bool = False) -> None:
+    def set_weights(self, weights: np.ndarray, reason: str = "", initial: bool = False,
+                    made_by: str | None = None, kind: str = "init") -> None:
         if weights.shape[0] != len(self.vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(self.vocab)} tokens")
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         if initial or self.initial_weights is None:
             self.initial_weights = self.weights
+        if made_by is not None:
+            self.state.matrix.update(made_by=made_by, kind=kind)
         self.events.weights_changed.emit(self.weights, reason)
 
-    def select(self, ids: list[int]) -> None:
-        self.selection = [int(i) for i in ids]
-        self.events.selection_changed.emit(self.selection)
+    # -- TRANSITION: old entry points, removed when every caller writes state directly --------
+    @property
+    def init_config(self):
+        return self.state.init
+
+    @init_config.setter
+    def init_config(self, config) -> None:
+        self.state.init.update(scheme=config.scheme, dim=config.dim, seed=config.seed, params=dict(config.params))
+
+    @property
+    def selection(self) -> list[int]:
+        return list(self.state.explore.selection)
+
+    @property
+    def current(self) -> int | None:
+        return self.state.explore.current
+
+    def select(self, ids) -> None:
+        self.state.explore.selection = tuple(int(i) for i in ids)
 
     def set_current(self, token_id: int | None) -> None:
-        self.current = token_id
-        self.events.current_changed.emit(token_id)
+        self.state.explore.current = token_id

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from explorer.core import ExplorerError
+from explorer.core.events import Evented
 
 OBJECTIVES = ("sgns", "cbow", "lm", "classify")
 OBJECTIVE_LABELS = {
@@ -13,11 +16,12 @@ OBJECTIVE_LABELS = {
 }
 DEFAULT_LR = {"sgns": 0.025, "cbow": 0.025, "lm": 0.003, "classify": 0.01}
 DEVICES = ("auto", "cpu", "cuda")
+POSITIONALS = ("sinusoidal", "learned")
 
 
 @dataclass
-class TrainConfig:
-    """Everything the Training panel and `embedding-explorer train` set."""
+class TrainConfig(Evented):
+    """Everything the Training panel and `embedding-explorer train` set (evented: the panel binds to it)."""
 
     objective: str = "sgns"
     epochs: int = 5
@@ -44,5 +48,37 @@ class TrainConfig:
     def learning_rate(self) -> float:
         return float(self.lr if self.lr is not None else DEFAULT_LR.get(self.objective, 0.025))
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def _check_objective(self, value):
+        return _choice(value, OBJECTIVES, "objective")
+
+    def _check_positional(self, value):
+        return _choice(value, POSITIONALS, "positional encoding")
+
+    def _check_device(self, value):
+        return _choice(value, DEVICES, "device")
+
+    def _check_lr(self, value):
+        if value is not None and not value > 0:
+            raise ExplorerError(f"the learning rate must be positive, not {value!r}")
+        return value
+
+    def validate(self) -> None:
+        for name in ("epochs", "batch_size", "window", "context_length", "workers"):
+            _at_least(getattr(self, name), 1, name.replace("_", " "))
+        for name in ("negative", "seed"):
+            _at_least(getattr(self, name), 0, name)
+        if not 0 <= self.sample < 1:
+            raise ExplorerError(f"the subsampling threshold is from 0 (off) to below 1, not {self.sample!r}")
+        if self.min_lr < 0:
+            raise ExplorerError(f"the minimum learning rate cannot be negative, not {self.min_lr!r}")
+
+
+def _choice(value, choices, what: str):
+    if value not in choices:
+        raise ExplorerError(f"unknown {what} {value!r} (choose from {', '.join(choices)})")
+    return value
+
+
+def _at_least(value, minimum: int, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")

@@ -1,0 +1,219 @@
+"""Every user setting and view state of one exploration, in one object (no Qt).
+
+`AppState` groups evented parts (see `explorer.core.events`). Panels and views
+bind to a part's fields and follow their events; tours, sessions, bookmarks, window
+options and presentation mode only write fields. The data itself (vocabulary, matrix,
+categories) lives in `explorer.core.state.workspace.Workspace`, which owns an AppState.
+
+    state.projection.update(method="tsne", sample=5000)    # the view re-projects
+    state.view.colour = "cluster"                          # the legend follows
+    state.capture(("projection", "view"))                  # a bookmark
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from explorer.core import ExplorerError
+from explorer.core.matrix.schemes import InitConfig
+from explorer.core.projection.project import ProjectionSettings
+from explorer.core.events import Evented
+from explorer.core.training.config import TrainConfig
+
+VIEW_MODES = ("2d", "3d")
+COLOUR_MODES = ("category", "frequency", "cluster", "regex")
+LABEL_MODES = ("auto", "none")
+THEMES = ("light", "dark", "high-contrast-light", "high-contrast-dark")
+FILLS = ("random", "zeros", "mean")
+PRETRAINED_MODES = ("vocabulary", "map")
+
+
+def _choice(value, choices, what: str):
+    if value not in choices:
+        raise ExplorerError(f"unknown {what} {value!r} (choose from {', '.join(map(str, choices))})")
+    return value
+
+
+def _count(value, what: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
+        raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def _optional_id(value) -> int | None:
+    return None if value is None else _count(value, "a token ID")
+
+
+@dataclass
+class VocabSource(Evented):
+    """Where the vocabulary came from, and how it was built (for sessions and the title)."""
+
+    source: str = "demo"  # "demo", a file path, or "sample:NAME"
+    options: dict = field(default_factory=dict)  # corpus options: min_count, max_size, order, ...
+
+
+@dataclass
+class MatrixOrigin(Evented):
+    """What made the current matrix, in words the Initialization dock shows."""
+
+    made_by: str = ""  # e.g. "normal (mean 0, std 1) · dim 64 · seed 0", "pretrained: glove.txt"
+    kind: str = "init"  # init | pretrained | session | trained
+
+    def _check_kind(self, value):
+        return _choice(value, ("init", "pretrained", "session", "trained"), "matrix origin")
+
+
+@dataclass
+class PretrainedMapping(Evented):
+    """The Initialization dock's pretrained-vectors choices."""
+
+    path: str | None = None
+    mode: str = "vocabulary"  # vocabulary: the file defines it; map: onto the current one
+    vocab_file: str | None = None  # tokens for files that carry none (.npy, safetensors)
+    tensor: str | None = None  # which tensor of a safetensors/checkpoint file
+    case_insensitive: bool = False
+    fill: str = "random"  # rows the file lacks: random | zeros | mean
+
+    def _check_mode(self, value):
+        return _choice(value, PRETRAINED_MODES, "pretrained mode")
+
+    def _check_fill(self, value):
+        return _choice(value, FILLS, "fill strategy")
+
+
+@dataclass
+class FitState(Evented):
+    """The fitted projection shown (its PCA basis or t-SNE layout keeps frames stable).
+
+    Written by the projection job; sessions save its basis so a reopened session shows
+    the same points in the same place. `generation` counts fits: a view that draws in
+    projected coordinates (trails) redraws when it changes."""
+
+    TRANSIENT = ("projection",)
+
+    projection: object = None  # explorer.core.projection.project.Projection, or None
+    generation: int = 0
+
+
+@dataclass
+class ViewState(Evented):
+    """How the points are drawn: 2D or 3D, colours, labels, the visible range, the theme."""
+
+    TRANSIENT = ()
+
+    mode: str = "2d"
+    colour: str = "category"
+    clusters: int = 8  # k for k-means colours
+    colour_pattern: str = ""  # regex for regex colours
+    labels: str = "auto"
+    range2d: tuple | None = None  # ((x0, x1), (y0, y1)) as the user left it; None: fit the points
+    camera3d: dict | None = None  # distance, elevation, azimuth, center
+    theme: str = "light"
+    auto_rotate: bool = False
+
+    def _check_mode(self, value):
+        return _choice(value, VIEW_MODES, "view")
+
+    def _check_colour(self, value):
+        return _choice(value, COLOUR_MODES, "colour mode")
+
+    def _check_clusters(self, value):
+        return _count(value, "the number of clusters", 2)
+
+    def _check_labels(self, value):
+        return _choice(value, LABEL_MODES, "label mode")
+
+    def _check_theme(self, value):
+        return _choice(value, THEMES, "theme")
+
+    def _check_range2d(self, value):
+        if value is None:
+            return None
+        try:
+            (x0, x1), (y0, y1) = value
+            x0, x1, y0, y1 = float(x0), float(x1), float(y0), float(y1)
+        except (TypeError, ValueError):
+            raise ExplorerError(f"a 2D range is ((x0, x1), (y0, y1)), not {value!r}") from None
+        if not (x0 < x1 and y0 < y1):
+            raise ExplorerError(f"an empty 2D range: {value!r}")
+        return ((x0, x1), (y0, y1))
+
+
+@dataclass
+class ExploreState(Evented):
+    """What the user is looking at: selection, search, the current token, the inspector query."""
+
+    selection: tuple = ()
+    current: int | None = None
+    search: str = ""
+    search_regex: bool = False
+    query: str = ""  # the Inspector's lookup box
+
+    def _check_selection(self, value):
+        return tuple(_count(i, "a token ID") for i in value)
+
+    def _check_current(self, value):
+        return _optional_id(value)
+
+
+@dataclass
+class PresentationState(Evented):
+    """Presentation mode, bookmarks and the tour being shown."""
+
+    active: bool = False
+    bookmarks: tuple = ()  # each a dict: {"name": ..., plus parts captured by AppState.capture}
+    bookmark_index: int = -1
+    tour: str | None = None  # the tour's name (or file) while one runs
+    tour_step: int = -1
+
+    def _check_bookmarks(self, value):
+        if any(not isinstance(b, dict) for b in value):
+            raise ExplorerError("each bookmark is a mapping of setting names to values")
+        return tuple(dict(b) for b in value)
+
+    def validate(self) -> None:
+        if not -1 <= self.bookmark_index < len(self.bookmarks):
+            raise ExplorerError(f"no bookmark {self.bookmark_index + 1} among {len(self.bookmarks)}")
+
+
+# Parts a session saves (in this order); a bookmark saves BOOKMARK_PARTS.
+PARTS = ("vocab", "init", "pretrained", "matrix", "train", "projection", "view", "explore", "presentation")
+BOOKMARK_PARTS = ("projection", "view", "explore")
+
+
+class AppState:
+    """The one place every setting lives. Each attribute is an evented part."""
+
+    def __init__(self) -> None:
+        self.vocab = VocabSource()
+        self.init = InitConfig()
+        self.pretrained = PretrainedMapping()
+        self.matrix = MatrixOrigin()
+        self.train = TrainConfig()
+        self.projection = ProjectionSettings()
+        self.fit = FitState()
+        self.view = ViewState()
+        self.explore = ExploreState()
+        self.presentation = PresentationState()
+
+    def part(self, name: str) -> Evented:
+        if name not in PARTS and name != "fit":
+            raise ExplorerError(f"no part {name!r} in the state")
+        return getattr(self, name)
+
+    def capture(self, parts=PARTS) -> dict:
+        """The named parts as plain JSON-able data."""
+        return {name: self.part(name).to_dict() for name in parts}
+
+    def restore(self, data: dict, parts=PARTS) -> list[str]:
+        """Write saved parts back (validated per part; unknown parts and fields are skipped).
+
+        Returns what was skipped, as "part.field" strings, so a caller can say so."""
+        skipped = []
+        for name in parts:
+            if name in (data or {}):
+                try:
+                    skipped += [f"{name}.{k}" for k in self.part(name).update_from_dict(data[name])]
+                except (ExplorerError, TypeError, ValueError) as exc:
+                    skipped.append(f"{name} ({exc})")
+        return skipped
