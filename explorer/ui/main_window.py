@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or QSettings("EmbeddingExplorer", "embedding-explorer")
         self.workspace = workspace
+        self.state = workspace.state  # every setting; panels and views bind to it
         self.controller = Controller(workspace, self)
         self.theme = LIGHT
         self.last_error: str | None = None
