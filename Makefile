@@ -9,6 +9,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test test-2d test-3d bench fuzz soak system-deps clean
+.PHONY: install-desktop uninstall-desktop check-desktop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,41 @@ fuzz: system-deps $(VENV)/.test
 SOAK_SECONDS ?= 600
 soak: system-deps $(VENV)/.test
 	$(PY) tools/soak.py --seconds $(SOAK_SECONDS) --corpus kjv
+
+# Desktop integration for the current user: menu entry, icon, and the .eexp MIME type
+# (a double click opens the session). DATA_HOME=/some/dir installs elsewhere.
+# The menu entry runs `embedding-explorer` by name: install the app first (pipx install .).
+DESKTOP_SRC := resources/desktop
+DATA_HOME   ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
+DESKTOP_APP  := $(DATA_HOME)/applications/embedding-explorer.desktop
+DESKTOP_ICON := $(DATA_HOME)/icons/hicolor/scalable/apps/embedding-explorer.svg
+DESKTOP_MIME := $(DATA_HOME)/mime/packages/embedding-explorer.xml
+
+check-desktop:
+	@if command -v desktop-file-validate >/dev/null 2>&1; then \
+		desktop-file-validate $(DESKTOP_SRC)/embedding-explorer.desktop; \
+	else echo "skipping desktop-file-validate: not installed"; fi
+
+install-desktop: check-desktop
+	install -D -m 644 $(DESKTOP_SRC)/embedding-explorer.desktop $(DESKTOP_APP)
+	install -D -m 644 $(DESKTOP_SRC)/embedding-explorer.svg $(DESKTOP_ICON)
+	install -D -m 644 $(DESKTOP_SRC)/embedding-explorer-mime.xml $(DESKTOP_MIME)
+	@if command -v update-mime-database >/dev/null 2>&1; then update-mime-database $(DATA_HOME)/mime; fi
+	@if command -v update-desktop-database >/dev/null 2>&1; then \
+		update-desktop-database -q $(DATA_HOME)/applications; fi
+	@if command -v gtk-update-icon-cache >/dev/null 2>&1; then \
+		gtk-update-icon-cache -q -f -t $(DATA_HOME)/icons/hicolor 2>/dev/null || true; fi
+	@if command -v xdg-mime >/dev/null 2>&1; then \
+		xdg-mime default embedding-explorer.desktop application/x-embedding-explorer-session; fi
+	@command -v embedding-explorer >/dev/null 2>&1 || \
+		echo "note: embedding-explorer is not on PATH, so the menu entry stays hidden: pipx install ."
+
+uninstall-desktop:
+	rm -f $(DESKTOP_APP) $(DESKTOP_ICON) $(DESKTOP_MIME)
+	@if command -v update-mime-database >/dev/null 2>&1 && [ -d $(DATA_HOME)/mime ]; then \
+		update-mime-database $(DATA_HOME)/mime; fi
+	@if command -v update-desktop-database >/dev/null 2>&1 && [ -d $(DATA_HOME)/applications ]; then \
+		update-desktop-database -q $(DATA_HOME)/applications; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info
