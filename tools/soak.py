@@ -9,7 +9,7 @@ the live 2D view for `--seconds`, then presses Stop, and measures:
 - RSS (resident memory, /proc/self/status) once a second. After a warm-up (the first
   quarter of the run, at most 60 s: torch, the projection and the replay timeline
   reach their steady size) RSS may grow by at most `--max-rss-growth-mb` (default 64 MB).
-  The timeline of snapshots is bounded by design (explorer.ui.training.TIMELINE_BYTES).
+  The timeline of snapshots is bounded by design (explorer.core.training.timeline.TIMELINE_BYTES).
 - Frames: produced by the worker (one per snapshot), drawn by the view (the ones that
   carry coordinates), dropped (stale: the view was still busy, so the worker never
   projected them), and the queue (produced but not yet received by the GUI thread),
@@ -72,24 +72,15 @@ def corpus_source(name: str):
     return path
 
 
-def encoded(source, vocab, config):
-    """The corpus exactly as explorer.ui.training.training_job encodes it."""
-    from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
-    from explorer.ui.training import ENCODE_BLOCK
-
-    lines = corpus_lines(source)
-    parts = [encode_lines(lines[lo:lo + ENCODE_BLOCK], vocab, keep_unknown=config.objective == "lm",
-                          source=str(source)) for lo in range(0, max(1, len(lines)), ENCODE_BLOCK)]
-    return concat(parts)
-
-
 def replay_without_view(source, vocab, start, config, step: int):
     """The weights of the same run, trained headless, at `step`."""
+    from explorer.core.training.live import encode_corpus
     from explorer.core.training.train import train
 
     if step == 0:
         return start
-    for snap in train(encoded(source, vocab, config), start, replace(config, yield_every=1)):
+    corpus = encode_corpus(source, vocab, config.objective == "lm")  # as the live run encoded it
+    for snap in train(corpus, start, replace(config, yield_every=1)):
         if snap.step == step:
             return snap.weights
     raise RuntimeError(f"the headless run ended before step {step}")
@@ -99,9 +90,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from PySide6.QtCore import QSettings, QTimer
 
-    import explorer.ui.training as training
-    from explorer.core.matrix.schemes import InitConfig
+    from explorer.core.matrix.schemes import describe
     from explorer.core.state.workspace import Workspace
+    from explorer.core.training.live import FrameGate
     from explorer.ui.main_window import MainWindow, app_instance
     from explorer.ui.startup import demo_workspace
 
@@ -113,7 +104,7 @@ def main(argv=None) -> int:
     counts = {"produced": 0, "projected": 0, "released": 0, "received": 0, "drawn": 0, "max_queue": 0,
               "max_waiting": 0}
 
-    class CountingGate(training.FrameGate):
+    class CountingGate(FrameGate):
         def take(self) -> bool:  # called by the worker once per training frame
             counts["produced"] += 1
             taken = super().take()
@@ -124,17 +115,15 @@ def main(argv=None) -> int:
             counts["released"] += 1
             super().release()
 
-    training.FrameGate = CountingGate
-
     if source == "demo":
         workspace = demo_workspace(args.seed)
-        workspace.init_config = InitConfig("truncated_normal", args.dim, args.seed)
+        workspace.state.init.update(scheme="truncated_normal", dim=args.dim, seed=args.seed)
     else:
         from explorer.core.tokens.corpus import load_corpus
 
         vocab, _ = load_corpus(source, min_count=args.min_count)
         workspace = Workspace(vocab)
-        workspace.init_config = InitConfig("truncated_normal", args.dim, args.seed)
+        workspace.state.init.update(scheme="truncated_normal", dim=args.dim, seed=args.seed)
     settings = QSettings(str(Path(tempfile.mkdtemp(prefix="explorer-soak-")) / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(workspace, settings)
     window.session_controller.prompt_on_close = False
@@ -155,14 +144,14 @@ def main(argv=None) -> int:
     else:
         from explorer.core.matrix.init import initialize
 
-        workspace.set_weights(initialize(workspace.init_config, len(workspace.vocab), workspace.vocab.pad_id),
-                              "init truncated_normal", initial=True)
+        init = workspace.state.init
+        workspace.set_weights(initialize(init, len(workspace.vocab), workspace.vocab.pad_id),
+                              "init truncated_normal", initial=True, made_by=describe(init))
     wait(lambda: controller.up_to_date and controller.jobs.active == 0, 120)
 
-    panel.set_corpus(None if source == "demo" else source)
-    panel.new_vocab.setChecked(False)
-    panel.epochs.setValue(10000)  # longer than any soak: Stop ends it
-    panel.seed.setValue(args.seed)
+    window.state.train.update(corpus=str(source), new_vocab=False, seed=args.seed,
+                              epochs=10000)  # longer than any soak: Stop ends it
+    panel.run.gate_type = CountingGate
     captured = {}
     real_start = panel.run.start
 

@@ -9,11 +9,17 @@ HELP = "score a session or vectors file on word similarity (Spearman) and analog
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("source", metavar="SESSION_OR_VECTORS", help="a session (.eexp) or vectors file")
+    parser.add_argument("source", metavar="SESSION_OR_VECTORS", help="a session (.eexp, or any name) or vectors file")
     parser.add_argument("--similarity", metavar="FILE",
                         help="word pairs with human scores (wordsim353.tsv, simlex999.txt: `w1<TAB>w2<TAB>score`)")
     parser.add_argument("--analogies", metavar="FILE", help="analogy questions (questions-words.txt: `a b c d`)")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for a vectors file that carries none")
+    parser.add_argument("--case-sensitive", action="store_true",
+                        help="look words up as written (default, as gensim: upper-case both sides and take "
+                             "the most frequent case variant)")
+    parser.add_argument("--restrict-vocab", type=int, default=300_000, metavar="N",
+                        help="look up, and answer analogies from, the first N tokens only (default 300000, "
+                             "as gensim)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -24,8 +30,11 @@ def run(args) -> int:
 
     if not args.similarity and not args.analogies:
         raise ExplorerError("give --similarity FILE and/or --analogies FILE")
+    if args.restrict_vocab < 1:
+        raise ExplorerError(f"--restrict-vocab must be at least 1, not {args.restrict_vocab}")
     vocab, weights = load_matrix(args.source, vocab_path=args.vocab)
-    result = evaluate(vocab, weights, args.similarity, args.analogies).to_dict()
+    result = evaluate(vocab, weights, args.similarity, args.analogies, restrict_vocab=args.restrict_vocab,
+                      case_sensitive=args.case_sensitive).to_dict()
     if args.json:
         print(json.dumps(result))
         return 0

@@ -10,7 +10,7 @@ FORMAT_CHOICES = ("projector", "word2vec", "word2vec-bin", "glove", "npy", "csv"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("session", metavar="SESSION", help="a session file (.eexp) or any vectors file")
+    parser.add_argument("session", metavar="SESSION", help="a session file (.eexp, or any name) or any vectors file")
     parser.add_argument("--format", required=True, choices=FORMAT_CHOICES,
                         help="projector: vectors.tsv + metadata.tsv (OUT is a folder or a .tsv name); "
                              "word2vec / word2vec-bin: word2vec C text / binary; glove: GloVe text; "
@@ -39,20 +39,20 @@ def run(args) -> int:
     from pathlib import Path
 
     from explorer.core import ExplorerError
-    from explorer.core.io.detect import detect_kind
     from explorer.core.io.export import export
+    from explorer.core.io.sources import is_session
 
     source = Path(args.session)
     categories = None
     history: dict = {}
-    if detect_kind(source) == "session":
+    if is_session(source):
         from explorer.core.io.session import load_session
 
         session = load_session(source)
         vocab, weights = session.vocab, session.weights
         categories, history = session.categories, session.history
         if args.snapshot is not None:
-            steps = {step: w for step, w in session.snapshots}
+            steps = {s.step: s.weights for s in session.snapshots}
             if args.snapshot not in steps:
                 have = ", ".join(str(s) for s in steps) or "none"
                 raise ExplorerError(f"no snapshot at step {args.snapshot} (snapshots: {have})", source)

@@ -28,12 +28,13 @@ def write_coords(path, vocab, projection) -> int:
     """Write id,token,x,y[,z] (one row per projected token, in ID order); returns the row count."""
     import csv
     import os
-    import tempfile
     from pathlib import Path
+
+    from explorer.core.io.atomic import temp_beside
 
     path = Path(path)
     columns = ["id", "token", "x", "y", "z"][:2 + projection.dims]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    fd, tmp = temp_beside(path)  # follows the umask, unlike mkstemp
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")

@@ -9,7 +9,7 @@ import time
 NAME = "train"
 HELP = "train embeddings (skip-gram, CBOW or a tiny language model) on a corpus and save a session"
 
-SNAPSHOTS_KEPT = 8
+SNAPSHOTS_KEPT = 8  # the session's timeline: at most this many snapshots, spanning the run
 
 
 def add_arguments(parser) -> None:
@@ -60,6 +60,7 @@ def run(args) -> int:
     from explorer.core.matrix.init import initialize
     from explorer.core.matrix.schemes import SCHEMES, InitConfig
     from explorer.core.tokens.corpus import load_corpus
+    from explorer.core.training.timeline import Timeline
     from explorer.core.training.train import TrainConfig, train
 
     if args.init not in SCHEMES:
@@ -75,14 +76,14 @@ def run(args) -> int:
     init_config = InitConfig(args.init, args.dim, args.seed)
     weights = initialize(init_config, len(vocab), vocab.pad_id)
     config = TrainConfig(
-        objective=args.objective, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-        window=args.window, negative=args.negative, sample=args.sample,
+        corpus=str(args.corpus), min_count=args.min_count, objective=args.objective, epochs=args.epochs,
+        lr=args.lr, batch_size=args.batch_size, window=args.window, negative=args.negative, sample=args.sample,
         context_length=args.context_length, positional=args.positional, tied=not args.untied,
         freeze_embeddings=args.freeze, seed=args.seed, device=args.device, threads=args.threads,
         yield_seconds=0.5,
     )
     show = sys.stderr.isatty()
-    history, snapshots = [], []
+    history, timeline = [], Timeline(max_count=SNAPSHOTS_KEPT)
     start = time.perf_counter()
     last = None
     for snap in train(corpus, weights, config):
@@ -91,9 +92,7 @@ def run(args) -> int:
             print(f"note: {snap.note}", file=sys.stderr)
         if snap.step:
             history.append([snap.step, snap.loss])
-            snapshots.append((snap.step, snap.weights))
-            if len(snapshots) > 2 * SNAPSHOTS_KEPT:  # keep every other one: bounded memory
-                snapshots = snapshots[::2]
+            timeline.add(snap)  # thinned as the run grows: bounded memory
         if show and snap.step:
             eta = snap.elapsed * (1 - snap.progress) / max(snap.progress, 1e-9)
             _bar(snap.progress, snap.words_per_second, eta, snap.loss)
@@ -101,7 +100,6 @@ def run(args) -> int:
     if show:
         sys.stderr.write("\n")
     words = int(last.tokens_seen)
-    thinned = snapshots[:: max(1, len(snapshots) // SNAPSHOTS_KEPT)][-SNAPSHOTS_KEPT:]
     categories = None
     if args.corpus == "demo":
         from explorer.core.tokens.demo import category_labels
@@ -109,8 +107,8 @@ def run(args) -> int:
         categories = category_labels(vocab)
     save_session(out, Session(
         vocab=vocab, weights=last.weights, initial_weights=weights, categories=categories,
-        init_config=init_config, train_config={**config.to_dict(), "corpus": str(args.corpus)},
-        history={"loss": history, "words": words, "seconds": seconds}, snapshots=thinned,
+        state={"init": init_config.to_dict(), "train": config.to_dict()},
+        history={"loss": history, "words": words, "seconds": seconds}, snapshots=timeline.snapshots,
     ))
     summary = {
         "objective": args.objective, "vocab_size": len(vocab), "dim": args.dim, "epochs": args.epochs,

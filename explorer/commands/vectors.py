@@ -32,10 +32,10 @@ def run(args) -> int:
         if fmt not in TENSOR_FORMATS or args.vocab:
             raise
         # No tokens for the table: still say what it is.
-        from explorer.core.io.vectors import _pick_tensor
+        from explorer.core.io.vectors import pick_tensor
 
         shapes = list_tensors(args.file)
-        name = _pick_tensor(args.file, shapes, args.tensor)
+        name = pick_tensor(args.file, shapes, args.tensor)
         info.update({"rows": shapes[name][0], "dim": shapes[name][1], "tensor": name,
                      "warnings": ["no tokens: give --vocab FILE to load the table"]})
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -29,8 +30,20 @@ def add_arguments(parser) -> None:
                         help="load invalid UTF-8 with replacement characters (and say how many lines)")
     parser.add_argument("--dedupe", action="store_true",
                         help="word list: keep the first of duplicated tokens (with a warning) instead of failing")
-    parser.add_argument("--tokenize", metavar="TEXT", help="tokenize TEXT with the vocabulary's tokenizer")
+    parser.add_argument("--tokenize", metavar="TEXT", action=_Text,
+                        help="tokenize TEXT with the vocabulary's tokenizer (text starting with '-': --tokenize=TEXT)")
+    parser.add_argument("--specials-in-text", choices=("parse", "text"), default="parse",
+                        help="--tokenize: a special token written in TEXT (<|endoftext|>, [SEP]) is that token "
+                             "(parse, the default, as the tokenizers library does) or plain text (text)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+class _Text(argparse.Action):
+    """Stores TEXT as given: argparse (Python 3.11's, at least) drops a lone '--' even from
+    `--tokenize=--`, which then reaches us as an empty list."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, "--" if values == [] else values)
 
 
 def _progress_bar():
@@ -67,11 +80,14 @@ def run(args) -> int:
         raise ExplorerError(f"{exc} (rerun with --replace-invalid)") from None
     summary = describe(vocab)
     if args.tokenize is not None:
-        pieces, ids = vocab.encode(args.tokenize)
+        from explorer.core.tokens.subword import encode_text
+
+        pieces, ids = encode_text(vocab, args.tokenize, parse_specials=args.specials_in_text == "parse")
         show = getattr(vocab.tokenizer, "display_piece", None)
         summary["tokens"] = pieces
         summary["ids"] = ids
         summary["pieces"] = [show(p) for p in pieces] if show else pieces
+        summary["specials_in_text"] = args.specials_in_text
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -90,6 +106,8 @@ def run(args) -> int:
     if args.tokenize is not None:
         rows.append(("tokens", " ".join(summary["pieces"])))
         rows.append(("ids", " ".join("?" if i is None else str(i) for i in summary["ids"])))
+        rows.append(("specials in text", "parsed as special tokens" if args.specials_in_text == "parse"
+                     else "read as plain text"))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

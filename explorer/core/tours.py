@@ -43,7 +43,9 @@ applied in this order:
                  (null removes a key); the caption then says which file was missing
 
 Paths are relative to the tour file's folder, else to the project folder, else to the
-current folder. Qt-free: the player lives in explorer.ui.tours.
+current folder. `Trails` keeps a training step's trail tokens as weight rows, frame by
+frame, so the view draws them through whichever projection it shows. Qt-free: the player
+lives in explorer.ui.tours.
 """
 
 from __future__ import annotations
@@ -53,10 +55,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from explorer.core import ExplorerError
+from explorer.core.analysis.neighbors import METRICS
+from explorer.core.io.vocab_files import FORMATS as VOCAB_FILE_FORMATS
 from explorer.core.matrix.schemes import SCHEMES
 from explorer.core.projection.project import METHODS
 from explorer.core.tokens.vocab import ORDERS
+from explorer.core.training.config import OBJECTIVES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TOURS_DIR = PROJECT_ROOT / "resources" / "tours"
@@ -67,9 +74,8 @@ INSPECTOR_TABS = {"lookup": "Lookup", "neighbours": "Neighbours", "neighbors": "
                   "onehot": "One-hot", "one-hot": "One-hot", "sentence": "Sentence",
                   "analogy": "Analogy", "drift": "Drift"}
 DOCKS = ("Vocabulary", "Initialization", "Projection", "Training", "Inspector")
-OBJECTIVES = ("sgns", "cbow", "lm", "classify")
-METRICS = ("cosine", "euclidean", "dot")
-VOCAB_FORMATS = ("wordlist", "corpus", "gpt2", "wordpiece", "tokenizer-json", "json", "vectors")
+VOCAB_FORMATS = tuple(VOCAB_FILE_FORMATS)
+TRAIL_FRAMES = 240  # frames a trail keeps; when full, every other one goes (first and latest stay)
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,13 @@ class Tour:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    @property
+    def ref(self) -> str:
+        """What `find_tour` finds it by again: a shipped tour's name, else its file (else its title)."""
+        if self.path is not None and self.path.resolve().parent == TOURS_DIR.resolve():
+            return self.name
+        return str(self.path) if self.path is not None else self.title
 
     def resolve(self, path: str) -> Path | None:
         """An existing file or folder for `path`: as given, next to the tour, in the project, here."""
@@ -502,3 +515,60 @@ def build_vocab_spec(spec):
         vocab = build_vocab(lines, WordTokenizer(), order=order, specials=specials, source="tour")
         vocab.kind = "tour"
     return vocab, category_labels(vocab)
+
+
+class Trails:
+    """Where a few tokens went during training, kept as their weight rows frame by frame.
+
+    Rows, not screen coordinates: `paths(projection)` draws them through whichever fitted
+    projection is shown now, so after a re-fit, a sign flip or another PCA/SVD projection
+    every trail still ends at its own token's point. A t-SNE or UMAP layout has no basis
+    to carry earlier frames through: `paths` then returns None (the view clears the trails).
+    Small: len(ids) × dim numbers a frame, at most `max_frames` frames.
+    """
+
+    def __init__(self, ids=(), max_frames: int = TRAIL_FRAMES) -> None:
+        self.ids = [int(i) for i in ids]
+        self.max_frames = max_frames
+        self.rows: list[np.ndarray] = []  # per frame: (len(ids), dim)
+        self.centroids: list[np.ndarray] = []  # per frame: the projected rows' mean (sphereize centres on it)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, weights: np.ndarray, sample: np.ndarray | None = None) -> None:
+        """Keep this frame's rows of the trail tokens (`sample`: the rows a sampled projection fits)."""
+        if not self.ids:
+            return
+        rows = np.array(weights[self.ids], dtype=np.float32)
+        if self.rows and rows.shape == self.rows[-1].shape and np.array_equal(rows, self.rows[-1]):
+            return  # the same matrix again (the final frame, then the trained matrix)
+        fitted = weights if sample is None else weights[sample]
+        self.rows.append(rows)
+        self.centroids.append(np.asarray(fitted, dtype=np.float32).mean(axis=0))
+        if len(self.rows) > self.max_frames:
+            keep = list(range(0, len(self.rows) - 1, 2)) + [len(self.rows) - 1]
+            self.rows = [self.rows[i] for i in keep]
+            self.centroids = [self.centroids[i] for i in keep]
+
+    def paths(self, projection) -> list[np.ndarray] | None:
+        """Each frame's (len(ids), dims) coordinates in `projection`, oldest first.
+
+        None when the projection has no basis (t-SNE, UMAP) or was fitted on rows of another
+        width. Tokens outside a sampled projection have no point: their coordinates are NaN."""
+        basis = projection.basis if projection is not None else None
+        if basis is None or not self.rows or basis.components.shape[1] != self.rows[0].shape[1]:
+            return None
+        out = []
+        for rows, centroid in zip(self.rows, self.centroids):
+            x = rows
+            if projection.settings.sphereize:  # as explorer.core.projection.project.sphereize does
+                x = x - centroid
+                norms = np.linalg.norm(x, axis=1, keepdims=True)
+                x = x / np.where(norms > 0, norms, 1)
+            out.append(basis.transform(x))
+        if projection.ids is not None:
+            outside = ~np.isin(self.ids, projection.ids)
+            for coords in out:
+                coords[outside] = np.nan
+        return out

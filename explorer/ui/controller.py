@@ -1,17 +1,27 @@
 """Runs the heavy steps (init, projection, file loading) off the GUI thread and
-writes their results into the workspace. Panels call it; views listen to it."""
+writes their results into the workspace and its state. Panels call it; views listen to it.
+
+The projection follows `state.projection`: any change of a setting re-projects the current
+matrix (one request per turn of the event loop, the latest winning), and each result is
+written to `state.fit`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.matrix.schemes import InitConfig
+from explorer.core.matrix.schemes import InitConfig, describe
+from explorer.core.projection.project import METHOD_LABELS
+from explorer.core.projection.sampling import SLOW_METHODS, sample_for_method, sample_for_vocabulary
 from explorer.core.state.workspace import Workspace
-from explorer.ui.workers import Jobs, ProgressHandle
+from explorer.ui.workers import Jobs, LatestJob, ProgressHandle
+
+# Settings whose change needs a fresh fit (a new basis, a cold t-SNE); a change of the
+# others (method, dims, sample, sphereize, seed) gives other rows or axes, and so one anyway.
+REFIT_FIELDS = ("perplexity", "n_neighbors")
 
 
 def _initialize(config: InitConfig, vocab_size: int, padding_idx: int | None) -> np.ndarray:
@@ -30,7 +40,6 @@ def _project(weights: np.ndarray, settings, previous, refit: bool = False, progr
 class Controller(QObject):
     projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
     projected = Signal(object)  # the explorer.core.projection.project.Projection just shown
-    settings_changed = Signal(object)  # ProjectionSettings
     error = Signal(str)
     message = Signal(str)
     idle = Signal()  # no job runs and the view shows the current matrix
@@ -40,30 +49,49 @@ class Controller(QObject):
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.state = workspace.state
         self.jobs = Jobs(self)
-        from explorer.core.projection.project import ProjectionSettings
-
-        self.settings = ProjectionSettings()  # method, dims, perplexity, sphereize, sample
-        self.projection = None  # the last Projection shown (its basis/layout keep frames stable)
+        self.projections = LatestJob(self.jobs, self)
         self.coords: np.ndarray | None = None  # N x k, one row per token (NaN: not in the sample)
-        self._projection_pending = False
-        self._refit_pending = False
-        self._projection_running = False
+        self._refit_pending = False  # until a fresh fit is shown
         self._projected_weights = None
+        self._stopped = False  # the window closed
+        # State changes made together (a tour step, a session) make one projection.
+        self._reproject_soon = QTimer(self, singleShot=True, interval=0)
+        self._reproject_soon.timeout.connect(self.reproject)
         self.loaders: dict[str, object] = {}  # file kind -> callable(path), filled by panels
+        self.state.projection.events.changed.connect(self._settings_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         self.jobs.running_changed.connect(self._check_idle)
+
+    @property
+    def projection(self):
+        """The Projection shown (its basis/layout keep frames stable), or None."""
+        return self.state.fit.projection
+
+    def _settings_changed(self, name: str, value) -> None:
+        settings = self.state.projection
+        if name == "method":
+            sample = sample_for_method(settings.sample, len(self.workspace.vocab), value)
+            if sample != settings.sample:
+                settings.sample = sample  # the Sample box shows it; its event re-projects
+                return
+        if name in REFIT_FIELDS:
+            self._refit_pending = True
+        self._reproject_soon.start()
 
     def _weights_changed(self, _weights, reason: str = "") -> None:
         # A new matrix (initialized or loaded) gets a fresh fit; training steps keep the
         # basis / layout of the previous frame so that points do not jump.
         if reason.startswith("init") or reason == "loaded":
             self._refit_pending = True
-        self.reproject()
+        self._reproject_soon.start()
 
-    def _vocab_changed(self, _vocab) -> None:
-        self.projection = None  # another vocabulary: nothing to keep stable
+    def _vocab_changed(self, vocab) -> None:
+        self.state.fit.projection = None  # another vocabulary: nothing to keep stable
+        settings = self.state.projection
+        settings.sample = sample_for_vocabulary(settings.sample, len(vocab), settings.method)
         if self.workspace.weights is None:  # a bare vocabulary: give it a matrix
             self.reinitialize()
 
@@ -73,21 +101,24 @@ class Controller(QObject):
 
     @property
     def up_to_date(self) -> bool:
-        """The view shows a projection of the current matrix."""
+        """The view shows a projection of the current matrix, as the settings say."""
         return (self.workspace.weights is not None and self._projected_weights is self.workspace.weights
-                and self.coords is not None and self.coords.shape[1] == self.n_components
-                and self.projection is not None and self.projection.settings == self.settings)
+                and self.coords is not None and self.projection is not None
+                and self.projection.settings == self.state.projection)
 
     # -- initialization -------------------------------------------------------
     def reinitialize(self, config: InitConfig | None = None) -> None:
-        config = config or self.workspace.init_config
+        """A fresh matrix from `config` (default: the state's init settings, which it becomes)."""
+        config = (config or self.state.init).copy()
         vocab = self.workspace.vocab
 
         def done(weights: np.ndarray) -> None:
             if self.workspace.vocab is not vocab:
                 return  # the vocabulary changed meanwhile: this matrix is stale
-            self.workspace.init_config = config
-            self.workspace.set_weights(weights, f"init {config.scheme}", initial=True)
+            self.state.init.update(scheme=config.scheme, dim=config.dim, seed=config.seed,
+                                   params=dict(config.params))
+            self.workspace.set_weights(weights, f"init {config.scheme}", initial=True,
+                                       made_by=describe(config), kind="init")
 
         self.jobs.start(_initialize, config, len(vocab), vocab.pad_id,
                         description=f"initializing ({config.scheme})",
@@ -96,33 +127,11 @@ class Controller(QObject):
     # -- projection -----------------------------------------------------------
     @property
     def n_components(self) -> int:
-        return self.settings.dims
+        return self.state.projection.dims
 
     @property
     def method(self) -> str:
-        return self.settings.method
-
-    def set_components(self, n: int) -> None:
-        self.set_settings(dims=n)
-
-    def set_method(self, method: str) -> None:
-        self.set_settings(method=method)
-
-    def set_settings(self, settings=None, **changes) -> None:
-        """Change how the matrix is projected (a ProjectionSettings, or some of its fields)."""
-        from dataclasses import replace
-
-        new = replace(settings or self.settings, **changes)
-        try:
-            new.validate()
-        except ExplorerError as exc:
-            self._report(exc)
-            return
-        if new == self.settings and self.up_to_date:
-            return
-        self.settings = new
-        self.settings_changed.emit(new)
-        self.reproject()
+        return self.state.projection.method
 
     def refit(self) -> None:
         """Fit the projection afresh on the current matrix (a new PCA basis, a cold t-SNE)."""
@@ -130,52 +139,62 @@ class Controller(QObject):
         self.reproject()
 
     def reproject(self) -> None:
-        """Project the current matrix; while one runs, only the latest request waits."""
-        if self.workspace.weights is None:
+        """Project the current matrix as the settings say; while one runs, only the latest waits."""
+        self._reproject_soon.stop()
+        weights = self.workspace.weights
+        if weights is None or self._stopped:
             return
-        if self._projection_running:
-            self._projection_pending = True
-            return
-        self._projection_running = True
-        weights, settings = self.workspace.weights, self.settings
-        refit, self._refit_pending = self._refit_pending, False
+        settings = self.state.projection
         previous = self.projection
         if previous is not None and previous.n_total != len(weights):
             previous = None  # another vocabulary: nothing to keep stable
-        on_result = lambda result: self._projected(result, weights, settings)  # noqa: E731
-        if settings.method in ("tsne", "umap"):  # long: progress bar and Cancel
-            from explorer.core.projection.project import METHOD_LABELS
+        self._request(weights, settings, previous, self._refit_pending)
 
-            def failed(exc: Exception) -> None:
-                self._report(exc)
-
-            self.run_long(_project, weights, settings, previous, refit,
-                          description=f"{METHOD_LABELS[settings.method]} projection",
-                          on_result=on_result, on_error=failed, on_finished=self._projection_done)
+    def project_with(self, projection) -> None:
+        """Show the current matrix through a saved fitted projection (its PCA/SVD basis and
+        sample; a t-SNE/UMAP layout as saved), with no re-fit; the settings become its own.
+        Supersedes any pending request (sessions call it after restoring the matrix)."""
+        weights = self.workspace.weights
+        if weights is None or projection.n_total != len(weights):
             return
-        self.jobs.start(_project, weights, settings, previous, refit, description="projecting",
-                        on_result=on_result, on_error=self._report, on_finished=self._projection_done)
+        self.state.projection.update_from_dict(projection.settings.to_dict())
+        self._reproject_soon.stop()  # what those settings asked for is this very projection
+        self._refit_pending = False
+        if projection.basis is None:  # a nonlinear layout: the saved one is the picture
+            self.projections.cancel_pending()
+            self._show(projection, weights, fresh=True)
+            self._check_idle("")
+            return
+        self._request(weights, projection.settings, projection, False)
 
-    def _projected(self, result, weights: np.ndarray, settings) -> None:
-        if weights is not self.workspace.weights or settings != self.settings:
-            return  # stale: a newer request is waiting to be projected
-        self.projection = result
-        if result.ids is None:
-            coords = result.coords
+    def _request(self, weights, settings, previous, refit: bool) -> None:
+        shown_before = self.projection
+
+        def shown(result) -> None:
+            if weights is not self.workspace.weights:
+                return  # stale: the matrix changed and no request followed (a bare vocabulary)
+            # A fresh fit when the basis or layout is not the one shown before, continued.
+            kept = shown_before is not None and (result.warm_started or (
+                result.basis is not None and result.basis is shown_before.basis))
+            self._show(result, weights, fresh=not kept)
+
+        if settings.method in SLOW_METHODS:  # long: progress bar and Cancel
+            description, start = f"{METHOD_LABELS[settings.method]} projection", self.run_long
         else:
-            coords = np.full((result.n_total, result.dims), np.nan, dtype=np.float32)
-            coords[result.ids] = result.coords
-        self.coords = coords
-        self._projected_weights = weights
-        explained = result.explained if result.explained is not None else np.zeros(result.dims)
-        self.projection_ready.emit(coords, explained)
-        self.projected.emit(result)
+            description, start = "projecting", None
+        self.projections.request(_project, weights, settings.copy(), previous, refit, on_result=shown,
+                                 on_error=self._report, description=description, start=start)
 
-    def _projection_done(self) -> None:
-        self._projection_running = False
-        if self._projection_pending:
-            self._projection_pending = False
-            self.reproject()
+    def _show(self, result, weights: np.ndarray, fresh: bool) -> None:
+        if fresh:
+            self._refit_pending = False
+        self.coords = result.full_coords()
+        self._projected_weights = weights
+        generation = self.state.fit.generation + (1 if fresh else 0)
+        self.state.fit.update(projection=result, generation=generation)
+        explained = result.explained if result.explained is not None else np.zeros(result.dims)
+        self.projection_ready.emit(self.coords, explained)
+        self.projected.emit(result)
 
     # -- long jobs ------------------------------------------------------------
     def run_long(self, fn, *args, description: str, on_result=None, on_error=None, on_finished=None, **kwargs):
@@ -201,6 +220,13 @@ class Controller(QObject):
         self.long_job_finished.emit(handle)
         if on_finished is not None:
             on_finished()
+
+    def stop(self) -> None:
+        """The window closes: no new job starts, and the running ones are stopped and awaited."""
+        self._stopped = True
+        self._reproject_soon.stop()
+        self.projections.cancel_pending()
+        self.jobs.stop_all()
 
     # -- files ----------------------------------------------------------------
     def open_path(self, path: str | Path, kind: str | None = None) -> None:

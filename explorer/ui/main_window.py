@@ -6,14 +6,16 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
     QPushButton, QScrollArea, QFrame, QStackedWidget,
 )
 
 from explorer import __version__
+from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.workspace import Workspace
+from explorer.core.view.labels import default_labels
 from explorer.ui.controller import Controller
 from explorer.ui.panels.init_panel import InitPanel
 from explorer.ui.panels.inspector_panel import InspectorPanel
@@ -28,7 +30,6 @@ from explorer.ui.views.scatter2d import Scatter2D
 
 MAX_RECENT = 8
 LAYOUT_VERSION = 2  # bump when the docks change, so stale saved layouts are not restored
-LABELLED_TOKENS = 60  # label at most this many of the most frequent tokens
 
 
 class MainWindow(QMainWindow):
@@ -45,8 +46,12 @@ class MainWindow(QMainWindow):
         self.theme = LIGHT
         self.last_error: str | None = None
         self._painted = False
+        self._shown_titles: tuple | None = None  # (axis titles, statement, theme) on the 2D view now
 
-        self.scatter2d = Scatter2D(self.theme)
+        self._clusters: tuple | None = None  # (weights, k, labels) of the last k-means
+        self._clusters_waiting: tuple | None = None  # (weights, k, [done callbacks]) while one runs
+        self.scatter2d = Scatter2D(self.theme, self.state)
+        self.scatter2d.cluster_runner = self._run_kmeans
         self.scatter3d = None  # created on first use: it needs OpenGL
         self.views = QStackedWidget()
         self.views.addWidget(self.scatter2d)
@@ -83,7 +88,6 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self)
         self.tours = TourPlayer(self)  # concept tours: caption bar under the view, Tours menu
         self._build_menus()
-        self.projection_panel.view_requested.connect(self.set_view)
 
         self.controller.jobs.running_changed.connect(self._show_running)
         self.controller.error.connect(self.show_error)
@@ -93,12 +97,15 @@ class MainWindow(QMainWindow):
         self.controller.long_job_started.connect(self._long_job_started)
         self.controller.long_job_finished.connect(self._long_job_finished)
         self.cancel_button.clicked.connect(self._cancel_long_jobs)
-        self.scatter2d.point_clicked.connect(workspace.set_current)
-        self.scatter2d.connect_workspace(workspace, self.controller)  # selection, k-means colours
+        self.scatter2d.point_clicked.connect(lambda token_id: setattr(self.state.explore, "current", token_id))
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(lambda *_: self._show_shape())
-        workspace.events.current_changed.connect(self._current_changed)
+        self.state.explore.events.current.connect(self._current_changed)
+        self.state.view.events.mode.connect(self._show_view)
+        self.state.view.events.labels.connect(lambda _mode: self._show_labels())
+        self.state.view.events.auto_rotate.connect(self.auto_rotate_action.setChecked)
         self._vocab_changed(workspace.vocab)
+        self._show_view(self.state.view.mode)
         self._restore_geometry()
 
     # -- layout -----------------------------------------------------------------
@@ -129,10 +136,12 @@ class MainWindow(QMainWindow):
                                       triggered=lambda: self.set_view("2d"))
         self.view_3d_action = QAction("&3D projection", self, checkable=True,
                                       triggered=lambda: self.set_view("3d"))
-        view_menu.addAction(self.view_2d_action)
-        view_menu.addAction(self.view_3d_action)
+        views = QActionGroup(self, exclusive=True)  # choosing the shown view keeps it checked
+        for action in (self.view_2d_action, self.view_3d_action):
+            views.addAction(action)
+            view_menu.addAction(action)
         self.auto_rotate_action = QAction("Auto-&rotate (3D)", self, checkable=True, enabled=False,
-                                          triggered=lambda on: self.scatter3d and self.scatter3d.set_auto_rotate(on))
+                                          triggered=lambda on: setattr(self.state.view, "auto_rotate", on))
         view_menu.addAction(self.auto_rotate_action)
         view_menu.addSeparator()
         for dock in self.docks.values():
@@ -146,33 +155,56 @@ class MainWindow(QMainWindow):
 
     # -- views ------------------------------------------------------------------
     def set_view(self, mode: str) -> None:
-        """Switch the central view between the 2D scatter and the 3D (OpenGL) one."""
+        """Show the 2D scatter or the 3D (OpenGL) one: state.view.mode, which the window follows."""
+        self.state.view.mode = mode
+
+    def _show_view(self, mode: str) -> None:
         if mode == "3d" and self.scatter3d is None:
             from explorer.ui.views.scatter3d import Scatter3D
 
-            self.scatter3d = Scatter3D(self.theme)
+            self.scatter3d = Scatter3D(self.theme, self.state)
+            self.scatter3d.cluster_runner = self._run_kmeans
             self.views.addWidget(self.scatter3d)
-            self.scatter3d.auto_rotate_changed.connect(self.auto_rotate_action.setChecked)
-            self.scatter2d.colors_changed.connect(self._sync_3d_colors)
         self.view_2d_action.setChecked(mode == "2d")
         self.view_3d_action.setChecked(mode == "3d")
         self.auto_rotate_action.setEnabled(mode == "3d")
-        if mode != "3d" and self.scatter3d is not None:
-            self.scatter3d.set_auto_rotate(False)
+        if mode != "3d":
+            self.state.view.auto_rotate = False
         self.views.setCurrentWidget(self.scatter3d if mode == "3d" else self.scatter2d)
-        self.controller.set_components(3 if mode == "3d" else 2)
-
-    def _sync_3d_colors(self) -> None:
-        """The 3D view shows the 2D view's colours (category, frequency, clusters, regex)."""
-        if self.scatter3d is not None and len(self.scatter2d.colors) == len(self.scatter3d.tokens):
-            self.scatter3d.set_colors(self.scatter2d.colors)
-            self.scatter3d.set_legend(self.scatter2d.legend_entries)
+        self.state.projection.dims = 3 if mode == "3d" else 2
 
     @property
     def view_mode(self) -> str:
-        return "3d" if self.views.currentWidget() is self.scatter3d else "2d"
+        return self.state.view.mode
+
+    def _run_kmeans(self, k: int, done) -> None:
+        """k-means of the full vectors in a worker, for both views (one run per matrix and k)."""
+        weights = self.workspace.weights
+        if weights is None:
+            return
+        if self._clusters is not None and self._clusters[0] is weights and self._clusters[1] == k:
+            done(self._clusters[2])
+            return
+        waiting = self._clusters_waiting
+        if waiting is not None and waiting[0] is weights and waiting[1] == k:
+            waiting[2].append(done)  # that run's labels serve this view too
+            return
+        waiting = self._clusters_waiting = (weights, k, [done])
+
+        def finished(labels) -> None:
+            self._clusters = (weights, k, labels)
+            for callback in waiting[2]:
+                callback(labels)
+
+        def ended() -> None:  # done, failed or cancelled: the next request starts afresh
+            if self._clusters_waiting is waiting:
+                self._clusters_waiting = None
+
+        self.controller.run_long(kmeans, weights, k, description=f"k-means clusters (k={k})",
+                                 on_result=finished, on_finished=ended)
 
     def _vocab_changed(self, vocab) -> None:
+        self.scatter2d.cluster_labels = None  # labels of the old tokens
         self._show_shape()
 
     def _follow_training(self, frame) -> None:
@@ -197,13 +229,11 @@ class MainWindow(QMainWindow):
         colors, legend = category_colors(self.workspace.categories, len(vocab))
         statement = projection.statement if projection is not None else ""
         if self.view_mode == "3d":
-            if len(self.scatter2d.colors) == len(vocab):  # the 2D view's colour mode
-                colors, legend = self.scatter2d.colors, self.scatter2d.legend_entries or legend
             if self.scatter3d.point_count and len(self.scatter3d.tokens) == len(vocab) \
                     and self.scatter3d.tokens == vocab.tokens:
                 self.scatter3d.set_positions(coords)
             else:
-                self.scatter3d.set_points(coords, vocab.tokens, colors)
+                self.scatter3d.set_points(coords, vocab.tokens, colors, vocab.counts)
                 self.scatter3d.set_legend(legend)
             self.scatter3d.set_labels(self._default_labels())
             self.scatter3d.set_statement(statement)
@@ -220,25 +250,25 @@ class MainWindow(QMainWindow):
             titles = (f"PC1 ({100 * explained[0]:.1f}% of variance)",
                       f"PC2 ({100 * explained[1]:.1f}% of variance)")
         # Titles change rarely; re-setting them relays the plot out (costly at live-training rates).
-        if getattr(self, "_shown_titles", None) != (titles, statement, self.theme):
+        if self._shown_titles != (titles, statement, self.theme):
             self._shown_titles = (titles, statement, self.theme)
             self.scatter2d.set_axis_titles(*titles)
             # What is shown (method, sample size) is stated on the view, and so in exports.
             self.scatter2d.setTitle(statement, size=f"{self.theme.font_size}pt", color=self.theme.foreground)
 
     def _default_labels(self) -> list[int]:
-        """The most frequent tokens (by count, else the first IDs), plus the selection."""
         vocab = self.workspace.vocab
-        if vocab.counts is not None:
-            top = np.argsort(-vocab.counts, kind="stable")[:LABELLED_TOKENS].tolist()
-        else:
-            top = list(range(min(LABELLED_TOKENS, len(vocab))))
-        return list(dict.fromkeys(top + self.workspace.selection))
+        return default_labels(vocab.counts, len(vocab), self.state.explore.selection, self.state.view.labels)
+
+    def _show_labels(self) -> None:
+        self.scatter2d.set_labels(self._default_labels())
+        if self.scatter3d is not None:
+            self.scatter3d.set_labels(self._default_labels())
 
     def _current_changed(self, token_id) -> None:
         if token_id is not None:
             self.docks["Inspector"].raise_()
-            if token_id not in self.scatter2d._label_ids:
+            if token_id not in self.scatter2d.label_ids:
                 self.scatter2d.set_labels(self._default_labels() + [token_id])
 
     def _show_shape(self) -> None:
@@ -290,9 +320,15 @@ class MainWindow(QMainWindow):
 
     # -- files ------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
+        """Open any file the app reads (File ▸ Open, Open Recent, drag and drop): it replaces
+        the session, so unsaved changes are asked about first."""
         path = Path(path)
-        self._remember_recent(path)
-        self.controller.open_path(path)
+
+        def open_it() -> None:
+            self._remember_recent(path)
+            self.controller.open_path(path)
+
+        self.session_controller.confirm_replace(open_it, f"Opening {path.name}")
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a vocabulary, corpus, tokenizer, vectors or session")
@@ -351,12 +387,11 @@ class MainWindow(QMainWindow):
         if not self.session_controller.confirm_close():  # asks; closes again once answered
             event.ignore()
             return
-        if self.presentation.active:
-            self.presentation.set_active(False)
+        self.state.presentation.active = False  # docks back, so the saved layout is the normal one
         self.session_controller.closing()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState(LAYOUT_VERSION))
-        self.controller.jobs.stop_all()
+        self.controller.stop()
         super().closeEvent(event)
 
 

@@ -1,20 +1,24 @@
-"""Presentation mode, themes and bookmarks.
+"""Presentation mode, themes and bookmarks: the window following `state.presentation` and
+`state.view.theme`.
 
-- Presentation mode (F11, View ▸ Presentation mode; Esc leaves): full screen, the docks, tool
-  bars, menu bar and status bar hidden, fonts, points and labels enlarged, and the
-  high-contrast variant of the current theme.
-- Themes: light, dark, high-contrast light and dark (explorer.ui.theme.THEMES).
-- Bookmarks: named view states (projection, camera, selection, colours, snapshot, theme), kept
-  in the session. Step through them like slides: → / ← (or Page Down / Page Up, as presentation
-  clickers send) while presenting, Alt+→ / Alt+← at any time.
+- Presentation mode (`state.presentation.active`; F11, View ▸ Presentation mode; Esc leaves):
+  full screen, the docks, tool bars, menu bar and status bar hidden, fonts, points and labels
+  enlarged, and the high-contrast variant of the current theme.
+- Themes (`state.view.theme`): light, dark, high-contrast light and dark (explorer.ui.theme.THEMES).
+- Bookmarks (`state.presentation.bookmarks`, `bookmark_index`): each is a name plus the
+  state's BOOKMARK_PARTS (projection, view, explore) as they were; showing one restores
+  them, and the views follow. They are part of the session. Step through them like slides:
+  → / ← (or Page Down / Page Up, as presentation clickers send) while presenting and no tour
+  runs (`state.presentation.tour`: a tour takes those keys), Alt+→ / Alt+← at any time.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QToolBar
 
+from explorer.core.state.app import BOOKMARK_PARTS
 from explorer.ui.theme import HIGH_CONTRAST_DARK, HIGH_CONTRAST_LIGHT, LIGHT, THEMES, Theme
 
 SCALE = 1.8  # points, labels and fonts in presentation mode
@@ -35,28 +39,23 @@ def dark_palette(theme: Theme) -> QPalette:
 
 
 class Presentation(QObject):
-    toggled = Signal(bool)
-    bookmarks_changed = Signal()
-    bookmark_shown = Signal(int)
-
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.active = False
-        self.base_theme: Theme = window.theme
-        self.bookmarks: list[dict] = []
-        self.index = -1
+        self.state = window.state
+        self.full_screen = True  # presenting fills the screen (a --screenshot keeps its --size)
         self._saved: dict = {}
         self.caption = QLabel(window)
         self.caption.setObjectName("bookmarkCaption")
         self.caption.setVisible(False)
         self.caption.setAttribute(Qt.WA_TransparentForMouseEvents)
 
+        presentation = self.state.presentation
         self.action = QAction("&Presentation mode", window, checkable=True, shortcut=QKeySequence("F11"),
-                              triggered=self.set_active)
+                              triggered=lambda on: presentation.update(active=on))
         self.action.setShortcutContext(Qt.ApplicationShortcut)
         self.leave_action = QAction("Leave presentation mode", window, shortcut=QKeySequence(Qt.Key_Escape),
-                                    triggered=lambda: self.set_active(False), enabled=False)
+                                    triggered=lambda: presentation.update(active=False), enabled=False)
         self.next_action = QAction("&Next bookmark", window, triggered=self.next)
         self.previous_action = QAction("&Previous bookmark", window, triggered=self.previous)
         self.add_action = QAction("&Add bookmark…", window, shortcut=QKeySequence("Ctrl+D"),
@@ -64,19 +63,35 @@ class Presentation(QObject):
         self.update_action = QAction("&Update bookmark", window, triggered=self.update_current)
         self.rename_action = QAction("&Rename bookmark…", window, triggered=self.rename_dialog)
         self.delete_action = QAction("&Delete bookmark", window, triggered=self.delete_current)
-        self._set_step_keys(False)
         for action in (self.action, self.leave_action, self.next_action, self.previous_action, self.add_action):
             window.addAction(action)  # shortcuts keep working while the menu bar is hidden
 
         self.theme_group = QActionGroup(window)
         self.theme_actions: dict[str, QAction] = {}
         for name, theme in THEMES.items():
-            action = QAction(theme.label, window, checkable=True, checked=name == window.theme.name,
-                             triggered=lambda _=False, n=name: self.set_theme(n))
+            action = QAction(theme.label, window, checkable=True,
+                             triggered=lambda _=False, n=name: self.state.view.update(theme=n))
             self.theme_group.addAction(action)
             self.theme_actions[name] = action
         self.bookmark_menu = None
+
+        presentation.events.active.connect(self._active_changed)
+        presentation.events.tour.connect(lambda _tour: self._set_step_keys())
+        presentation.events.bookmarks.connect(lambda _b: self._bookmarks_changed())
+        presentation.events.bookmark_index.connect(lambda _i: self._bookmarks_changed())
+        self.state.view.events.theme.connect(lambda _name: self._apply_theme())
+        self._set_step_keys()
         self._update_actions()
+        self._apply_theme()
+
+    @property
+    def active(self) -> bool:
+        return self.state.presentation.active
+
+    @property
+    def base_theme(self) -> Theme:
+        """The theme chosen (shown as it is outside presentation mode)."""
+        return THEMES[self.state.view.theme]
 
     # -- menus ------------------------------------------------------------------------------
     def populate_view_menu(self, menu) -> None:
@@ -98,60 +113,54 @@ class Presentation(QObject):
         menu.addSeparator()
         menu.addAction(self.next_action)
         menu.addAction(self.previous_action)
-        if self.bookmarks:
+        presentation = self.state.presentation
+        if presentation.bookmarks:
             menu.addSeparator()
-        for i, bookmark in enumerate(self.bookmarks):
-            action = QAction(f"&{i + 1}  {bookmark.get('name', '')}" if i < 9 else bookmark.get("name", ""),
-                             self.window, checkable=True, checked=i == self.index,
-                             triggered=lambda _=False, j=i: self.go_to(j))
+        for i, bookmark in enumerate(presentation.bookmarks):
+            name = bookmark.get("name", "")
+            action = QAction(f"&{i + 1}  {name}" if i < 9 else name, self.window, checkable=True,
+                             checked=i == presentation.bookmark_index, triggered=lambda _=False, j=i: self.go_to(j))
             menu.addAction(action)
 
-    def _set_step_keys(self, presenting: bool) -> None:
-        # Plain arrows only while presenting: elsewhere they belong to lists and text fields.
+    def _set_step_keys(self) -> None:
+        # Plain arrows only while presenting, and not while a tour runs (its player takes them):
+        # elsewhere they belong to lists and text fields.
         forward = [QKeySequence("Alt+Right")]
         back = [QKeySequence("Alt+Left")]
-        if presenting:
+        presentation = self.state.presentation
+        if presentation.active and presentation.tour is None:
             forward = [QKeySequence(Qt.Key_Right), QKeySequence(Qt.Key_PageDown), QKeySequence(Qt.Key_Space)] + forward
             back = [QKeySequence(Qt.Key_Left), QKeySequence(Qt.Key_PageUp), QKeySequence(Qt.Key_Backspace)] + back
         self.next_action.setShortcuts(forward)
         self.previous_action.setShortcuts(back)
 
     def _update_actions(self) -> None:
-        has = bool(self.bookmarks)
-        self.next_action.setEnabled(has and self.index < len(self.bookmarks) - 1)
-        self.previous_action.setEnabled(has and self.index > 0)
+        presentation = self.state.presentation
+        count, index = len(presentation.bookmarks), presentation.bookmark_index
+        self.next_action.setEnabled(count > 0 and index < count - 1)
+        self.previous_action.setEnabled(count > 0 and index > 0)
         for action in (self.update_action, self.rename_action, self.delete_action):
-            action.setEnabled(0 <= self.index < len(self.bookmarks))
+            action.setEnabled(0 <= index < count)
 
     # -- themes -----------------------------------------------------------------------------
-    def set_theme(self, name: str) -> None:
-        """Choose the base theme; while presenting, its high-contrast, enlarged variant is shown."""
-        theme = THEMES.get(name)
-        if theme is None:
-            return
-        self.base_theme = theme
-        if name in self.theme_actions:
-            self.theme_actions[name].setChecked(True)
-        self._apply(self.presentation_theme() if self.active else theme)
-
     def presentation_theme(self) -> Theme:
         base = HIGH_CONTRAST_DARK if self.base_theme.dark else HIGH_CONTRAST_LIGHT
         return base.scaled(SCALE * LIGHT.point_size / base.point_size)
 
-    def _apply(self, theme: Theme) -> None:
+    def _apply_theme(self) -> None:
+        """The chosen theme; while presenting, its high-contrast, enlarged variant."""
+        theme = self.presentation_theme() if self.active else self.base_theme
+        self.theme_actions[self.state.view.theme].setChecked(True)
         window = self.window
         window.theme = theme
-        for view in (window.scatter2d, window.scatter3d):
-            if view is not None and hasattr(view, "set_theme"):
-                view.set_theme(theme)
+        window.scatter2d.set_theme(theme)
+        if window.scatter3d is not None:
+            window.scatter3d.set_theme(theme)
         app = QApplication.instance()
         if theme.dark:
             app.setPalette(dark_palette(theme))
         else:
             app.setPalette(app.style().standardPalette())
-        self._style_caption(theme)
-
-    def _style_caption(self, theme: Theme) -> None:
         bg = QColor(theme.background)
         self.caption.setStyleSheet(
             f"QLabel#bookmarkCaption {{ color: {theme.foreground}; "
@@ -160,14 +169,7 @@ class Presentation(QObject):
             f"font-size: {max(theme.font_size, 12) + 4}pt; font-weight: bold; }}")
 
     # -- presentation mode ----------------------------------------------------------------------
-    def toggle(self) -> None:
-        self.set_active(not self.active)
-
-    def set_active(self, active: bool, full_screen: bool = True) -> None:
-        active = bool(active)
-        if active == self.active:
-            self.action.setChecked(active)
-            return
+    def _active_changed(self, active: bool) -> None:
         window = self.window
         app = QApplication.instance()
         if active:
@@ -183,13 +185,11 @@ class Presentation(QObject):
             font = QFont(app.font())
             font.setPointSizeF(max(font.pointSizeF(), 9.0) * FONT_SCALE)
             app.setFont(font)
-            self.active = True
-            self._apply(self.presentation_theme())
-            if full_screen:
+            self._apply_theme()
+            if self.full_screen:
                 window.showFullScreen()
         else:
             saved = self._saved
-            self.active = False
             app.setFont(saved.get("font", app.font()))
             for widget in saved.get("hidden", []):
                 widget.show()
@@ -197,100 +197,111 @@ class Presentation(QObject):
                 window.restoreState(saved["state"])
             window.menuBar().setVisible(saved.get("menubar", True))
             window.statusBar().setVisible(saved.get("statusbar", True))
-            self._apply(self.base_theme)
+            self._apply_theme()
             window.setWindowState(saved.get("window_state", Qt.WindowNoState))
             if not window.isFullScreen() and not window.isMaximized():
                 window.showNormal()
-        self.action.setChecked(self.active)
-        self.leave_action.setEnabled(self.active)
-        self._set_step_keys(self.active)
+        self.action.setChecked(active)
+        self.leave_action.setEnabled(active)
+        self._set_step_keys()
         self._show_caption()
-        self.toggled.emit(self.active)
 
     def _non_essential(self) -> list:
         """Docks and tool bars: the projection view alone stays on screen."""
         window = self.window
-        widgets = list(getattr(window, "docks", {}).values()) + window.findChildren(QToolBar)
-        view_toolbar = getattr(window.scatter2d, "toolbar", None)  # search, tools: not for an audience
-        if isinstance(view_toolbar, QWidget):
-            widgets.append(view_toolbar)
+        widgets = list(window.docks.values()) + window.findChildren(QToolBar)
+        if window.scatter2d.toolbar is not None:  # search, tools: not for an audience
+            widgets.append(window.scatter2d.toolbar)
         return widgets
 
     # -- bookmarks ------------------------------------------------------------------------------
-    def set_bookmarks(self, bookmarks: list[dict], index: int = -1) -> None:
-        self.bookmarks = [dict(b) for b in bookmarks if isinstance(b, dict)]
-        self.index = index if 0 <= index < len(self.bookmarks) else -1
-        self._changed(dirty=False)
-
     def add_bookmark(self, name: str | None = None) -> dict:
         """Bookmark the current view state under `name` (after the one shown last)."""
-        from explorer.ui.session_controller import capture_view
-
-        state = capture_view(self.window, include_bookmarks=False)
-        state["theme"] = self.base_theme.name  # not the enlarged presentation variant
-        state["name"] = name or f"View {len(self.bookmarks) + 1}"
-        at = self.index + 1 if self.index >= 0 else len(self.bookmarks)
-        self.bookmarks.insert(at, state)
-        self.index = at
-        self._changed()
-        return state
+        presentation = self.state.presentation
+        bookmarks = list(presentation.bookmarks)
+        bookmark = {"name": name or f"View {len(bookmarks) + 1}", **self.state.capture(BOOKMARK_PARTS)}
+        at = presentation.bookmark_index + 1 if presentation.bookmark_index >= 0 else len(bookmarks)
+        bookmarks.insert(at, bookmark)
+        presentation.update(bookmarks=tuple(bookmarks), bookmark_index=at)
+        self._edited()
+        return bookmark
 
     def add_bookmark_dialog(self) -> None:
-        name, ok = QInputDialog.getText(self.window, "Add bookmark", "Name of this view:",
-                                        text=f"View {len(self.bookmarks) + 1}")
+        count = len(self.state.presentation.bookmarks)
+        name, ok = QInputDialog.getText(self.window, "Add bookmark", "Name of this view:", text=f"View {count + 1}")
         if ok:
             self.add_bookmark(name.strip() or None)
 
     def update_current(self) -> None:
-        if 0 <= self.index < len(self.bookmarks):
-            name = self.bookmarks[self.index].get("name")
-            del self.bookmarks[self.index]
-            self.index -= 1
-            self.add_bookmark(name)
+        """The bookmark shown last takes the current view state (its name stays)."""
+        presentation = self.state.presentation
+        index = presentation.bookmark_index
+        if 0 <= index < len(presentation.bookmarks):
+            bookmarks = list(presentation.bookmarks)
+            bookmarks[index] = {"name": bookmarks[index].get("name", ""), **self.state.capture(BOOKMARK_PARTS)}
+            presentation.bookmarks = tuple(bookmarks)
+            self._edited()
 
     def rename_dialog(self) -> None:
-        if 0 <= self.index < len(self.bookmarks):
+        presentation = self.state.presentation
+        index = presentation.bookmark_index
+        if 0 <= index < len(presentation.bookmarks):
             name, ok = QInputDialog.getText(self.window, "Rename bookmark", "Name:",
-                                            text=self.bookmarks[self.index].get("name", ""))
+                                            text=presentation.bookmarks[index].get("name", ""))
             if ok and name.strip():
-                self.rename(self.index, name.strip())
+                self.rename(index, name.strip())
 
     def rename(self, index: int, name: str) -> None:
-        self.bookmarks[index]["name"] = name
-        self._changed()
+        bookmarks = list(self.state.presentation.bookmarks)
+        bookmarks[index] = {**bookmarks[index], "name": name}
+        self.state.presentation.bookmarks = tuple(bookmarks)
+        self._edited()
 
     def delete_current(self) -> None:
-        if 0 <= self.index < len(self.bookmarks):
-            del self.bookmarks[self.index]
-            self.index = min(self.index, len(self.bookmarks) - 1)
-            self._changed()
+        presentation = self.state.presentation
+        index = presentation.bookmark_index
+        if 0 <= index < len(presentation.bookmarks):
+            bookmarks = list(presentation.bookmarks)
+            del bookmarks[index]
+            presentation.update(bookmarks=tuple(bookmarks), bookmark_index=min(index, len(bookmarks) - 1))
+            self._edited()
 
     def go_to(self, index: int) -> None:
-        if not 0 <= index < len(self.bookmarks):
+        """Show bookmark `index`: its parts of the state are restored, and the views follow."""
+        presentation = self.state.presentation
+        if not 0 <= index < len(presentation.bookmarks):
             return
-        from explorer.ui.session_controller import apply_view
-
-        self.index = index
-        state = dict(self.bookmarks[index])
-        apply_view(self.window, state)
-        self._update_actions()
-        self._fill_bookmark_menu()
-        self._show_caption()
+        self.state.restore(self._for_this_vocabulary(presentation.bookmarks[index]), BOOKMARK_PARTS)
+        presentation.bookmark_index = index
         self.window.statusBar().showMessage(self.caption_text(), 5000)
-        self.bookmark_shown.emit(index)
+
+    def _for_this_vocabulary(self, bookmark: dict) -> dict:
+        """The bookmark without token IDs the current vocabulary does not have."""
+        explore = bookmark.get("explore")
+        if not isinstance(explore, dict):
+            return bookmark
+        n = len(self.window.workspace.vocab)
+        selection = [i for i in explore.get("selection", []) if isinstance(i, int) and 0 <= i < n]
+        current = explore.get("current")
+        current = current if isinstance(current, int) and 0 <= current < n else None
+        return {**bookmark, "explore": {**explore, "selection": selection, "current": current}}
 
     def next(self) -> None:
-        if self.bookmarks:
-            self.go_to(min(self.index + 1, len(self.bookmarks) - 1))
+        presentation = self.state.presentation
+        if presentation.bookmarks:
+            self.go_to(min(presentation.bookmark_index + 1, len(presentation.bookmarks) - 1))
 
     def previous(self) -> None:
-        if self.bookmarks:
-            self.go_to(max(self.index - 1, 0))
+        presentation = self.state.presentation
+        if presentation.bookmarks:
+            self.go_to(max(presentation.bookmark_index - 1, 0))
 
     def caption_text(self) -> str:
-        if not 0 <= self.index < len(self.bookmarks):
+        presentation = self.state.presentation
+        index, bookmarks = presentation.bookmark_index, presentation.bookmarks
+        if not 0 <= index < len(bookmarks):
             return ""
-        return f"{self.index + 1} / {len(self.bookmarks)}   {self.bookmarks[self.index].get('name', '')}"
+        return f"{index + 1} / {len(bookmarks)}   {bookmarks[index].get('name', '')}"
 
     def _show_caption(self) -> None:
         text = self.caption_text()
@@ -301,11 +312,10 @@ class Presentation(QObject):
             self.caption.move(24, 24)
             self.caption.raise_()
 
-    def _changed(self, dirty: bool = True) -> None:
+    def _bookmarks_changed(self) -> None:
         self._update_actions()
         self._fill_bookmark_menu()
         self._show_caption()
-        self.bookmarks_changed.emit()
-        sessions = getattr(self.window, "session_controller", None)
-        if dirty and sessions is not None:
-            sessions.mark_dirty()
+
+    def _edited(self) -> None:
+        self.window.session_controller.mark_dirty()  # bookmarks are part of the session

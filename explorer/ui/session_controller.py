@@ -1,35 +1,39 @@
 """The Qt side of sessions: open, save, save as, export, unsaved changes, autosave and recovery.
 
-The window owns one SessionController. It registers `controller.loaders['session']`, keeps the
-"unsaved changes" flag (set when the matrix or vocabulary changes, cleared on save), asks on
-close, autosaves to a recovery file every few minutes and offers that file after a crash.
-Dialogs never block the event loop: the questions are window-modal boxes opened with `open()`,
-and their answers go through `resolve_unsaved` / `resolve_recovery`, which tests call directly.
+A session is the window's state serialized plus its tensors: `capture()` takes every setting
+(`state.capture()`), the workspace's arrays, the training run's history and timeline, and the
+fitted projection's basis; `restore()` writes them back in that order and shows the matrix
+through the saved basis, so the points are where they were.
 
-Other areas add to what a session holds without touching this file:
-- `session_controller.parts.append((fill, restore))`: `fill(session)` writes into a Session
-  being saved (e.g. training config, history, snapshots), `restore(session)` reads it back;
-- `session_controller.view_parts[name] = (get, set)`: one entry of the view state (also
-  captured by bookmarks), e.g. the shown training snapshot or the projection method.
-A panel may instead define `fill_session(session)` / `restore_session(session)` methods.
+The window owns one SessionController. It registers `controller.loaders['session']`, keeps the
+"unsaved changes" flag (set when the matrix or vocabulary changes, cleared on save), asks
+before closing or opening a file would lose changes, autosaves to a recovery file every few
+minutes and, at the next start, offers the recovery files that crashed instances left behind.
+Each window has its own recovery file (`recovery-<pid>-<start time>.eexp` in the app-data
+folder) and holds a lock on it while it runs (`explorer.core.io.session.RecoveryLock`), so a
+running window's file is never offered to another. Dialogs never block the event loop: the
+questions are window-modal boxes opened with `open()`, and their answers go through
+`resolve_unsaved` / `resolve_recovery` (which tests may call, or click the boxes' buttons).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QDateTime, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.core import ExplorerError
 from explorer.core.io.export import FORMATS, projector_paths
-from explorer.core.io.session import SUFFIX, Session, load_session, save_session, session_from_workspace
+from explorer.core.io.session import (
+    SUFFIX, RecoveryLock, Session, default_recovery_folder, left_behind, load_session, new_recovery_path,
+    save_session, session_from_workspace,
+)
+from explorer.core.state.app import PARTS
 
 AUTOSAVE_MS = 3 * 60 * 1000
-RECOVERY_NAME = f"recovery{SUFFIX}"
 
 # Export menu: format -> (menu text, dialog filter)
 EXPORT_MENU = {
@@ -47,125 +51,16 @@ DEFAULT_NAMES = {"projector": "vectors.tsv", "word2vec": "vectors.txt", "word2ve
 
 
 def default_recovery_path() -> Path:
+    """This instance's own recovery file, in the app-data folder."""
     folder = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
-    if not folder:
-        from explorer.core.io.session import default_recovery_path as core_default
-
-        return core_default()
-    return Path(folder) / RECOVERY_NAME
+    return new_recovery_path(folder or default_recovery_folder())
 
 
-# -- view state -------------------------------------------------------------------------
-def capture_view(window, include_bookmarks: bool = True) -> dict:
-    """The window's view state as plain JSON-able data (see explorer.core.io.session.VIEW_KEYS)."""
-    controller = window.controller
-    workspace = window.workspace
-    view: dict = {
-        "projection": _projection_settings(controller, 3 if window.view_mode == "3d" else 2),
-        "camera": _camera(window),
-        "selection": list(workspace.selection),
-        "current": workspace.current,
-        "colours": getattr(window.scatter2d, "color_mode", None) or "category",
-        "theme": window.theme.name,
-    }
-    sessions = getattr(window, "session_controller", None)
-    for name, (get, _set) in (getattr(sessions, "view_parts", None) or {}).items():
-        try:
-            view[name] = get()
-        except Exception:  # a part that cannot say its state is left out, not fatal
-            pass
-    presentation = getattr(window, "presentation", None)
-    if include_bookmarks and presentation is not None:
-        view["bookmarks"] = [dict(b) for b in presentation.bookmarks]
-        view["bookmark_index"] = presentation.index
-    return view
-
-
-def _projection_settings(controller, dims: int) -> dict:
-    settings = getattr(controller, "settings", None)
-    out: dict = {}
-    if dataclasses.is_dataclass(settings):
-        for key, value in dataclasses.asdict(settings).items():
-            if isinstance(value, (str, int, float, bool, type(None))):
-                out[key] = value
-    out.setdefault("method", getattr(controller, "method", None) or "pca")
-    out["dims"] = dims
-    return out
-
-
-def _camera(window) -> dict:
-    if window.view_mode == "3d" and window.scatter3d is not None:
-        opts = window.scatter3d.opts
-        center = opts.get("center")
-        return {"distance": float(opts.get("distance", 3.0)), "elevation": float(opts.get("elevation", 20)),
-                "azimuth": float(opts.get("azimuth", 45)),
-                "center": [center.x(), center.y(), center.z()] if center is not None else [0, 0, 0]}
-    (x0, x1), (y0, y1) = window.scatter2d.viewRange()
-    return {"x": [float(x0), float(x1)], "y": [float(y0), float(y1)]}
-
-
-def apply_view(window, view: dict) -> None:
-    """Put the window into a captured view state; unknown or stale entries are skipped."""
-    workspace = window.workspace
-    n = len(workspace.vocab)
-    presentation = getattr(window, "presentation", None)
-    if "theme" in view and presentation is not None:
-        presentation.set_theme(str(view["theme"]))
-    projection = view.get("projection") or {}
-    settings = getattr(window.controller, "settings", None)
-    if dataclasses.is_dataclass(settings) and hasattr(window.controller, "set_settings"):
-        known = {f.name for f in dataclasses.fields(settings)} - {"dims"}
-        changes = {k: v for k, v in projection.items() if k in known}
-        if changes:
-            try:
-                window.controller.set_settings(**changes)
-            except Exception:  # settings from another version: keep the current ones
-                pass
-    dims = projection.get("dims")
-    if dims in (2, 3) and (3 if window.view_mode == "3d" else 2) != dims:
-        window.set_view("3d" if dims == 3 else "2d")
-    colours = view.get("colours")
-    if colours and hasattr(window.scatter2d, "set_color_mode"):
-        try:
-            window.scatter2d.set_color_mode(colours)
-        except Exception:
-            pass
-    if "selection" in view:
-        workspace.select([int(i) for i in view.get("selection") or [] if 0 <= int(i) < n])
-    current = view.get("current")
-    if current is not None and 0 <= int(current) < n:
-        workspace.set_current(int(current))
-    sessions = getattr(window, "session_controller", None)
-    for name, (_get, set_) in (getattr(sessions, "view_parts", None) or {}).items():
-        if name in view:
-            try:
-                set_(view[name])
-            except Exception:
-                pass
-    camera = view.get("camera")
-    if camera:
-        if window.controller.up_to_date:
-            _apply_camera(window, camera)
-        else:  # the projection is on its way and will frame the points: set the camera after it
-            def once() -> None:
-                window.controller.idle.disconnect(once)
-                _apply_camera(window, camera)
-
-            window.controller.idle.connect(once)
-
-
-def _apply_camera(window, camera: dict) -> None:
-    try:
-        if "x" in camera and "y" in camera and window.view_mode == "2d":
-            window.scatter2d.setRange(xRange=camera["x"], yRange=camera["y"], padding=0)
-        elif "distance" in camera and window.view_mode == "3d" and window.scatter3d is not None:
-            from pyqtgraph import Vector
-
-            window.scatter3d.setCameraPosition(pos=Vector(*camera.get("center", [0, 0, 0])),
-                                               distance=camera["distance"], elevation=camera["elevation"],
-                                               azimuth=camera["azimuth"])
-    except (KeyError, TypeError, ValueError):
-        pass
+# Window modes a session does not bring back: opening one never starts presenting or a tour.
+NOT_RESTORED = {"presentation": ("active", "tour", "tour_step")}
+# Parts written once the session's matrix is in: set_vocab clears the selection (IDs of the
+# old vocabulary), and a colour mode written earlier would colour by the outgoing matrix.
+SHOWN = ("view", "explore")
 
 
 class SessionController(QObject):
@@ -179,25 +74,28 @@ class SessionController(QObject):
         super().__init__(window)
         self.window = window
         self.workspace = window.workspace
+        self.state = window.state
         self.controller = window.controller
         self.path: Path | None = None
         self.dirty = False
-        self.parts: list[tuple[Callable, Callable]] = []
-        self.view_parts: dict[str, tuple[Callable, Callable]] = {}
         self.recovery_path = Path(recovery_path) if recovery_path else default_recovery_path()
-        # No one can answer a question on an offscreen display (tests, screenshots).
+        # No one can answer a question on an offscreen display (tests, screenshots): closing
+        # there never asks. Opening a file still does (see `confirm_replace`).
         self.prompt_on_close = QGuiApplication.platformName() not in ("offscreen", "minimal")
         self.unsaved_box: QMessageBox | None = None
         self.recovery_box: QMessageBox | None = None
+        self._after_unsaved: Callable[[], None] | None = None  # what the unsaved question waits to do
+        self._unsaved_cancelled: Callable[[], None] | None = None  # what its Cancel does
         self._revision = 0
         self._saved_revision = 0
         self._autosaved_revision = 0
         self._baseline_pending = True
         self._restoring = False
         self._close_confirmed = False
-        self._saving = False
         self._autosaving = False
-        self._owns_recovery = False
+        self._recovery_lock: RecoveryLock | None = None  # taken at the first autosave
+        self._left_behind: list[RecoveryLock] = []  # crashed instances' files still to ask about
+        self._restored: list[tuple[RecoveryLock, int]] = []  # restored files, and the revision they made
         self.controller.loaders["session"] = self.open
         self.workspace.events.weights_changed.connect(self._weights_changed)
         self.workspace.events.vocab_changed.connect(self._vocab_changed)
@@ -221,8 +119,11 @@ class SessionController(QObject):
             self.dirty_changed.emit(dirty)
 
     def _weights_changed(self, _weights, reason: str = "") -> None:
-        if reason != "loaded":  # a file just opened is on disk already
+        if reason != "loaded":
             self.mark_dirty()
+        elif not self._restoring:  # a file just opened replaced the session, and is on disk already
+            self._saved_revision = self._revision
+            self._set_dirty(False)
 
     def _vocab_changed(self, _vocab) -> None:
         if not self._restoring:
@@ -245,48 +146,66 @@ class SessionController(QObject):
     # -- capture and restore --------------------------------------------------------------
     def capture(self) -> Session:
         """The current state as a Session (arrays referenced: workers replace, never mutate them)."""
-        session = session_from_workspace(self.workspace, view=capture_view(self.window))
-        for fill, _restore in self.parts:
-            fill(session)
-        for panel in self._panels():
-            if hasattr(panel, "fill_session"):
-                panel.fill_session(session)
-        train_panel = getattr(self.window, "train_panel", None)
-        losses = getattr(train_panel, "losses", None)
-        if not session.history.get("loss") and losses:  # at least the loss curve
-            session.history["loss"] = [[int(step), float(loss)] for step, loss in losses]
-        return session
+        history, snapshots = self.window.train_panel.run_history()
+        return session_from_workspace(self.workspace, history=history, snapshots=snapshots)
 
-    def restore(self, session: Session, path: Path | None) -> None:
-        workspace = self.workspace
+    def restore(self, session: Session, path: Path | None) -> list[str]:
+        """Settings, then data (and what is shown of it), then the run, then the saved projection:
+        the window shows the session as it was saved (a recovered one, with path None, keeps what
+        made its matrix). Returns the settings it could not restore ("part.field")."""
+        data = {name: dict(values) for name, values in session.state.items()}
+        for part, names in NOT_RESTORED.items():
+            for name in names:
+                data.get(part, {}).pop(name, None)
+        view = data.get("view", {})
+        # The saved range and camera frame the saved projection: set once it is shown.
+        framing = {name: view.pop(name) for name in ("range2d", "camera3d") if name in view}
         self._restoring = True
         try:
-            workspace.init_config = session.init_config
-            workspace.set_vocab(session.vocab, session.categories, session.weights)
+            skipped = self.state.restore(data, [p for p in PARTS if p not in SHOWN])
+            self.workspace.set_vocab(session.vocab, session.categories, session.weights,
+                                     made_by=f"session: {path.name}" if path else None, kind="session")
             if session.initial_weights is not None:
-                workspace.initial_weights = session.initial_weights
-            init_panel = getattr(self.window, "init_panel", None)
-            if init_panel is not None and hasattr(init_panel, "set_config"):
-                init_panel.set_config(session.init_config)
-            for _fill, restore in self.parts:
-                restore(session)
-            for panel in self._panels():
-                if hasattr(panel, "restore_session"):
-                    panel.restore_session(session)
-            presentation = getattr(self.window, "presentation", None)
-            if presentation is not None:
-                presentation.set_bookmarks(session.bookmarks, session.view.get("bookmark_index", -1))
-            apply_view(self.window, session.view)
+                self.workspace.initial_weights = session.initial_weights
+            data["explore"] = self._in_vocabulary(data.get("explore", {}))
+            skipped += self.state.restore(data, SHOWN)
+            self.window.train_panel.load_history(session.history, session.snapshots)
+            if session.projection is not None:
+                self.controller.project_with(session.projection)
         finally:
             self._restoring = False
+        self._frame_when_shown(framing)
         self._baseline_pending = False
         self.path = path
         self._saved_revision = self._revision
         self._set_dirty(False)
+        return skipped
 
-    def _panels(self) -> list:
-        names = ("vocab_panel", "init_panel", "train_panel", "inspector_panel")
-        return [p for p in (getattr(self.window, n, None) for n in names) if p is not None]
+    def _in_vocabulary(self, explore: dict) -> dict:
+        """Selection and current token, without IDs outside the vocabulary."""
+        n = len(self.workspace.vocab)
+        explore = dict(explore)
+        ids = explore.get("selection")
+        if isinstance(ids, list):
+            explore["selection"] = [i for i in ids if isinstance(i, int) and 0 <= i < n]
+        if not (isinstance(explore.get("current"), int) and 0 <= explore["current"] < n):
+            explore.pop("current", None)
+        return explore
+
+    def _frame_when_shown(self, framing: dict) -> None:
+        """Write the saved 2D range / 3D camera once the restored projection is on screen, so
+        that framing the new points does not replace them."""
+        if not framing:
+            return
+
+        def apply() -> None:
+            self.controller.idle.disconnect(apply)
+            try:
+                self.state.view.update_from_dict(framing)
+            except ExplorerError as exc:
+                self.controller.message.emit(f"The saved view range is not usable: {exc}")
+
+        self.controller.idle.connect(apply)
 
     # -- open -------------------------------------------------------------------------------
     def open(self, path: str | Path) -> None:
@@ -297,11 +216,11 @@ class SessionController(QObject):
 
     def _opened(self, session: Session, path: Path) -> None:
         try:
-            self.restore(session, path)
+            skipped = self.restore(session, path)
         except (ExplorerError, ValueError) as exc:
             self.controller.error.emit(str(exc))
             return
-        self.controller.message.emit(f"Opened {path}")
+        self.controller.message.emit(f"Opened {path}" + (f" (not restored: {', '.join(skipped)})" if skipped else ""))
         self.opened.emit(str(path))
 
     # -- save -------------------------------------------------------------------------------
@@ -329,23 +248,19 @@ class SessionController(QObject):
             self.controller.error.emit(str(exc))
             return
         revision = self._revision
-        self._saving = True
 
         def done(_result) -> None:
-            self._saving = False
             self.path = path
             self._saved_revision = revision
             self._set_dirty(self._revision != revision)
-            remember = getattr(self.window, "_remember_recent", None)
-            if remember is not None:
-                remember(path)
+            self._drop_restored(revision)
+            self.window._remember_recent(path)
             self.controller.message.emit(f"Saved {path}")
             self.saved.emit(str(path))
             if then is not None:
                 then()
 
         def failed(exc: Exception) -> None:
-            self._saving = False
             self.controller.error.emit(f"Could not save the session: {exc}")
 
         self.controller.run_long(save_session, path, session, description=f"Saving {path.name}",
@@ -369,13 +284,7 @@ class SessionController(QObject):
         path = Path(path)
         if fmt == "projector" and path.suffix.lower() != ".tsv":
             path = path.with_name(path.name + ".tsv")
-        history = {}
-        if fmt == "loss-csv":
-            try:
-                history = self.capture().history
-            except ExplorerError as exc:
-                self.controller.error.emit(str(exc))
-                return
+        history = self.window.train_panel.run_history()[0] if fmt == "loss-csv" else {}
         coords = None
         if fmt == "csv":
             coords = self.controller.coords if self.controller.up_to_date else None
@@ -401,31 +310,17 @@ class SessionController(QObject):
             if not path:
                 return False
         path = Path(path)
-        ok = False
         if kind == "3d-png":
             if self.window.scatter3d is None:
                 self.controller.error.emit("Switch to the 3D view first (View ▸ 3D projection).")
                 return False
             ok = self.window.scatter3d.export(path).exists()  # with labels and legend
         else:
-            view = self.window.scatter2d
-            own = getattr(view, "export", None)  # the view's own exporter (the view as shown)
-            if own is not None:
-                try:
-                    own(path)
-                except ExplorerError as exc:
-                    self.controller.error.emit(str(exc))
-                    return False
-                ok = path.exists()
-            else:
-                import pyqtgraph.exporters as exporters
-
-                item = view.getPlotItem()
-                exporter = exporters.SVGExporter(item) if suffix == ".svg" else exporters.ImageExporter(item)
-                if suffix == ".png":
-                    exporter.parameters()["width"] = max(1600, int(view.width() * 2))
-                exporter.export(str(path))
-                ok = path.exists()
+            try:
+                ok = self.window.scatter2d.export(path).exists()  # the view as shown
+            except ExplorerError as exc:
+                self.controller.error.emit(str(exc))
+                return False
         if ok:
             self.controller.message.emit(f"Exported {path}")
         else:
@@ -458,21 +353,44 @@ class SessionController(QObject):
         w.addAction(self.save_action)
         w.addAction(self.save_as_action)
 
-    # -- close --------------------------------------------------------------------------------
+    # -- close, or open another file -------------------------------------------------------
     def confirm_close(self) -> bool:
         """True when the window may close now; otherwise a question is shown and the close waits."""
         if self._close_confirmed or not self.dirty or not self.prompt_on_close:
             return True
-        self.ask_unsaved()
+        self.ask_unsaved(self._close_now)
         return False
 
-    def ask_unsaved(self) -> QMessageBox:
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.window.close()
+
+    def confirm_replace(self, then: Callable[[], None], doing: str,
+                        cancelled: Callable[[], None] | None = None) -> None:
+        """Run `then` (which replaces the session, e.g. opens a file) now, or, when that would
+        lose unsaved changes, once the user has answered Save (and it is saved) or Discard;
+        Cancel runs `cancelled`.
+
+        Asked on every display, offscreen too: the box does not block, so nothing waits on it
+        but the replacement, and a test answers it like a user (its buttons, `resolve_unsaved`)."""
+        if not self.dirty:
+            then()
+            return
+        self.ask_unsaved(then, doing, cancelled)
+
+    def ask_unsaved(self, then: Callable[[], None], doing: str = "",
+                    cancelled: Callable[[], None] | None = None) -> QMessageBox:
+        """'Save the changes?' as a window-modal box that does not block; Save (once saved) or
+        Discard runs `then`, Cancel `cancelled` (if given)."""
+        self._after_unsaved = then
+        self._unsaved_cancelled = cancelled
         if self.unsaved_box is not None and self.unsaved_box.isVisible():
             return self.unsaved_box
         name = self.path.name if self.path else "this session"
         box = QMessageBox(QMessageBox.Warning, "Embedding Explorer", f"Save the changes to {name}?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self.window)
-        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setInformativeText(f"{doing} replaces it: your changes are lost if you don't save them."
+                               if doing else "Your changes are lost if you don't save them.")
         box.setDefaultButton(QMessageBox.Save)
         box.setEscapeButton(QMessageBox.Cancel)
         box.finished.connect(lambda _: self.resolve_unsaved(
@@ -484,30 +402,42 @@ class SessionController(QObject):
 
     def resolve_unsaved(self, choice: str) -> None:
         """The answer to 'Save the changes?': 'save', 'discard' or 'cancel'."""
+        then, self._after_unsaved = self._after_unsaved, None
+        cancelled, self._unsaved_cancelled = self._unsaved_cancelled, None
         if self.unsaved_box is not None and self.unsaved_box.isVisible():
             self.unsaved_box.hide()
+        if then is None:
+            return
+        if choice == "cancel":
+            if cancelled is not None:
+                cancelled()
+            return
         if choice == "discard":
-            self._close_confirmed = True
-            self.window.close()
-        elif choice == "save":
-            def close_after_save() -> None:
-                self._close_confirmed = True
-                self.window.close()
-
-            if self.path is None:
-                path, _ = QFileDialog.getSaveFileName(self.window, "Save the session", str(Path.home() / f"session{SUFFIX}"),
-                                                      f"Embedding Explorer session (*{SUFFIX})")
-                if not path:
-                    return
-                self.save_to(path, then=close_after_save)
-            else:
-                self.save_to(self.path, then=close_after_save)
+            then()
+            return
+        path = self.path
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save the session",
+                                                    str(Path.home() / f"session{SUFFIX}"),
+                                                    f"Embedding Explorer session (*{SUFFIX})")
+            if not chosen:
+                if cancelled is not None:
+                    cancelled()
+                return
+            path = chosen
+        self.save_to(path, then=then)
 
     def closing(self) -> None:
-        """A clean exit: stop autosaving and remove our recovery file."""
+        """A clean exit: stop autosaving, remove our recovery file and those restored here;
+        the ones not answered yet are kept for the next start."""
         self.autosave_timer.stop()
-        if self._owns_recovery:
-            self.recovery_path.unlink(missing_ok=True)
+        if self._recovery_lock is not None:
+            self._recovery_lock.remove()
+            self._recovery_lock = None
+        self._drop_restored(self._revision)
+        for lock in self._left_behind:
+            lock.release()
+        self._left_behind = []
 
     # -- autosave and recovery ----------------------------------------------------------------
     def autosave(self) -> bool:
@@ -518,6 +448,9 @@ class SessionController(QObject):
         try:
             session = self.capture()
             self.recovery_path.parent.mkdir(parents=True, exist_ok=True)
+            if not self._claim_recovery():
+                self.controller.message.emit(f"Autosave skipped: another window autosaves to {self.recovery_path}")
+                return False
         except (ExplorerError, OSError):
             return False
         revision = self._revision
@@ -527,7 +460,7 @@ class SessionController(QObject):
         def done(_result) -> None:
             self._autosaving = False
             self._autosaved_revision = revision
-            self._owns_recovery = True
+            self._drop_restored(revision)
             self.autosaved.emit(str(path))
 
         def failed(exc: Exception) -> None:
@@ -538,14 +471,45 @@ class SessionController(QObject):
                                    on_result=done, on_error=failed)
         return True
 
+    def _claim_recovery(self) -> bool:
+        """Lock our recovery file before it is first written: while this window runs, no other
+        instance offers it."""
+        if self._recovery_lock is None:
+            lock = RecoveryLock(self.recovery_path)
+            if not lock.acquire():
+                return False
+            self._recovery_lock = lock
+        return True
+
+    def _drop_restored(self, revision: int) -> None:
+        """Delete the restored recovery files whose work a save or an autosave of `revision` now holds."""
+        kept = []
+        for lock, restored_at in self._restored:
+            if restored_at <= revision:
+                lock.remove()
+            else:
+                kept.append((lock, restored_at))
+        self._restored = kept
+
     def offer_recovery(self) -> bool:
-        """After a crash the recovery file is still there: offer to restore it (non-blocking)."""
-        if not self.recovery_path.exists():
+        """After a crash: the recovery files of instances no longer running, newest first, each
+        offered in turn with a non-blocking question. False when there is none."""
+        self._left_behind = left_behind(self.recovery_path.parent, own=self.recovery_path)
+        return self._ask_recovery()
+
+    def _ask_recovery(self) -> bool:
+        if not self._left_behind:
             return False
+        path = self._left_behind[0].path
+        saved = QDateTime.fromSecsSinceEpoch(int(path.stat().st_mtime)).toString("d MMM yyyy, HH:mm")
+        more = len(self._left_behind) - 1
         box = QMessageBox(QMessageBox.Question, "Embedding Explorer",
-                          "Embedding Explorer did not close properly last time.",
-                          QMessageBox.NoButton, self.window)
-        box.setInformativeText("Restore the session it saved automatically?")
+                          "Embedding Explorer did not close properly last time.", QMessageBox.NoButton, self.window)
+        box.setInformativeText(f"Restore the session it saved automatically on {saved}?"
+                               + (f"\n({more} more autosaved session{'s' if more > 1 else ''} after this one.)"
+                                  if more else "")
+                               + "\nDiscard deletes it.")
+        box.setDetailedText(str(path))
         restore = box.addButton("&Restore", QMessageBox.AcceptRole)
         box.addButton("&Discard", QMessageBox.DestructiveRole)
         box.setDefaultButton(restore)
@@ -555,24 +519,44 @@ class SessionController(QObject):
         return True
 
     def resolve_recovery(self, restore: bool) -> None:
+        """The answer about the file asked now: Restore opens it (asking first when that loses
+        unsaved changes, e.g. a session restored just before), Discard deletes it. Then the
+        next file left behind is asked about."""
         if self.recovery_box is not None and self.recovery_box.isVisible():
             self.recovery_box.hide()
-        path = self.recovery_path
-        if not path.exists():
+        if not self._left_behind:
             return
-        self._owns_recovery = True  # a clean exit from now on removes it
-        if not restore:
-            path.unlink(missing_ok=True)
-            return
+        lock = self._left_behind.pop(0)
+        if not lock.path.exists():
+            lock.release()
+            self._ask_recovery()
+        elif not restore:
+            lock.remove()
+            self._ask_recovery()
+        else:
+            self.confirm_replace(lambda: self._restore_recovery(lock), "Restoring the autosaved session",
+                                 cancelled=lambda: self._keep_recovery(lock))
 
+    def _keep_recovery(self, lock: RecoveryLock) -> None:
+        """Not restored now: the file stays, for the next start to offer."""
+        lock.release()
+        self._ask_recovery()
+
+    def _restore_recovery(self, lock: RecoveryLock) -> None:
         def loaded(session: Session) -> None:
             try:
                 self.restore(session, None)
             except (ExplorerError, ValueError) as exc:
-                self.controller.error.emit(str(exc))
+                failed(exc)
                 return
             self.mark_dirty()  # restored but not saved anywhere yet
+            self._restored.append((lock, self._revision))  # deleted once saved, autosaved or closed
             self.controller.message.emit("Restored the autosaved session")
+            self._ask_recovery()
 
-        self.controller.run_long(load_session, path, description="Restoring the autosaved session",
-                                 on_result=loaded)
+        def failed(exc: Exception) -> None:
+            self.controller.error.emit(str(exc))
+            self._keep_recovery(lock)
+
+        self.controller.run_long(load_session, lock.path, description="Restoring the autosaved session",
+                                 on_result=loaded, on_error=failed)

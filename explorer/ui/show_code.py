@@ -14,17 +14,20 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.matrix.codegen import keras_snippet, pytorch_snippet
+from explorer.core.matrix.schemes import describe
 
 
 def _status(workspace) -> str:
     """Whether the matrix shown now is the one the snippet builds."""
     weights, initial = workspace.weights, workspace.initial_weights
-    config = workspace.init_config
+    config, matrix = workspace.state.init, workspace.state.matrix
     if weights is None:
         return "No matrix yet: the snippet builds the configured one."
-    if weights.shape != (len(workspace.vocab), config.dim):
-        return (f"The matrix shown ({weights.shape[0]:,} × {weights.shape[1]}) did not come from this "
-                "initialization (pretrained or built by a tour): the snippet builds the configured one.")
+    settings_changed = matrix.kind == "init" and matrix.made_by and matrix.made_by != describe(config)
+    if matrix.kind == "pretrained" or settings_changed or weights.shape != (len(workspace.vocab), config.dim):
+        shown = matrix.made_by or f"{weights.shape[0]:,} × {weights.shape[1]}"
+        return (f"The matrix shown ({shown}) did not come from this initialization: the snippet builds "
+                "the configured one.")
     if initial is not None and weights is not initial and not np.array_equal(weights, initial):
         return ("The matrix has been trained since: the snippet builds its starting point. To use the "
                 "trained values, export them (File ▸ Export ▸ .npy) and load them with "
@@ -39,10 +42,10 @@ class ShowCodeDialog(QDialog):
         self.resize(860, 640)
         ws = window.workspace
         vocab = ws.vocab
-        examples = [i for i in (ws.selection or [])[:3]] or None
+        examples = list(ws.state.explore.selection[:3]) or None
         try:
-            self.pytorch = pytorch_snippet(ws.init_config, len(vocab), vocab.pad_id, examples)
-            self.keras = keras_snippet(ws.init_config, len(vocab), vocab.pad_id)
+            self.pytorch = pytorch_snippet(ws.state.init, len(vocab), vocab.pad_id, examples)
+            self.keras = keras_snippet(ws.state.init, len(vocab), vocab.pad_id)
         except ExplorerError as exc:
             self.pytorch = self.keras = f"# {exc}\n"
         mono = QFontDatabase.systemFont(QFontDatabase.FixedFont)

@@ -1,4 +1,7 @@
-"""Builds the window from command-line options: the demo, or the files asked for."""
+"""Builds the window from command-line options: the demo, or the files asked for.
+
+Each option writes the state (`state.init`, `state.view`, `state.presentation`) or calls a
+public action (`controller.open_path`, `controller.reinitialize`); the window follows."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 from explorer.core import ExplorerError
-from explorer.core.matrix.schemes import InitConfig
 from explorer.core.state.workspace import Workspace
 from explorer.core.tokens.demo import category_labels, demo_vocabulary
 from explorer.ui.main_window import MainWindow, app_instance
@@ -30,23 +32,26 @@ def demo_workspace(seed: int = 0) -> Workspace:
     workspace = Workspace(vocab, category_labels(vocab))
     # GPT-2/BERT's init: a few seconds of skip-gram then visibly separates the categories.
     # (From N(0, 1) it does not within 20 epochs: Compare inits shows that lesson.)
-    workspace.init_config = InitConfig(scheme="truncated_normal", dim=64, seed=seed)
+    workspace.state.init.update(scheme="truncated_normal", dim=64, seed=seed)
+    workspace.state.train.epochs = 20  # the README's "Start": twenty epochs (the CLI's default is 5)
     return workspace
 
 
 def run_window(args) -> int:
     app = app_instance()
     workspace = demo_workspace(args.seed or 0)
-    config = workspace.init_config
-    workspace.init_config = InitConfig(args.init or config.scheme, args.dim or config.dim,
-                                       config.seed if args.seed is None else args.seed)
+    state = workspace.state
+    init = state.init
+    init.update(scheme=args.init or init.scheme, dim=args.dim or init.dim,
+                seed=init.seed if args.seed is None else args.seed)
+    if args.theme:
+        state.view.theme = args.theme
     settings = None
     if args.screenshot or args.startup_probe:
         # Renders must not depend on, or change, the user's saved layout and recent files.
         settings = QSettings(str(Path(tempfile.mkdtemp(prefix="explorer-shot-")) / "settings.ini"),
                              QSettings.IniFormat)
     window = MainWindow(workspace, settings)
-    window.init_panel.set_config(workspace.init_config)
     if args.screenshot:
         window.resize(*parse_size(args.size))
     exit_code = 0
@@ -76,7 +81,7 @@ def run_window(args) -> int:
             app.exit(1)
 
         # Deferred one turn so every other slot (status bar, labels) has run first.
-        if getattr(args, "tour", None):  # a tour step is ready once its training and lookups are done
+        if args.tour:  # a tour step is ready once its training and lookups are done
             window.tours.step_ready.connect(lambda _i: QTimer.singleShot(0, grab))
         else:
             window.controller.idle.connect(lambda: QTimer.singleShot(0, grab))
@@ -84,27 +89,23 @@ def run_window(args) -> int:
         window.session_controller.prompt_on_close = False
 
     window.show()
-    if args.view == "3d":
-        window.set_view("3d")
-    if getattr(args, "theme", None):
-        window.presentation.set_theme(args.theme)
+    state.view.mode = args.view
+
     def load_initial_state() -> None:
         # After the first paint, so torch's import never delays the window.
-        if getattr(args, "present", False):  # a screenshot keeps --size instead of the full screen
-            window.presentation.set_active(True, full_screen=not args.screenshot)
+        if args.present:
+            window.presentation.full_screen = not args.screenshot  # a screenshot keeps --size
+            state.presentation.active = True
         if args.session:
             window.controller.open_path(args.session, "session")
         elif args.vectors:
             window.controller.open_path(args.vectors, "vectors")
         elif args.vocab:
             window.controller.open_path(args.vocab, "vocab")
-        elif not getattr(args, "tour", None):
+        elif not args.tour:
             window.controller.reinitialize()
-        if getattr(args, "tour", None):
-            try:
-                window.tours.start_named(args.tour, (args.tour_step or 1) - 1)
-            except ExplorerError as exc:
-                window.controller.error.emit(str(exc))
+        if args.tour:  # the player follows; an unknown tour is reported as an error
+            state.presentation.update(tour=args.tour, tour_step=(args.tour_step or 1) - 1)
         if not args.screenshot:  # after a crash, offer the autosaved session
             window.session_controller.offer_recovery()
 

@@ -1,21 +1,28 @@
 """Concept tours in the window: the Tours menu, the caption bar and the player.
 
-The player applies a tour step (explorer.core.tours) to the app through the panels'
-public methods, one part after the other, and waits for the work each part starts
+The player applies a tour step (explorer.core.tours) by writing the state (`state.init`,
+`state.projection`, `state.train`, `state.explore`, ...) and calling the public action
+that does the work (`controller.reinitialize()`, `controller.refit()`, the Training panel's
+`start()`, ...), one part after the other. It waits for the work each part starts
 (initialization, loading, training, projection) by polling a cheap "settled" condition
 on a QTimer: the GUI never blocks. `step_ready(index)` fires when a step's work is
-done; screenshots and tests wait on it. Leave (or Esc-free Leave button) stops the
-tour at any step and keeps the state for free exploration.
+done; screenshots and tests wait on it. Leave stops the tour at any step and keeps the
+state for free exploration.
 
-While a tour runs, → / ← (and Page Down / Page Up, as presentation clickers send) step
-through it; presentation mode's bookmark keys give way to the tour until it ends.
+The position is `state.presentation.tour` / `tour_step`: the Tours menu, Back / Next and
+the --tour option write it, and the player follows. While a tour runs, → / ← (and Page
+Down / Page Up, as presentation clickers send) step through it; presentation mode's
+bookmark keys follow the same field and give way until it ends.
+
+A training step's trails are kept as the trail tokens' weight rows (explorer.core.tours.Trails)
+and drawn through the projection shown (`state.fit`): after a re-fit, a sign flip or a new
+projection they still end at their tokens' points.
 """
 
 from __future__ import annotations
 
 import html
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,39 +34,25 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
-from explorer.core.tours import INSPECTOR_TABS, Tour, fill_caption, find_tour, load_tour, shipped_tour_paths
+from explorer.core.tours import (
+    INSPECTOR_TABS, Tour, Trails, build_vocab_spec, fill_caption, find_tour, load_tour, shipped_tour_paths,
+)
+from explorer.ui.chips import token_chips
 
 POLL_MS = 25
 PHASE_TIMEOUT_S = 180.0
-TRAIL_FRAMES = 240
 CAPTION_PT = 13.0  # caption text, normal window
 PRESENT_CAPTION_PT = 24.0  # caption text in presentation mode: readable from the back of a room
 STEP_KEYS_FORWARD = (Qt.Key_Right, Qt.Key_PageDown)
 STEP_KEYS_BACK = (Qt.Key_Left, Qt.Key_PageUp)
+NO_BASIS_TRAILS = ("Trails hidden: a t-SNE or UMAP layout has no basis to draw the training's earlier "
+                   "frames through (PCA or SVD shows them again)")
 
 
 def _load_tokenizer_vocab(path: str, fmt: str | None):
     from explorer.core.io.vocab_files import load_vocabulary
 
     return load_vocabulary(path, fmt)
-
-
-def _chips(pieces, ids, display=None, unk_id=None, unk_token="<unk>", limit: int = 40) -> str:
-    out = []
-    unk = html.escape(unk_token)
-    for piece, token_id in list(zip(pieces, ids))[:limit]:
-        shown = html.escape(display(piece) if display else piece)
-        if token_id is None:
-            out.append(f"<span style='background:#fde2e2;color:#a00'>&nbsp;{shown}<sub>?</sub>&nbsp;</span>")
-        elif token_id == unk_id:
-            arrow = "" if shown == unk else f"→{unk}"
-            out.append(f"<span style='background:#fff0c2;color:#7a4a00'>&nbsp;{shown}{arrow}"
-                       f"<sub>{token_id}</sub>&nbsp;</span>")
-        else:
-            out.append(f"<span style='background:#e4ecf7;color:#123'>&nbsp;{shown}"
-                       f"<sub style='color:#557'>{token_id}</sub>&nbsp;</span>")
-    more = f" … (+{len(pieces) - limit})" if len(pieces) > limit else ""
-    return " ".join(out) + more
 
 
 class CaptionBar(QFrame):
@@ -174,7 +167,7 @@ class CaptionBar(QFrame):
 
 
 class TourPlayer(QObject):
-    """Runs a Tour in the window. Public: start(tour, index), next(), back(), go_to(i), leave()."""
+    """Runs a Tour in the window. Public: start(tour, index), start_file(path), next(), back(), leave()."""
 
     started = Signal(object)  # Tour
     step_started = Signal(int)
@@ -184,17 +177,21 @@ class TourPlayer(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        self.state = window.state
         self.tour: Tour | None = None
         self.index = -1
         self.busy = False
         self.errors: list[str] = []  # messages the app reported during the current step
         self.notes: list[str] = []
+        self.trails = Trails()  # the current training step's trail tokens, frame by frame
+        self._ref: str | None = None  # the state.presentation.tour the running tour came from
+        self._data: dict = {}
         self._phases: list = []
         self._waiting = None
         self._generation = 0
         self._flags: dict[str, bool] = {}
-        self._trail_ids: list[int] = []
-        self._trail_history: list[np.ndarray] = []
+        self._inited_in_vocab = False
+        self._compare_dialog = None  # the Compare dialog whose results we wait for
         self._tokenizer_cache: dict[str, object] = {}
         self._detail_rows: list = []
         self._offer_kind: str | None = None
@@ -231,18 +228,18 @@ class TourPlayer(QObject):
         for action in (self.next_action, self.back_action):
             window.addAction(action)  # the keys work with the menu bar hidden (presentation mode)
 
-        controller = window.controller
-        controller.error.connect(self._app_error)
-        window.workspace.events.vocab_changed.connect(lambda *_: self._flag("vocab"))
-        window.workspace.events.weights_changed.connect(self._weights_changed)
+        window.controller.error.connect(self._app_error)
+        workspace = window.workspace
+        workspace.events.vocab_changed.connect(self._vocab_changed)
+        workspace.events.weights_changed.connect(self._weights_changed)
         window.train_panel.run.finished.connect(lambda *_: self._flag("trained"))
         window.train_panel.run.frame.connect(self._training_frame)
         window.train_panel.race_finished.connect(lambda *_: self._flag("raced"))
         window.vocab_panel.loaded.connect(lambda *_: self._flag("vocab_loaded"))
         window.vocab_panel.load_failed.connect(lambda *_: self._flag("vocab_loaded"))
-        presentation = getattr(window, "presentation", None)
-        if presentation is not None:
-            presentation.toggled.connect(self._presentation_toggled)
+        self.state.presentation.events.changed.connect(self._presentation_changed)
+        self.state.view.events.theme.connect(lambda _name: self._style())
+        self.state.fit.events.projection.connect(self._draw_trails)
 
     # -- menu ------------------------------------------------------------------------------
     def populate_menu(self, menu) -> None:
@@ -282,10 +279,6 @@ class TourPlayer(QObject):
             return
         self.start(tour)
 
-    def start_named(self, name: str, index: int = 0) -> None:
-        """A shipped tour by number or name, or a tour file (the --tour option)."""
-        self.start(find_tour(name), index)
-
     def show_code(self):
         from explorer.ui.show_code import ShowCodeDialog
 
@@ -294,23 +287,16 @@ class TourPlayer(QObject):
         dialog.show()
         return dialog
 
-    # -- stepping --------------------------------------------------------------------------
+    # -- stepping: each writes state.presentation, which the player follows -------------------
     @property
     def active(self) -> bool:
         return self.tour is not None
 
     def start(self, tour: Tour, index: int = 0) -> None:
-        if self.tour is not None:
-            self.leave()
-        self.tour = tour
-        self.index = -1
-        self.bar.setVisible(True)
-        for action in (self.next_action, self.back_action, self.leave_action):
-            action.setEnabled(True)
-        self._take_arrow_keys(True)
-        self._style()
-        self.started.emit(tour)
-        self.go_to(max(0, min(index, len(tour) - 1)))
+        """Play `tour` from step `index` (a tour already running stops first)."""
+        self.leave()
+        self._begin(tour, tour.ref)
+        self.state.presentation.update(tour=tour.ref, tour_step=index)
 
     def next(self) -> None:
         if self.tour is None:
@@ -318,32 +304,63 @@ class TourPlayer(QObject):
         if self.index >= len(self.tour) - 1:
             self.leave()
         else:
-            self.go_to(self.index + 1)
+            self.state.presentation.tour_step = self.index + 1
 
     def back(self) -> None:
         if self.tour is not None and self.index > 0:
-            self.go_to(self.index - 1)
+            self.state.presentation.tour_step = self.index - 1
 
     def leave(self) -> None:
         """Stop the tour here: what it set up stays, to be explored freely."""
-        if self.tour is None:
+        self.state.presentation.update(tour=None, tour_step=-1)
+
+    def _presentation_changed(self, name: str, _value) -> None:
+        if name in ("tour", "tour_step"):
+            self._follow_position()
+        elif name == "active":
+            self._style()
+
+    def _follow_position(self) -> None:
+        position = self.state.presentation
+        if position.tour is None:
+            if self.tour is not None:
+                self._stop()
             return
+        if position.tour != self._ref:  # written by someone else (the --tour option): find it
+            try:
+                tour = find_tour(position.tour)
+            except ExplorerError as exc:
+                position.update(tour=None, tour_step=-1)
+                self.window.controller.error.emit(str(exc))
+                return
+            if self.tour is not None:
+                self._stop()
+            self._begin(tour, position.tour)
+        step = max(0, min(position.tour_step, len(self.tour) - 1))
+        if step != self.index:
+            self._play(step)
+
+    def _begin(self, tour: Tour, ref: str) -> None:
+        self.tour, self._ref, self.index = tour, ref, -1
+        self.bar.setVisible(True)
+        for action in (self.next_action, self.back_action, self.leave_action):
+            action.setEnabled(True)
+        self._style()
+        self.started.emit(tour)
+
+    def _stop(self) -> None:
         self._generation += 1
         self._poll.stop()
         self._phases, self._waiting = [], None
         self.busy = False
-        self.tour = None
-        self.index = -1
+        self.tour, self._ref, self.index = None, None, -1
         self.bar.setVisible(False)
         for action in (self.next_action, self.back_action, self.leave_action):
             action.setEnabled(False)
-        self._take_arrow_keys(False)
         self.left.emit()
 
-    def go_to(self, index: int) -> None:
+    def _play(self, index: int) -> None:
         tour = self.tour
-        if tour is None or not 0 <= index < len(tour):
-            return
         # Next after a finished step plays just the new step; Back, a jump or a start in the
         # middle replays from the last step that sets up a vocabulary, so the state is the
         # one the step was written for.
@@ -409,7 +426,6 @@ class TourPlayer(QObject):
             phases.append(("training", lambda: self._train(data["train"])))
         if data.get("projection", {}).get("refit"):  # fit the projection to the trained matrix
             phases.append(("re-fitting the projection", lambda: self.window.controller.refit()))
-            phases.append(("", self._retrail))
         if "race" in data:
             phases.append(("racing inits", lambda: self._race(data["race"])))
         if "compare_inits" in data:
@@ -471,7 +487,7 @@ class TourPlayer(QObject):
 
     def _finish(self) -> None:
         self.busy = False
-        if self.window.view_mode == "2d" and self.window.scatter2d.point_count:
+        if self.state.view.mode == "2d" and self.window.scatter2d.point_count:
             self.window.scatter2d.fit()  # a new matrix may lie far outside the previous view
         self.bar.set_busy("")
         ws = self.window.workspace
@@ -496,12 +512,19 @@ class TourPlayer(QObject):
         if self.busy:
             self.errors.append(message)
 
-    def _weights_changed(self, _weights, reason: str = "") -> None:
-        self._flag("weights")
-        if reason.startswith("init pretrained"):
-            self._flag("mapped")
+    def _vocab_changed(self, _vocab) -> None:
+        self._flag("vocab")
+        self._clear_trails()  # IDs of another vocabulary
 
-    # -- each part -------------------------------------------------------------------------------
+    def _weights_changed(self, weights, reason: str = "") -> None:
+        self._flag("weights")
+        if reason != "trained":
+            self._clear_trails()  # another matrix: the trails of the last run do not lead to it
+        elif self.trails.ids:  # the run's last matrix: where the trails end
+            shown = self.state.fit.projection
+            self.trails.add(weights, shown.ids if shown is not None else None)
+
+    # -- each part: write the state, then call the public action that does the work ----------------
     def _ensure_matrix(self):
         """Nothing to show yet (the window has just opened): the default matrix first."""
         controller = self.window.controller
@@ -516,31 +539,25 @@ class TourPlayer(QObject):
         panel.stop_race()
         return None
 
-    def _clear_trails(self) -> None:
-        self._trail_ids, self._trail_history = [], []
-        self.window.scatter2d.set_trails([], [])
-
     def _resolve_path(self, path: str) -> Path:
         found = self.tour.resolve(path) if self.tour is not None else None
         if found is None:
             raise ExplorerError(f"{path} is not here")
         return found
 
-    def _config(self, spec: dict | None, vocab_size: int) -> InitConfig:
-        current = self.window.workspace.init_config
+    def _init_fields(self, spec: dict | None, vocab_size: int) -> dict:
+        """The state.init fields a step asks for; what it leaves out stays as it is."""
+        current = self.state.init
         spec = spec or {}
         scheme = spec.get("scheme", current.scheme)
         dim = spec.get("dim", current.dim)
-        if dim == "vocab":
-            dim = vocab_size
         params = dict(spec.get("params", {})) if "params" in spec or "scheme" in spec else dict(current.params)
-        params = {k: v for k, v in params.items() if k in SCHEMES[scheme].params}
-        return InitConfig(scheme, int(dim), int(spec.get("seed", current.seed)), params)
+        return {"scheme": scheme, "dim": vocab_size if dim == "vocab" else int(dim),
+                "seed": int(spec.get("seed", current.seed)),
+                "params": {k: v for k, v in params.items() if k in SCHEMES[scheme].params}}
 
     def _vocab(self, spec, init_spec):
-        from explorer.core.tours import build_vocab_spec
-
-        ws = self.window.workspace
+        ws, init = self.window.workspace, self.state.init
         self._clear_trails()
         if isinstance(spec, dict) and "file" in spec:
             path = self._resolve_path(spec["file"])
@@ -549,8 +566,7 @@ class TourPlayer(QObject):
                 return None
             self._inited_in_vocab = init_spec is not None and init_spec.get("dim") != "vocab"
             if self._inited_in_vocab:
-                ws.init_config = self._config(init_spec, 1)
-                self.window.init_panel.set_config(ws.init_config)
+                init.update(**self._init_fields(init_spec, 1))
             self.window.vocab_panel.load(path, spec.get("format"))
             return self._flagged("vocab_loaded")
         vocab, categories = build_vocab_spec(spec)
@@ -558,40 +574,35 @@ class TourPlayer(QObject):
             self._inited_in_vocab = False
             return None
         if init_spec is not None:
-            ws.init_config = self._config(init_spec, len(vocab))
-            self.window.init_panel.set_config(ws.init_config)
+            init.update(**self._init_fields(init_spec, len(vocab)))
         self._inited_in_vocab = init_spec is not None
-        self._flags.pop("vocab", None)
-        ws.set_vocab(vocab, categories)  # the controller initializes it with ws.init_config
+        ws.set_vocab(vocab, categories)  # the controller initializes it as state.init says
         return None
 
     def _vectors(self, spec):
-        panel = self.window.init_panel
         path = self._resolve_path(spec["file"])
         vocab_file = self._resolve_path(spec["vocab_file"]) if "vocab_file" in spec else None
-        mode = spec.get("mode", "file")
-        ws = self.window.workspace
-        if mode == "file" and panel.loaded is not None and panel.loaded_path == str(path) \
-                and panel.loaded.vocab is ws.vocab and panel.loaded.weights is ws.weights:
-            self._inited_in_vocab = False
+        mode = "map" if spec.get("mode") == "map" else "vocabulary"
+        pretrained = self.state.pretrained
+        self._inited_in_vocab = False
+        if mode == "vocabulary" and pretrained.mode == mode and pretrained.path == str(path) \
+                and self.state.matrix.made_by == f"pretrained: {path.name}":
             return None  # this very table is shown already
         self._clear_trails()
-        panel.loaded_path = None  # a new file: no reload of the previous one
-        panel.set_vocab_file(str(vocab_file) if vocab_file else None)
-        panel.set_mode(mode)
-        panel.open_vectors(str(path), apply=True, tensor_name=spec.get("tensor"))
-        self._inited_in_vocab = False
-        return self._flagged("mapped" if mode == "map" else "vocab")
+        pretrained.update(mode=mode, vocab_file=str(vocab_file) if vocab_file else None)
+        condition = self._flagged("weights" if mode == "map" else "vocab")
+        self.window.init_panel.open_vectors(str(path), tensor_name=spec.get("tensor"))
+        return condition
 
     def _init(self, spec):
-        ws = self.window.workspace
-        config = self._config(spec, len(ws.vocab))
+        fields = self._init_fields(spec, len(self.window.workspace.vocab))
+        init = self.state.init
         self._clear_trails()
-        if getattr(self, "_inited_in_vocab", False) and config == ws.init_config:
+        if self._inited_in_vocab and fields == {name: getattr(init, name) for name in fields}:
             self._inited_in_vocab = False
             return None  # the new vocabulary was initialized with it already
-        self.window.init_panel.set_config(config)
-        self.window.controller.reinitialize(config)
+        init.update(**fields)
+        self.window.controller.reinitialize()
         return None
 
     def _matrix(self, kind: str):
@@ -599,19 +610,16 @@ class TourPlayer(QObject):
         self._clear_trails()
         if kind == "ids":  # the integer encoding: each row is [ID, 0]
             ids = np.arange(len(ws.vocab), dtype=np.float32)
-            weights = np.stack([ids, np.zeros_like(ids)], axis=1)
-            ws.init_config = replace(ws.init_config, dim=2)
-            ws.set_weights(weights, "init ids", initial=True)
+            ws.set_weights(np.stack([ids, np.zeros_like(ids)], axis=1), "init ids", initial=True,
+                           made_by="token IDs as numbers: row i is [i, 0]", kind="init")
         return None
 
     def _projection(self, spec: dict, view: str | None):
-        window = self.window
         changes = {k: spec[k] for k in ("method", "sphereize", "perplexity", "sample") if k in spec}
-        if changes:
-            window.controller.set_settings(**changes)
-        mode = view or ({2: "2d", 3: "3d"}.get(spec.get("dims")) if "dims" in spec else None)
-        if mode and mode != window.view_mode:
-            window.set_view(mode)
+        self.state.projection.update(**changes)
+        mode = view or {2: "2d", 3: "3d"}.get(spec.get("dims"))
+        if mode:
+            self.window.set_view(mode)
         return None
 
     def _ids(self, tokens) -> list[int]:
@@ -637,95 +645,72 @@ class TourPlayer(QObject):
         return out
 
     def _select(self, tokens):
-        self.window.workspace.select(self._ids(tokens))  # the view labels and rings the selection
+        self.state.explore.selection = tuple(self._ids(tokens))  # the view labels and rings them
         return None
 
     def _train(self, spec: dict):
-        panel = self.window.train_panel
         self.window.docks["Training"].raise_()
-        panel.tabs.setCurrentIndex(0)
-        panel.set_corpus(None)
-        panel.new_vocab.setChecked(False)
-        objective = spec.get("objective", "sgns")
-        panel.objective.setCurrentIndex(panel.objective.findData(objective))
-        if "lr" in spec:
-            panel.lr.setValue(float(spec["lr"]))
-        panel.epochs.setValue(int(spec.get("epochs", 5)))
-        panel.seed.setValue(int(spec.get("seed", 0)))
-        for key, box in (("window", panel.window_size), ("negative", panel.negative)):
-            if key in spec:
-                box.setValue(int(spec[key]))
-        panel.learnable.setChecked(not spec.get("freeze", False))
+        changes = {"corpus": "demo", "new_vocab": False, "objective": spec.get("objective", "sgns"),
+                   "lr": spec.get("lr"), "epochs": int(spec.get("epochs", 5)), "seed": int(spec.get("seed", 0)),
+                   "freeze_embeddings": bool(spec.get("freeze", False))}
+        changes.update({key: int(spec[key]) for key in ("window", "negative") if key in spec})
+        self.state.train.update(**changes)
         self._clear_trails()
-        self._trail_ids = self._ids(spec.get("trails", []))
+        self.trails = Trails(self._ids(spec.get("trails", [])))
         condition = self._flagged("trained")
-        panel.start()
+        self.window.train_panel.start()
         return condition
 
+    # -- trails ----------------------------------------------------------------------------------
+    def _clear_trails(self) -> None:
+        self.trails = Trails()
+        self.window.scatter2d.set_trails([], [])
+
     def _training_frame(self, frame) -> None:
-        coords = getattr(frame, "coords", None)
-        if not self._trail_ids or coords is None or len(coords) != len(self.window.workspace.vocab):
+        """A live frame drawn: keep the trail tokens' rows, and draw through the frame's projection."""
+        if not self.trails.ids or frame.coords is None or len(frame.coords) != len(self.window.workspace.vocab):
             return
-        if self.window.view_mode != "2d":
+        self.trails.add(frame.snapshot.weights, frame.projection.ids)
+        self._draw_trails(frame.projection)
+
+    def _draw_trails(self, projection) -> None:
+        """The trails through `projection`, the one just shown: each ends at its token's point."""
+        if not len(self.trails) or self.state.view.mode != "2d":
             return
-        self._trail_history.append(np.asarray(coords[self._trail_ids, :2], dtype=np.float32).copy())
-        if len(self._trail_history) > TRAIL_FRAMES:
-            self._trail_history = self._trail_history[::2]
-        try:
-            self.window.scatter2d.set_trails(self._trail_ids, self._trail_history)
-        except ValueError:
-            pass
+        paths = self.trails.paths(projection)
+        if paths is None:
+            self.window.scatter2d.set_trails([], [])
+            if projection is not None:
+                self.window.statusBar().showMessage(NO_BASIS_TRAILS, 8000)
+            return
+        self.window.scatter2d.set_trails(self.trails.ids, [coords[:, :2] for coords in paths])
 
-    def _retrail(self):
-        """Trails drawn in the live view's basis, redrawn in the re-fitted one from the run's timeline."""
-        window = self.window
-        timeline = window.train_panel.run.timeline
-        projection = window.controller.projection
-        if not self._trail_ids or not len(timeline) or projection is None or window.view_mode != "2d":
-            return None
-        from explorer.core.projection.project import project
-
-        try:
-            if projection.ids is not None:  # a sample: the trail tokens may not be in it
-                return None
-            history = [project(snap.weights, projection.settings, projection).coords[self._trail_ids, :2]
-                       for snap in timeline.snapshots if snap.weights.shape == window.workspace.weights.shape]
-            if history:
-                self._trail_history = history
-                window.scatter2d.set_trails(self._trail_ids, history)
-        except (ExplorerError, ValueError, IndexError):
-            window.scatter2d.set_trails([], [])
-        return None
-
+    # -- more parts -------------------------------------------------------------------------------
     def _race(self, spec: dict):
-        panel = self.window.train_panel
         self.window.docks["Training"].raise_()
-        panel.objective.setCurrentIndex(panel.objective.findData("sgns"))
-        panel.set_corpus(None)
-        panel.epochs.setValue(int(spec.get("epochs", 3)))
+        self.state.train.update(objective="sgns", corpus="demo", epochs=int(spec.get("epochs", 3)))
+        panel = self.window.train_panel
         panel.set_race_schemes(spec["schemes"])
-        panel.tabs.setCurrentIndex(1)
         condition = self._flagged("raced")
         panel.start_race()
         return condition
 
     def _compare(self, entries: list):
-        ws = self.window.workspace
-        dialog = self.window.init_panel.open_compare()
-        dialog.table.setRowCount(0)
+        ws, init = self.window.workspace, self.state.init
+        seed = int(entries[0].get("seed", init.seed))
+        configs = []
         for entry in entries:
-            dim = entry.get("dim", ws.dim or ws.init_config.dim)
-            dialog.add_entry(entry["scheme"], dict(entry.get("params", {})),
-                             len(ws.vocab) if dim == "vocab" else int(dim))
-        if "seed" in entries[0]:
-            dialog.seed.setValue(int(entries[0]["seed"]))
-        flag = "compared"
-        self._flags.pop(flag, None)
-        if not getattr(dialog, "_tour_connected", False):
+            dim = entry.get("dim", ws.dim or init.dim)
+            configs.append(InitConfig(entry["scheme"], len(ws.vocab) if dim == "vocab" else int(dim), seed,
+                                      dict(entry.get("params", {}))))
+        dialog = self.window.init_panel.open_compare()
+        if dialog is not self._compare_dialog:  # the panel keeps one dialog: follow it once
             dialog.compared.connect(lambda *_: self._flag("compared"))
-            dialog._tour_connected = True
+            self._compare_dialog = dialog
+        condition = self._flagged("compared")
+        dialog.set_entries(configs)
         dialog.run()
-        return lambda: self._flags.get(flag, False)
+        return condition
 
     def _hide_compare(self):
         dialog = self.window.init_panel.compare_dialog
@@ -734,43 +719,34 @@ class TourPlayer(QObject):
         return None
 
     def _inspector(self, spec: dict):
-        window = self.window
-        panel = window.inspector_panel
-        window.docks["Inspector"].raise_()
-        if "metric" in spec:
-            panel.metric_box.setCurrentIndex(panel.metric_box.findData(spec["metric"]))
-        if "k" in spec:
-            panel.k.setValue(int(spec["k"]))
+        self.window.docks["Inspector"].raise_()
+        changes = {field: spec[key] for key, field in (("metric", "metric"), ("k", "k"), ("sentence", "sentence"),
+                                                       ("positions", "positions")) if key in spec}
         if "tab" in spec:
-            panel.tabs.setCurrentIndex(panel.TABS.index(INSPECTOR_TABS[spec["tab"]]))
-        if "token" in spec:
-            ids = self._ids([spec["token"]])
-            if ids:
-                window.workspace.set_current(ids[0])
-        if "ids" in spec:
-            ids = self._ids(spec["ids"])
-            if ids:
-                panel.ids_edit.setText(", ".join(str(i) for i in ids))
-                panel.run_one_hot()
+            changes["inspector_tab"] = INSPECTOR_TABS[spec["tab"]]
+        if "analogy" in spec:
+            changes["analogy"] = tuple(spec["analogy"])
+        token = self._ids([spec["token"]]) if "token" in spec else []
+        if token:
+            changes["current"] = token[0]
+        one_hot = self._ids(spec["ids"]) if "ids" in spec else []
+        if one_hot:
+            changes["one_hot_ids"] = tuple(one_hot)
+        self.state.explore.update(**changes)
+        panel = self.window.inspector_panel
+        if one_hot:
+            panel.run_one_hot()
         if spec.get("example") == "teaching":
             panel.show_teaching_example()
         elif "sentence" in spec or "positions" in spec:
-            if "sentence" in spec:
-                panel.sentence_edit.setText(spec["sentence"])
-            if "positions" in spec:
-                panel.pe_kind.blockSignals(True)
-                panel.pe_kind.setCurrentIndex(panel.pe_kind.findData(spec["positions"]))
-                panel.pe_kind.blockSignals(False)
             panel.run_sentence()
         if "analogy" in spec:
-            for edit, text in zip((panel.analogy_a, panel.analogy_b, panel.analogy_c), spec["analogy"]):
-                edit.setText(text)
             panel.run_analogy()
         return None
 
     def _tokenize(self, spec: dict):
         text = spec["text"]
-        self.window.vocab_panel.tokenize_input.setText(text)
+        self.window.state.explore.tokenize = text
         rows = spec.get("tokenizers") or [{}]
         self._detail_rows = [None] * len(rows)
         pending = {"n": 0}
@@ -815,10 +791,11 @@ class TourPlayer(QObject):
         except Exception as exc:  # a tokenizer problem must not stop the tour
             self._detail_rows[i] = (label, f"<i>{html.escape(str(exc))}</i>")
         else:
-            display = getattr(vocab.tokenizer, "display_piece", None)
+            display = getattr(vocab.tokenizer, "display_piece", None)  # byte-level BPE pieces only
             name = f"{label} ({len(vocab):,} tokens)"
             unk = vocab.tokens[vocab.unk_id] if vocab.unk_id is not None else "<unk>"
-            self._detail_rows[i] = (name, _chips(pieces, ids, display, vocab.unk_id, unk))
+            self._detail_rows[i] = (name, token_chips(pieces, ids, display=display, unk_id=vocab.unk_id,
+                                                      unk_token=unk))
         self.bar.set_detail([r for r in self._detail_rows if r])
 
     def _offer(self, spec: dict):
@@ -833,35 +810,13 @@ class TourPlayer(QObject):
             self.window.controller.open_path(path, self._offer_kind)
 
     def _show_docks(self, names):
-        presentation = getattr(self.window, "presentation", None)
-        if presentation is not None and presentation.active:
+        if self.state.presentation.active:
             return None  # presenting: the view and the caption only
         for name in names:
-            dock = self.window.docks.get(name)
-            if dock is not None:
-                dock.show()
-                dock.raise_()
+            dock = self.window.docks[name]
+            dock.show()
+            dock.raise_()
         return None
 
-    # -- keys and presentation mode --------------------------------------------------------------------
-    def _take_arrow_keys(self, take: bool) -> None:
-        """While a tour runs, the plain step keys belong to it; bookmarks keep Alt+→ / Alt+←."""
-        presentation = getattr(self.window, "presentation", None)
-        if presentation is None:
-            return
-        if take:
-            ours = {QKeySequence(k) for k in STEP_KEYS_FORWARD + STEP_KEYS_BACK}
-            ours |= {QKeySequence(Qt.Key_Space), QKeySequence(Qt.Key_Backspace)}
-            for action in (presentation.next_action, presentation.previous_action):
-                action.setShortcuts([s for s in action.shortcuts() if s not in ours])
-        elif hasattr(presentation, "_set_step_keys"):
-            presentation._set_step_keys(presentation.active)
-
-    def _presentation_toggled(self, _active: bool) -> None:
-        if self.active:
-            self._take_arrow_keys(True)
-        self._style()
-
     def _style(self) -> None:
-        presentation = getattr(self.window, "presentation", None)
-        self.bar.apply_style(self.window.theme, bool(presentation and presentation.active))
+        self.bar.apply_style(self.window.theme, self.state.presentation.active)

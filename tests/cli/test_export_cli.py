@@ -1,11 +1,14 @@
 """`embedding-explorer export`: every format from a session, errors as one line and exit 2."""
 
+import json
+
 import numpy as np
 import pytest
 
 from explorer.cli import main
-from explorer.core.io.session import Session, save_session
+from explorer.core.io.session import Session, load_session, save_session
 from explorer.core.tokens.demo import category_labels, demo_vocabulary
+from explorer.core.training.snapshot import Snapshot
 
 
 @pytest.fixture
@@ -15,7 +18,7 @@ def session_file(tmp_path):
     w = rng.standard_normal((len(vocab), 6)).astype(np.float32)
     snap = rng.standard_normal((len(vocab), 6)).astype(np.float32)
     path = tmp_path / "s.eexp"
-    save_session(path, Session(vocab, w, categories=category_labels(vocab), snapshots=[(100, snap)],
+    save_session(path, Session(vocab, w, categories=category_labels(vocab), snapshots=[Snapshot(100, 0, 3.0, 6400, snap)],
                                history={"loss": [[0, 4.0], [100, 3.0]]}))
     return path, vocab, w, snap
 
@@ -86,3 +89,18 @@ def test_a_broken_session_names_the_file(tmp_path, capsys):
     bad.write_bytes(b"PK\x03\x04 broken")
     assert main(["export", str(bad), "--format", "npy", "--out", str(tmp_path / "m.npy")]) == 2
     assert str(bad) in capsys.readouterr().err
+
+
+def test_a_session_is_recognised_by_its_content_whatever_its_name(tmp_path, capsys, shared_data):
+    run = tmp_path / "run.session"
+    assert main(["train", "--corpus", "demo", "--dim", "8", "--epochs", "1", "--out", str(run)]) == 0
+    capsys.readouterr()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("dog\tcat\t9\ndog\tapple\t1\napple\tpear\t8\n")
+    assert main(["evaluate", str(run), "--similarity", str(pairs), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pairs_used"] == 3
+    out = tmp_path / "v.txt"
+    assert main(["export", str(run), "--format", "word2vec", "--out", str(out)]) == 0
+    session = load_session(run)
+    assert out.read_text().splitlines()[0] == f"{len(session.vocab)} 8"
+    assert main(["export", str(run), "--format", "loss-csv", "--out", str(tmp_path / "l.csv")]) == 0  # sessions only

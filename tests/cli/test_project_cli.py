@@ -76,3 +76,17 @@ def test_errors_are_one_line_with_exit_code_2(session_file, tmp_path, capsys, sh
     err = capsys.readouterr().err
     assert "pretrained.vec, line" in err and "Traceback" not in err
     assert not (tmp_path / "a.csv").exists() and not (tmp_path / "b.csv").exists()
+
+
+def test_coordinates_file_follows_the_umask(session_file, tmp_path):
+    import os
+    import stat
+
+    path, _tokens, _weights = session_file
+    out = tmp_path / "coords.csv"
+    old = os.umask(0o022)
+    try:
+        assert main(["project", str(path), "--out", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

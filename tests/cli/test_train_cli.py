@@ -20,9 +20,14 @@ def test_train_on_demo_writes_a_session_that_reads_back(tmp_path, capsys):
     session = load_session(out)
     assert session.weights.shape == (len(session.vocab), 16)
     assert "dog" in session.vocab.tokens
-    assert session.train_config["objective"] == "sgns" and session.train_config["epochs"] == 2
-    assert session.init_config.scheme == "word2vec" and session.init_config.dim == 16
+    train, init = session.state["train"], session.state["init"]
+    assert train["objective"] == "sgns" and train["epochs"] == 2 and train["corpus"] == "demo"
+    assert init["scheme"] == "word2vec" and init["dim"] == 16
     assert session.history["loss"] and session.snapshots
+    # the timeline: at most 8 snapshots, up to the last step, which states its own epoch
+    steps = [s.step for s in session.snapshots]
+    assert len(steps) <= 8 and steps == sorted(steps) and steps[-1] == session.history["loss"][-1][0]
+    assert session.snapshots[-1].epoch == 1
     assert not np.array_equal(session.weights, session.initial_weights)
     assert abs(session.history["loss"][-1][1] - summary["final_loss"]) < 1e-9
 
@@ -60,4 +65,4 @@ def test_train_language_model_cli(tmp_path, capsys):
                  "--batch-size", "2048", "--context-length", "8", "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["objective"] == "lm" and np.isfinite(summary["final_loss"])
-    assert load_session(out).train_config["objective"] == "lm"
+    assert load_session(out).state["train"]["objective"] == "lm"

@@ -95,3 +95,22 @@ def test_missing_file_through_the_real_entry_point(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {tmp_path / 'nope.txt'}: no such file"
     assert result.stdout == ""
+
+
+def test_tokenize_text_that_looks_like_an_option(capsys, shared_data):
+    data = run_json(capsys, shared_data / "tokenizers" / "gpt2", "--tokenize=--")
+    assert data["tokens"] == ["--"] and data["ids"] == [438]
+    data = run_json(capsys, shared_data / "tokenizers" / "gpt2", "--tokenize=-x")
+    assert data["tokens"] == ["-", "x"]
+
+
+def test_special_tokens_in_the_text_are_parsed_or_read_as_text(capsys, shared_data):
+    gpt2 = shared_data / "tokenizers" / "gpt2"
+    parsed = run_json(capsys, gpt2, "--tokenize", "hello<|endoftext|>world")
+    assert parsed["specials_in_text"] == "parse"  # the default, as the tokenizers library reads text
+    assert parsed["tokens"] == ["hello", "<|endoftext|>", "world"] and parsed["ids"] == [31373, 50256, 6894]
+    text = run_json(capsys, gpt2, "--tokenize", "hello<|endoftext|>world", "--specials-in-text", "text")
+    assert text["specials_in_text"] == "text" and 50256 not in text["ids"]
+    assert "".join(text["tokens"]) == "hello<|endoftext|>world" and text["tokens"][1] == "<"
+    assert main(["vocab", str(gpt2), "--tokenize", "a<|endoftext|>", "--specials-in-text", "text"]) == 0
+    assert "read as plain text" in capsys.readouterr().out

@@ -169,3 +169,57 @@ def test_our_loader_reads_back_what_we_export(tmp_path, demo, fmt, name):
     loaded = load_vectors(tmp_path / name, **kwargs)
     assert loaded.vocab.tokens == vocab.tokens
     assert loaded.weights.tobytes() == w.tobytes()
+
+
+# What JavaScript's String.prototype.trim() strips (ECMAScript WhiteSpace and LineTerminator).
+JS_TRIMMED = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+             "\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def _projector_reads(vectors_path, meta_path):
+    """(rows of vectors, metadata lines) as TensorBoard's projector parses them: it drops the
+    lines that trim() leaves empty, and reads a first line holding a tab as the header."""
+    rows = [line for line in vectors_path.read_text(encoding="utf-8").split("\n") if line.strip(JS_TRIMMED)]
+    lines = [line for line in meta_path.read_text(encoding="utf-8").split("\n") if line.strip(JS_TRIMMED)]
+    return rows, lines[1:] if "\t" in lines[0] else lines
+
+
+@pytest.mark.parametrize("with_counts", [False, True])
+def test_whitespace_only_tokens_survive_the_projectors_trim(tmp_path, with_counts):
+    tokens = ["a", " ", "\u3000", "\u00a0", "\t", "b"]
+    vocab = Vocabulary(tokens=tokens, counts=[6, 5, 4, 3, 2, 1] if with_counts else None)
+    w = _matrix(len(tokens), 3)
+    rows, lines = _projector_reads(*export_projector(tmp_path / "p", vocab, w))
+    assert len(rows) == len(lines) == 6  # "Number of tensors (6) do not match ... metadata (4)" before
+    labels = [line.split("\t")[0] for line in lines]
+    assert labels == ["a", "\\u0020", "\\u3000", "\\u00a0", "\\u0009", "b"]
+
+
+def test_the_projector_needs_two_dimensions(tmp_path):
+    vocab = Vocabulary(tokens=["a", "b"])
+    with pytest.raises(ExplorerError, match="the projector needs at least 2 dimensions"):
+        export_projector(tmp_path / "p", vocab, np.ones((2, 1), np.float32))
+    assert not (tmp_path / "p").exists()
+
+
+def test_every_export_follows_the_umask(tmp_path, demo):
+    import os
+    import stat
+
+    vocab, w = demo
+    coords = w[:, :2]
+    old = os.umask(0o022)
+    try:
+        written = [
+            *export("projector", tmp_path / "proj.tsv", vocab, w),
+            export("word2vec", tmp_path / "v.txt", vocab, w),
+            export("word2vec-bin", tmp_path / "v.bin", vocab, w),
+            export("glove", tmp_path / "g.txt", vocab, w),
+            export("npy", tmp_path / "m.npy", vocab, w), tmp_path / "m.vocab.txt",
+            export("csv", tmp_path / "c.csv", vocab, w, coords=coords),
+            export("loss-csv", tmp_path / "l.csv", vocab, w, history={"loss": [[0, 1.0]]}),
+        ]
+    finally:
+        os.umask(old)
+    assert len(written) == 9
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {p.name: "0o644" for p in written}

@@ -7,7 +7,7 @@ import pytest
 
 from explorer.core import ExplorerError
 from explorer.core.matrix.init import initialize
-from explorer.core.matrix.schemes import SCHEMES, InitConfig
+from explorer.core.matrix.schemes import SCHEMES, InitConfig, describe
 from explorer.core.matrix.stats import effective_rank, matrix_stats, mean_cosine
 
 RANDOM = [name for name in SCHEMES if name not in ("zeros", "constant", "one_hot")]
@@ -146,3 +146,13 @@ def test_a_non_positive_std_is_a_clear_error():
     for scheme in ("normal", "truncated_normal"):
         with pytest.raises(ExplorerError, match="std must be positive"):
             initialize(InitConfig(scheme, 8, 0, {"std": 0.0}), 10)
+
+
+def test_describe_says_what_made_a_matrix():
+    assert describe(InitConfig("truncated_normal", 64, 0)) == \
+        "Truncated normal (BERT, GPT-2) · std 0.02 · dim 64 · seed 0"
+    assert describe(InitConfig("kaiming_normal", 8, 3, {"mode": "fan_out"})) == \
+        "Kaiming (He) normal · mode fan_out · nonlinearity leaky_relu · dim 8 · seed 3"
+    assert describe(InitConfig("normal", 16, 1, {"std": 0.5})) == \
+        "Normal N(mean, std) · mean 0 · std 0.5 · dim 16 · seed 1"
+    assert describe(InitConfig("zeros", 4, 0)) == "Zeros · dim 4 · seed 0"

@@ -5,8 +5,8 @@ import pytest
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.analysis.clusters import kmeans
-from explorer.core.view.colours import frequency_bins, match_tokens, sequential_colors
-from explorer.core.view.labels import boxes_overlap, place_labels
+from explorer.core.view.colours import frequency_bins, match_tokens, point_colours, sequential_colors
+from explorer.core.view.labels import boxes_overlap, default_labels, place_labels
 from explorer.core.view.picking import SpatialGrid, points_in_polygon, points_in_rect
 from explorer.core.view.raster import density_image, pack_rgb, sprite_offsets, sprite_table, stamp_sprites
 
@@ -114,3 +114,25 @@ def test_kmeans_separates_blobs_and_can_be_cancelled():
     assert len(set(labels.tolist())) == 3
     with pytest.raises(Cancelled):
         kmeans(x, 3, should_cancel=lambda: True)
+
+
+def test_default_labels_are_the_most_frequent_then_the_selection():
+    counts = np.array([5, 50, 1, 20])
+    assert default_labels(counts, 4, selection=(2,), limit=2) == [1, 3, 2]
+    assert default_labels(None, 100, selection=(70, 1), limit=3) == [0, 1, 2, 70]  # no counts: first IDs
+    assert default_labels(counts, 4, selection=(2,), mode="none") == [2]
+
+
+def test_point_colours_of_each_mode():
+    palette, neutral = [(10, 20, 30), (40, 50, 60), (70, 80, 90), (200, 0, 0)], (150, 150, 150)
+    category = np.array([[1, 2, 3, 255]] * 4, np.uint8)
+    colours, legend = point_colours("category", 4, palette=palette, neutral=neutral, category=category,
+                                    category_legend=[("a", (1, 2, 3, 255))])
+    assert np.array_equal(colours, category) and legend == [("a", (1, 2, 3, 255))]
+    colours, legend = point_colours("cluster", 4, palette=palette, neutral=neutral, clusters=np.array([0, 1, 1, 0]))
+    assert [name for name, _ in legend] == ["cluster 1 (2)", "cluster 2 (2)"]
+    assert tuple(colours[1]) == (40, 50, 60, 230)
+    colours, legend = point_colours("regex", 4, palette=palette, neutral=neutral, pattern="^a", hits=np.array([2]))
+    assert legend[0] == ("/^a/ (1)", (200, 0, 0, 240)) and tuple(colours[2]) == (200, 0, 0, 240)
+    colours, legend = point_colours("frequency", 4, palette=palette, neutral=neutral, counts=np.array([1, 10, 100, 1000]))
+    assert legend[0][0].startswith("count") and len({tuple(c) for c in colours}) > 1

@@ -9,6 +9,9 @@ from explorer.core.projection.project import (
     Projection, ProjectionSettings, available_methods, fit_pca, fit_svd, procrustes_align, project,
     run_tsne, sample_ids, sphereize, umap_available,
 )
+from explorer.core.projection.sampling import (
+    default_sample, sample_for_method, sample_for_vocabulary, suggested_sample,
+)
 
 
 def structured(n=600, d=160, seed=0, offset=0.3):
@@ -91,6 +94,27 @@ def test_sample_is_reported_and_reused_between_frames():
     second = project(x * 1.01, settings, first)
     np.testing.assert_array_equal(second.ids, first.ids)
     assert sample_ids(500, 500) is None and sample_ids(500, None) is None
+
+
+def test_a_projection_keeps_the_settings_it_was_made_with():
+    x = structured(n=100)
+    settings = ProjectionSettings("pca", 2, sample=50)  # as the live state part is
+    result = project(x, settings)
+    settings.update(sample=None, sphereize=True)  # the user changes the settings later
+    assert result.settings.sample == 50 and not result.settings.sphereize
+    assert result.settings != settings
+
+
+def test_tsne_and_umap_start_on_a_sample_that_follows_the_vocabulary():
+    assert default_sample(124, "tsne") is None  # the demo: every row
+    assert default_sample(30_522, "tsne") == default_sample(30_522, "umap") == 5000
+    assert default_sample(30_522, "pca") is None  # PCA is fast: every row
+    assert sample_for_method(None, 30_522, "tsne") == 5000
+    assert sample_for_method(800, 30_522, "tsne") == 800  # a chosen sample stays
+    assert sample_for_vocabulary(None, 30_522, "tsne") == 5000  # the demo's t-SNE, then a big table
+    assert sample_for_vocabulary(5000, 124, "tsne") is None  # no longer a sample of the new one
+    assert sample_for_vocabulary(2000, 50_257, "tsne") == 2000
+    assert suggested_sample(124) == 124 and suggested_sample(30_522) == 5000
 
 
 def test_sphereize_centres_and_normalizes_rows():

@@ -4,7 +4,10 @@ import pytest
 from explorer.core import ExplorerError
 from explorer.core.io.session import Session, load_session, save_session
 from explorer.core.matrix.schemes import InitConfig
+from explorer.core.projection.project import ProjectionSettings, project
+from explorer.core.state.app import AppState
 from explorer.core.tokens.demo import demo_vocabulary
+from explorer.core.training.snapshot import Snapshot
 
 
 def test_round_trip_is_bit_exact(tmp_path):
@@ -12,8 +15,9 @@ def test_round_trip_is_bit_exact(tmp_path):
     rng = np.random.default_rng(0)
     weights = rng.standard_normal((len(vocab), 8)).astype(np.float32)
     snap = rng.standard_normal((len(vocab), 8)).astype(np.float32)
-    session = Session(vocab, weights, initial_weights=weights * 2, init_config=InitConfig("xavier_normal", 8, 3),
-                      history={"loss": [[1, 2.5]]}, snapshots=[(10, snap)], view={"selection": [1, 2]})
+    state = {"init": InitConfig("xavier_normal", 8, 3).to_dict(), "explore": {"selection": [1, 2]}}
+    session = Session(vocab, weights, initial_weights=weights * 2, state=state, history={"loss": [[1, 2.5]]},
+                      snapshots=[Snapshot(step=10, epoch=1, loss=2.5, tokens_seen=640, weights=snap)])
     path = tmp_path / "s.eexp"
     save_session(path, session)
     back = load_session(path)
@@ -22,9 +26,37 @@ def test_round_trip_is_bit_exact(tmp_path):
     assert back.vocab.encode("the dog")[1] == vocab.encode("the dog")[1]
     assert back.weights.tobytes() == weights.tobytes()
     assert back.initial_weights.tobytes() == (weights * 2).tobytes()
-    assert back.snapshots[0][0] == 10 and back.snapshots[0][1].tobytes() == snap.tobytes()
-    assert back.init_config == InitConfig("xavier_normal", 8, 3)
-    assert back.history == {"loss": [[1, 2.5]]} and back.view == {"selection": [1, 2]}
+    first = back.snapshots[0]
+    assert (first.step, first.epoch, first.loss, first.tokens_seen) == (10, 1, 2.5, 640)
+    assert first.weights.tobytes() == snap.tobytes()
+    assert back.state == state and back.history == {"loss": [[1, 2.5]]}
+    assert back.projection is None
+
+
+@pytest.mark.parametrize("settings", [ProjectionSettings(), ProjectionSettings(method="svd", dims=3),
+                                      ProjectionSettings(sample=50, sphereize=True, seed=4)])
+def test_the_fitted_projection_round_trips_and_shows_the_same_points(tmp_path, settings):
+    session = _session()
+    fitted = project(session.weights, settings)
+    session.projection = fitted
+    save_session(tmp_path / "s.eexp", session)
+    back = load_session(tmp_path / "s.eexp").projection
+    for name in ("mean", "components", "explained_variance_ratio"):
+        assert getattr(back.basis, name).tobytes() == getattr(fitted.basis, name).tobytes()
+    assert back.coords.tobytes() == fitted.coords.tobytes()  # the matrix through the saved basis: no fit
+    assert back.settings == fitted.settings and back.axis_titles == fitted.axis_titles
+    assert (back.ids is None and fitted.ids is None) or back.ids.tobytes() == fitted.ids.tobytes()
+    # The window keeps showing it without a refit: `project` reuses a compatible basis.
+    again = project(session.weights, settings, back)
+    assert again.basis is back.basis
+
+
+def test_a_nonlinear_projection_is_not_kept(tmp_path):
+    session = _session()
+    session.projection = project(session.weights, ProjectionSettings(method="tsne", sample=40))
+    with pytest.raises(ExplorerError, match="PCA or SVD"):
+        save_session(tmp_path / "s.eexp", session)
+    assert not (tmp_path / "s.eexp").exists()
 
 
 def test_newer_format_version_is_a_clear_error(tmp_path):
@@ -57,7 +89,10 @@ import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from explorer.core import Cancelled  # noqa: E402
-from explorer.core.io.session import default_recovery_path, session_from_workspace  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+from explorer.core.io.session import (  # noqa: E402
+    RecoveryLock, default_recovery_folder, is_session_file, left_behind, new_recovery_path, session_from_workspace,
+)
 from explorer.core.state.workspace import Workspace  # noqa: E402
 
 
@@ -68,33 +103,44 @@ def _session(rows_dim=(None, 8), seed=0, **kw):
     return Session(vocab, weights, **kw)
 
 
-def test_special_float_values_and_view_state_round_trip_bit_exact(tmp_path):
+def test_special_float_values_and_state_round_trip_bit_exact(tmp_path):
     session = _session()
     w = session.weights
     w[0, :4] = [np.nan, np.inf, -np.inf, -0.0]
     w[1, 0] = np.float32(1e-45)  # a subnormal
-    view = {"projection": {"method": "pca", "dims": 3}, "camera": {"distance": 2.5, "azimuth": 30},
-            "selection": [3, 4], "colours": "category", "theme": "dark",
-            "bookmarks": [{"name": "Animals", "selection": [1]}, {"name": "Ünïcode ✓", "camera": {}}]}
-    session.view = view
+    state = {"projection": {"method": "pca", "dims": 3},
+             "view": {"mode": "3d", "camera3d": {"distance": 2.5, "azimuth": 30}, "colour": "category",
+                      "theme": "dark"},
+             "explore": {"selection": [3, 4]},
+             "presentation": {"bookmarks": [{"name": "Animals", "explore": {"selection": [1]}},
+                                            {"name": "Ünïcode ✓", "view": {}}]}}
+    session.state = state
     session.history = {"loss": [[1, 3.5], [2, float("nan")]]}
+    session.snapshots = [Snapshot(step=0, epoch=0, loss=float("nan"), tokens_seen=0, weights=w)]
     save_session(tmp_path / "s.eexp", session)
     back = load_session(tmp_path / "s.eexp")
     assert back.weights.tobytes() == w.tobytes()
-    assert back.view == view and back.bookmarks[1]["name"] == "Ünïcode ✓"
-    assert np.isnan(back.history["loss"][1][1])
+    assert back.state == state and back.bookmarks[1]["name"] == "Ünïcode ✓"
+    assert np.isnan(back.history["loss"][1][1]) and np.isnan(back.snapshots[0].loss)
 
 
-def test_session_from_workspace_carries_selection_and_config():
+def test_session_from_workspace_carries_every_setting_and_the_fitted_basis():
     vocab = demo_vocabulary()
     ws = Workspace(vocab, ["x"] * len(vocab))
     with pytest.raises(ExplorerError, match="no matrix"):
         session_from_workspace(ws)
-    ws.set_weights(np.ones((len(vocab), 4), np.float32))
-    ws.init_config = InitConfig("uniform", 4, 7)
-    ws.select([5, 6])
+    ws.set_weights(np.random.default_rng(0).standard_normal((len(vocab), 4)).astype(np.float32))
+    ws.state.init.update(scheme="uniform", dim=4, seed=7)
+    ws.state.explore.selection = (5, 6)
+    ws.state.view.update(colour="cluster", range2d=((0, 1), (2, 3)))
+    fitted = project(ws.weights)
+    ws.state.fit.projection = fitted
     s = session_from_workspace(ws)
-    assert s.view["selection"] == [5, 6] and s.init_config.seed == 7 and s.categories[0] == "x"
+    assert s.state == ws.state.capture() and s.categories[0] == "x"
+    assert s.state["explore"]["selection"] == [5, 6] and s.state["init"]["seed"] == 7
+    assert s.state["view"]["range2d"] == [[0, 1], [2, 3]] and s.projection is fitted
+    ws.state.fit.projection = project(ws.weights, ProjectionSettings(method="tsne", sample=40))
+    assert session_from_workspace(ws).projection is None  # no basis to keep: the window fits one
 
 
 def test_progress_and_cancel_leave_the_previous_file(tmp_path):
@@ -198,12 +244,25 @@ def test_loading_never_executes_code(tmp_path):
     (lambda m: m["vocab"].update(tokens=[1, 2]), "list of strings"),
     (lambda m: m["vocab"].update(tokenizer={"kind": "martian"}), "martian"),
     (lambda m: m.update(categories=["a"]), "one entry per token"),
-    (lambda m: m.update(snapshot_steps=[1, 2]), "snapshot"),
-    (lambda m: m.update(view=[1]), "view state"),
+    (lambda m: m["snapshots"].append(dict(m["snapshots"][0])), "snapshot.1"),
+    (lambda m: m["snapshots"][0].update(epoch="first"), "damaged session"),
+    (lambda m: m.update(state=[1]), "the state must map part names"),
+    (lambda m: m["state"].update(view=3), "the state must map part names"),
+    (lambda m: m["state"]["presentation"].update(bookmarks=3), "bookmarks must be a list"),
+    (lambda m: m.update(history=[1]), "history"),
+    (lambda m: m["projection"]["settings"].update(method="tsne"), "PCA or SVD"),
+    (lambda m: m["projection"]["settings"].update(dims=3), "projection.components"),
+    (lambda m: m["projection"].update(sampled=True), "sample"),
+    (lambda m: m["projection"].update(axis_titles=["x"]), "axis titles"),
+    (lambda m: m.update(projection="pca"), "projection must be an object"),
 ])
 def test_damaged_metadata_is_a_clear_error_naming_the_file(tmp_path, mutate, message):
     good = tmp_path / "good.eexp"
-    save_session(good, _session())
+    session = _session()
+    session.state = AppState().capture()
+    session.snapshots = [Snapshot(step=5, epoch=0, loss=1.0, tokens_seen=9, weights=session.weights)]
+    session.projection = project(session.weights)
+    save_session(good, session)
     with zipfile.ZipFile(good) as zf:
         meta = json.loads(zf.read("session.json"))
         tensors = zf.read("tensors.safetensors")
@@ -215,17 +274,160 @@ def test_damaged_metadata_is_a_clear_error_naming_the_file(tmp_path, mutate, mes
     assert str(bad) in str(info.value)
 
 
-def test_unknown_init_config_keys_from_a_later_release_are_ignored(tmp_path):
+def test_unknown_settings_from_a_later_release_are_skipped_on_restore(tmp_path):
     good = tmp_path / "good.eexp"
-    save_session(good, _session(init_config=InitConfig("uniform", 8, 2)))
+    save_session(good, _session(state={"init": InitConfig("uniform", 8, 2).to_dict()}))
     with zipfile.ZipFile(good) as zf:
         meta = json.loads(zf.read("session.json"))
         tensors = zf.read("tensors.safetensors")
-    meta["init_config"]["future_option"] = True
+    meta["state"]["init"]["future_option"] = True
+    meta["state"]["future_part"] = {"x": 1}
     _zip(good, {"session.json": json.dumps(meta), "tensors.safetensors": tensors})
-    assert load_session(good).init_config == InitConfig("uniform", 8, 2)
+    state = AppState()
+    assert state.restore(load_session(good).state) == ["init.future_option"]
+    assert state.init == InitConfig("uniform", 8, 2)
+
+
+def _version_1_file(path, vocab, weights, snapshot, meta):
+    """A session as version 1 wrote it: a `view` dict, and snapshots as steps only."""
+    from safetensors.numpy import save as save_tensors
+
+    header = {"format": "embedding-explorer-session", "version": 1,
+              "vocab": {"tokens": vocab.tokens, "counts": vocab.counts.tolist(), "specials": vocab.specials,
+                        "source": "demo", "kind": "words", "tokenizer": None}, **meta}
+    _zip(path, {"session.json": json.dumps(header),
+                "tensors.safetensors": save_tensors({"weights": weights, "snapshot.0": snapshot})})
+
+
+def test_a_version_1_session_is_read_into_the_state(tmp_path):
+    vocab = demo_vocabulary()
+    w = np.random.default_rng(0).standard_normal((len(vocab), 8)).astype(np.float32)
+    view = {"projection": {"method": "svd", "dims": 2, "perplexity": 12.0}, "camera": {"x": [-1, 1], "y": [0, 2]},
+            "selection": [3, 4], "current": 5, "colours": "cluster", "theme": "dark", "snapshot": None,
+            "inspector": {"tab": "neighbours"},
+            "bookmarks": [{"name": "Zoomed", "camera": {"x": [0, 1], "y": [0, 1]}, "selection": [7]}],
+            "bookmark_index": 0}
+    path = tmp_path / "old.eexp"
+    _version_1_file(path, vocab, w, w * 2, {
+        "init_config": {"scheme": "uniform", "dim": 8, "seed": 3, "params": {}},
+        "train_config": {"objective": "cbow", "epochs": 2, "corpus": "demo"},
+        "history": {"loss": [[10, 2.5]]}, "snapshot_steps": [10], "view": view})
+    back = load_session(path)
+    assert back.weights.tobytes() == w.tobytes() and back.projection is None
+    snap = back.snapshots[0]
+    assert (snap.step, snap.epoch, snap.loss) == (10, 0, 2.5) and snap.weights.tobytes() == (w * 2).tobytes()
+    state = AppState()
+    assert state.restore(back.state) == []  # every entry found its place
+    assert state.init == InitConfig("uniform", 8, 3)
+    assert (state.train.objective, state.train.epochs, state.train.corpus) == ("cbow", 2, "demo")
+    assert (state.projection.method, state.projection.perplexity) == ("svd", 12.0)
+    assert state.view.range2d == ((-1, 1), (0, 2)) and state.view.colour == "cluster"
+    assert state.view.theme == "dark" and state.view.mode == "2d"
+    assert state.explore.selection == (3, 4) and state.explore.current == 5
+    assert state.presentation.bookmarks == ({"name": "Zoomed", "view": {"range2d": [[0, 1], [0, 1]]},
+                                             "explore": {"selection": [7]}},)
+    assert state.presentation.bookmark_index == 0
+
+
+def test_a_version_1_3d_camera_becomes_the_3d_view(tmp_path):
+    vocab = demo_vocabulary()
+    w = np.zeros((len(vocab), 3), np.float32)
+    camera = {"distance": 4.0, "elevation": 10, "azimuth": 30, "center": [0, 0, 0]}
+    path = tmp_path / "old.eexp"
+    _version_1_file(path, vocab, w, w, {"view": {"projection": {"method": "pca", "dims": 3}, "camera": camera}})
+    state = AppState()
+    assert state.restore(load_session(path).state) == []
+    assert state.view.mode == "3d" and state.view.camera3d == camera and state.projection.dims == 3
+
+
+@pytest.mark.parametrize("meta, message", [
+    ({"view": [1]}, "view state"),
+    ({"view": {"bookmarks": {"a": 1}}}, "bookmarks must be a list"),
+    ({"snapshot_steps": [1, 2]}, "snapshot"),
+    ({"init_config": [1]}, "damaged session"),
+])
+def test_a_damaged_version_1_session_is_a_clear_error(tmp_path, meta, message):
+    vocab = demo_vocabulary()
+    w = np.zeros((len(vocab), 2), np.float32)
+    path = tmp_path / "old.eexp"
+    _version_1_file(path, vocab, w, w, meta)
+    with pytest.raises(ExplorerError, match=message) as info:
+        load_session(path)
+    assert str(path) in str(info.value)
 
 
 def test_recovery_path_follows_xdg_data_home(monkeypatch, tmp_path):
+    import os
+    import re
+
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert default_recovery_path() == tmp_path / "embedding-explorer" / "recovery.eexp"
+    assert default_recovery_folder() == tmp_path / "embedding-explorer"
+    path = new_recovery_path(default_recovery_folder())
+    assert path.parent == tmp_path / "embedding-explorer"
+    assert re.fullmatch(rf"recovery-{os.getpid()}-\d+\.eexp", path.name)
+    assert new_recovery_path(tmp_path) != new_recovery_path(tmp_path)  # two windows of one process
+
+
+def test_a_recovery_file_is_left_behind_only_once_its_process_is_gone(tmp_path):
+    """A real second process autosaves and holds its lock; killed (no clean exit), its file
+    is offered, and while one instance offers it no other one does."""
+    vocab = demo_vocabulary()
+    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        from explorer.core.io.session import RecoveryLock, new_recovery_path
+        lock = RecoveryLock(new_recovery_path({str(tmp_path)!r}))
+        assert lock.acquire()
+        lock.path.write_bytes(b"autosaved")
+        print(lock.path, flush=True)
+        sys.stdin.read()  # runs until killed
+        """)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        path = Path(other.stdout.readline().strip())
+        assert path.exists() and left_behind(tmp_path) == []  # its instance runs
+    finally:
+        other.kill()
+        other.wait(timeout=30)
+    save_session(tmp_path / "recovery-1-2.eexp", Session(vocab, np.zeros((len(vocab), 2), np.float32)))
+    found = left_behind(tmp_path, own=tmp_path / "recovery-1-2.eexp")  # our own file is never offered
+    assert [lock.path for lock in found] == [path]
+    assert left_behind(tmp_path, own=tmp_path / "recovery-1-2.eexp") == []  # held while we offer it
+    found[0].remove()
+    assert not path.exists() and not path.with_name(path.name + ".lock").exists()
+
+
+def test_a_lock_excludes_another_window_of_the_same_process(tmp_path):
+    path = tmp_path / "recovery-1-1.eexp"
+    mine, other = RecoveryLock(path), RecoveryLock(path)
+    assert mine.acquire() and not other.acquire()
+    mine.release()
+    assert other.acquire()
+    other.release()
+
+
+def test_sessions_are_recognised_by_content(tmp_path):
+    vocab = demo_vocabulary()
+    path = tmp_path / "run.session"
+    save_session(path, Session(vocab, np.zeros((len(vocab), 2), np.float32)))
+    assert is_session_file(path)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("data.json", "{}")
+    text = tmp_path / "words.txt"
+    text.write_text("the\nof\n")
+    assert not is_session_file(other) and not is_session_file(text) and not is_session_file(tmp_path / "none")
+
+
+def test_a_saved_session_follows_the_umask(tmp_path):
+    import os
+    import stat
+
+    vocab = demo_vocabulary()
+    old = os.umask(0o022)
+    try:
+        save_session(tmp_path / "s.eexp", Session(vocab, np.zeros((len(vocab), 2), np.float32)))
+        os.umask(0o077)
+        save_session(tmp_path / "private.eexp", Session(vocab, np.zeros((len(vocab), 2), np.float32)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "s.eexp").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "private.eexp").stat().st_mode) == 0o600

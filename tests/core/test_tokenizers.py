@@ -108,3 +108,17 @@ def test_word_tokenizers_round_trip():
         tokenizer = WordTokenizer(lowercase)
         assert tokenizer_from_dict(tokenizer.to_dict()).split("The Cat's") == tokenizer.split("The Cat's")
     assert WordTokenizer().split("Ünïcode Воля naïve 12") == ["ünïcode", "воля", "naïve", "12"]
+
+
+def test_special_tokens_typed_in_text_are_tokens_or_text(shared_data):
+    from explorer.core.io.vocab_files import load_vocabulary
+    from explorer.core.tokens.subword import encode_text
+
+    gpt2 = load_vocabulary(shared_data / "tokenizers" / "gpt2")
+    assert encode_text(gpt2, "hello<|endoftext|>world") == (["hello", "<|endoftext|>", "world"], [31373, 50256, 6894])
+    pieces, ids = encode_text(gpt2, "hello<|endoftext|>world", parse_specials=False)
+    assert 50256 not in ids and "".join(pieces) == "hello<|endoftext|>world"
+    assert encode_text(gpt2, "hello<|endoftext|>world")[1] == [31373, 50256, 6894]  # the copy changed nothing
+    words = Vocabulary(tokens=["<pad>", "<unk>", "hello", "world"], specials={"pad": 0, "unk": 1})
+    assert encode_text(words, "hello<unk>world") == (["hello", "<unk>", "world"], [2, 1, 3])
+    assert encode_text(words, "hello<unk>world", parse_specials=False) == (["hello", "unk", "world"], [2, 1, 3])

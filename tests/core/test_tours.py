@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from explorer.core import ExplorerError
 from explorer.core.tours import (
-    STEP_KEYS, Tour, build_vocab_spec, fill_caption, find_tour, load_tour, parse_tour, shipped_tour_paths,
+    STEP_KEYS, Tour, Trails, build_vocab_spec, fill_caption, find_tour, load_tour, parse_tour, shipped_tour_paths,
     shipped_tours,
 )
 
@@ -153,3 +153,66 @@ def test_word_vocabulary_with_unk():
     vocab, _ = build_vocab_spec({"text": "the cat sat", "order": "alpha", "specials": ["unk"]})
     assert vocab.tokens == ["<unk>", "cat", "sat", "the"]
     assert vocab.encode("the rambutan") == (["the", "rambutan"], [3, 0])
+
+
+def test_a_tour_is_found_again_by_its_ref(tmp_path):
+    shipped = find_tour("5")
+    assert shipped.ref == "training-creates-meaning" and find_tour(shipped.ref).title == shipped.title
+    mine = load_tour(write(tmp_path, {"title": "Mine", "steps": [{"caption": "one"}, {"caption": "two"}]}))
+    assert mine.ref == str(tmp_path / "tour.json") and find_tour(mine.ref).title == "Mine"
+
+
+def _frames(n_frames=5, rows=40, dim=6, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    start = rng.normal(size=(rows, dim)).astype(np.float32)
+    drift = rng.normal(size=(rows, dim)).astype(np.float32)
+    return [start + 0.3 * k * drift for k in range(n_frames)]
+
+
+@pytest.mark.parametrize("sphereize", [False, True])
+def test_trails_end_at_their_tokens_points_in_any_fitted_projection(sphereize):
+    """Kept as weight rows, trails are drawn through the projection shown, even one fitted
+    afresh with flipped axes: the last point is the token's own point there."""
+    import dataclasses
+
+    import numpy as np
+
+    from explorer.core.projection.project import ProjectionSettings, project
+
+    frames = _frames()
+    ids = [3, 17, 29]
+    trails = Trails(ids)
+    for weights in frames:
+        trails.add(weights)
+    trails.add(frames[-1])  # the run's final matrix again: not a new frame
+    assert len(trails) == len(frames)
+    settings = ProjectionSettings(sphereize=sphereize)
+    first = project(frames[0], settings)
+    live = project(frames[-1], settings, first)  # the basis of the start, kept
+    flipped = dataclasses.replace(live, coords=-live.coords)  # forces a sign flip on the re-fit
+    for shown in (live, project(frames[-1], settings, flipped, refit=True)):
+        paths = trails.paths(shown)
+        assert len(paths) == len(frames)
+        np.testing.assert_allclose(paths[-1], shown.coords[ids], atol=1e-4)
+    tsne_like = dataclasses.replace(first, basis=None)
+    assert trails.paths(tsne_like) is None and trails.paths(None) is None
+
+
+def test_trails_keep_the_first_and_latest_frames_when_thinned_and_hide_tokens_outside_a_sample():
+    import numpy as np
+
+    from explorer.core.projection.project import ProjectionSettings, project
+
+    frames = _frames(n_frames=11)
+    trails = Trails([0, 1], max_frames=4)
+    for weights in frames:
+        trails.add(weights)
+    assert 2 <= len(trails) <= 4
+    assert np.array_equal(trails.rows[0], frames[0][[0, 1]]) and np.array_equal(trails.rows[-1], frames[-1][[0, 1]])
+    sampled = project(frames[-1], ProjectionSettings(sample=10, seed=3))
+    inside = [i for i in (0, 1) if i in set(sampled.ids.tolist())]
+    last = trails.paths(sampled)[-1]
+    for row, token in enumerate((0, 1)):
+        assert np.isfinite(last[row]).all() == (token in inside)

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io import vectors as vf
-from explorer.core.io.vectors import list_tensors, load_vectors, read_vector_tokens, sniff_format
+from explorer.core.io.vectors import (
+    NeedsTensorChoice, NeedsVocabulary, list_tensors, load_vectors, read_vector_tokens, sniff_format,
+)
 
 REAL = {  # file -> (format, rows, dim)
     "test_glove.txt": ("glove", 76, 50),
@@ -91,7 +93,7 @@ def test_minilm_safetensors_with_bert_vocab_is_semantic(shared_data):
 
 
 def test_a_table_without_tokens_asks_for_a_vocabulary(shared_data):
-    with pytest.raises(ExplorerError, match="holds no tokens"):
+    with pytest.raises(NeedsVocabulary, match="holds no tokens"):  # a question for the user, by its type
         load_vectors(shared_data / "vectors" / "minilm-embeddings.safetensors")
 
 
@@ -183,6 +185,7 @@ def test_npy_with_objects_is_refused_and_plain_npy_needs_a_vocabulary(tmp_path):
     w = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
     np.save(tmp_path / "w.npy", w)
     assert "holds no tokens" in str(error_of(tmp_path / "w.npy"))
+    assert isinstance(error_of(tmp_path / "w.npy"), NeedsVocabulary)
     loaded = load_vectors(tmp_path / "w.npy", vocab_path=vocab)
     assert loaded.format == "npy" and loaded.vocab.tokens == ["a", "b", "c"] and np.array_equal(loaded.weights, w)
 
@@ -192,6 +195,9 @@ def test_npz_with_its_own_tokens_and_a_tensor_choice(tmp_path):
     np.savez(tmp_path / "m.npz", first=w, other=np.zeros((3, 5)), tokens=np.array(["x", "y", "z"]))
     assert list_tensors(tmp_path / "m.npz") == {"first": (3, 2), "other": (3, 5), "tokens": (3,)}
     assert "choose one by name" in str(error_of(tmp_path / "m.npz"))
+    with pytest.raises(NeedsTensorChoice) as asked:
+        load_vectors(tmp_path / "m.npz")
+    assert asked.value.choices == {"first": (3, 2), "other": (3, 5)}  # the 2-D tables, not the tokens
     loaded = load_vectors(tmp_path / "m.npz", tensor_name="other")
     assert loaded.weights.shape == (3, 5) and loaded.vocab.tokens == ["x", "y", "z"]
 
@@ -219,6 +225,14 @@ def test_projector_tsv_with_metadata(tmp_path):
     loaded = load_vectors(tmp_path / "vectors.tsv")
     assert loaded.format == "tsv" and loaded.vocab.tokens == ["x", "y", "z"]
     assert np.array_equal(loaded.weights, w)
+
+
+def test_special_tokens_are_found_by_each_role_s_spellings(tmp_path):
+    text = "".join(f"{t} 1 {i}\n" for i, t in enumerate(["the", "<unk>", "[UNK]", "[PAD]", "</s>", "<|endoftext|>",
+                                                          "[MASK]"]))
+    vocab = load_vectors(write(tmp_path, "s.txt", text)).vocab
+    # BERT's [UNK] is preferred to <unk>; </s> to <|endoftext|>; "the" is no special
+    assert vocab.specials == {"unk": 2, "pad": 3, "eos": 4, "mask": 6}
 
 
 def test_text_variants_crlf_bom_blank_lines_tabs_exponents_and_spaces_in_tokens(tmp_path):

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io.detect import detect_kind
-from explorer.core.io.textio import InvalidEncoding, iter_blocks
+from explorer.core.io.textio import InvalidEncoding, is_number, iter_blocks
 from explorer.core.io.vocab_files import describe, detect_format, load_vocabulary
-from explorer.core.tokens.vocab import build_vocab
+from explorer.core.tokens.vocab import Vocabulary, build_vocab
 
 
 def write(path, data: bytes | str):
@@ -353,3 +353,28 @@ def test_describe_is_json_ready(tmp_path):
     summary = json.loads(json.dumps(describe(vocab)))
     assert summary["size"] == 9 and summary["format"] == "corpus"
     assert summary["specials"] == ["<pad>"] and summary["first"][0] == "<pad>"
+
+
+def test_is_number_reads_fields_as_float_does_in_bytes_or_text():
+    for field in (b"1e-05", "-2.5E+3", b" 7 ", "nan", b"inf", ".25"):
+        assert is_number(field)
+    for field in (b"at&t", "1,5", b"", "0x10", b"\xff"):
+        assert not is_number(field)
+
+
+def test_a_session_is_recognised_by_its_content_whatever_its_name(tmp_path):
+    import numpy as np
+
+    from explorer.core.io.session import Session, save_session
+
+    saved = tmp_path / "run.eexp"
+    save_session(saved, Session(vocab=Vocabulary(tokens=["a", "b", "c"]), weights=np.eye(3, dtype=np.float32)))
+    renamed = saved.rename(tmp_path / "run.session")
+    assert detect_kind(renamed) == "session"
+    plain_zip = tmp_path / "other.session"
+    import zipfile
+
+    with zipfile.ZipFile(plain_zip, "w") as zf:
+        zf.writestr("readme.txt", "not a session")
+    with pytest.raises(ExplorerError, match="binary file"):  # any other zip is not taken for one
+        detect_kind(plain_zip)

@@ -1,8 +1,8 @@
 """Fuzz session files (explorer.core.io.session.load_session).
 
 Bases are real sessions: the demo vocabulary and a vocabulary counted from
-../shared/data/gensim/lee.cor, with matrices, snapshots, history, view state, and one
-with a real GPT-2 tokenizer inside. Cases damage the zip bytes, the JSON member (as
+../shared/data/gensim/lee.cor, with matrices, snapshots, history, the state and a fitted
+projection, one with a real GPT-2 tokenizer inside, and one in format version 1. Cases damage the zip bytes, the JSON member (as
 bytes, or by putting random JSON anywhere in its structure), the tensors member, and
 the member list; generated sessions must round-trip exactly."""
 
@@ -18,8 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core.io.session import Session, load_session, save_session
-from explorer.core.matrix.schemes import InitConfig
+from explorer.core.projection.project import ProjectionSettings, project
+from explorer.core.state.app import AppState
 from explorer.core.tokens.demo import demo_vocabulary
+from explorer.core.training.snapshot import Snapshot
 from tests.fuzz._harness import check_session, fuzz_settings, mutated, run_case, shared
 
 
@@ -41,11 +43,16 @@ def _bases() -> tuple[bytes, ...]:
     rng = np.random.default_rng(0)
     demo = demo_vocabulary()
     w = rng.standard_normal((len(demo), 8)).astype(np.float32)
+    state = AppState()
+    state.init.update(scheme="xavier_uniform", dim=8, seed=3)
+    state.train.update(objective="sgns", epochs=3)
+    state.view.update(range2d=((0, 1), (-1, 1)), theme="dark", colour="cluster")
+    state.explore.update(selection=(1, 2), current=3)
+    state.presentation.bookmarks = ({"name": "start", "explore": {"selection": [0]}},)
     first = Session(demo, w, initial_weights=w * 0.5, categories=[f"c{i % 3}" for i in range(len(demo))],
-                    init_config=InitConfig("xavier_uniform", 8, 3), train_config={"objective": "sgns", "epochs": 3},
-                    history={"loss": [[1, 2.5], [2, 2.25]]}, snapshots=[(5, w * 0.9), (10, w * 0.8)],
-                    view={"selection": [1, 2], "current": 3, "camera": {"x": [0, 1], "y": [-1, 1]},
-                          "bookmarks": [{"name": "start", "selection": [0]}], "theme": "dark"})
+                    state=state.capture(), history={"loss": [[1, 2.5], [2, 2.25]]},
+                    snapshots=[Snapshot(5, 0, 2.5, 100, w * 0.9), Snapshot(10, 1, 2.25, 200, w * 0.8)],
+                    projection=project(w, ProjectionSettings(sample=40, seed=1)))
     lee = load_vocabulary(shared("gensim/lee.cor"), "corpus", min_count=3, errors="replace")
     second = Session(lee, rng.standard_normal((len(lee), 4)).astype(np.float32))
     import tempfile
@@ -57,7 +64,24 @@ def _bases() -> tuple[bytes, ...]:
         (Path(folder) / "vocab.bpe").write_bytes(merges)
         gpt2 = load_vocabulary(Path(folder))
     third = Session(gpt2, rng.standard_normal((len(gpt2), 2)).astype(np.float32))
-    return _session_bytes(first), _session_bytes(second), _session_bytes(third)
+    return _session_bytes(first), _session_bytes(second), _session_bytes(third), _version_1_bytes(demo, w)
+
+
+def _version_1_bytes(vocab, weights) -> bytes:
+    """A session as format version 1 wrote it (a `view` dict, snapshots as steps only)."""
+    from safetensors.numpy import save as save_tensors
+
+    meta = {"format": "embedding-explorer-session", "version": 1,
+            "vocab": {"tokens": vocab.tokens, "counts": vocab.counts.tolist(), "specials": vocab.specials,
+                      "source": "demo", "kind": "words", "tokenizer": None},
+            "init_config": {"scheme": "uniform", "dim": 8, "seed": 3, "params": {}},
+            "train_config": {"objective": "sgns", "epochs": 3, "corpus": "demo"},
+            "history": {"loss": [[5, 2.5]]}, "snapshot_steps": [5],
+            "view": {"selection": [1, 2], "current": 3, "camera": {"x": [0, 1], "y": [-1, 1]},
+                     "projection": {"method": "pca", "dims": 2}, "colours": "category",
+                     "bookmarks": [{"name": "start", "selection": [0]}], "theme": "dark"}}
+    return _zip([("session.json", json.dumps(meta).encode()),
+                 ("tensors.safetensors", save_tensors({"weights": weights, "snapshot.0": weights * 0.9}))])
 
 
 def _members(blob: bytes) -> dict[str, bytes]:
@@ -150,14 +174,26 @@ def sessions(draw):
     counts = draw(st.one_of(st.none(), st.lists(st.integers(0, 2**62), min_size=len(tokens), max_size=len(tokens))))
     vocab = Vocabulary(tokens=tokens, counts=counts,
                        specials={"pad": 0} if draw(st.booleans()) else {})
-    snapshots = [(draw(st.integers(0, 10**9)), weights[::-1].copy()) for _ in range(draw(st.integers(0, 2)))]
-    view = draw(st.dictionaries(st.text(max_size=5), JSON, max_size=3))
+    snapshots = [Snapshot(step=draw(st.integers(0, 10**9)), epoch=draw(st.integers(0, 1000)), loss=draw(st.floats()),
+                          tokens_seen=draw(st.integers(0, 2**62)), weights=weights[::-1].copy())
+                 for _ in range(draw(st.integers(0, 2)))]
+    state = draw(st.dictionaries(st.text(max_size=5), st.dictionaries(st.text(max_size=5), JSON, max_size=3),
+                                 max_size=3))
+    state.pop("presentation", None)  # its bookmarks must be a list of objects: drawn apart below
+    if draw(st.booleans()):
+        state["presentation"] = {"bookmarks": draw(st.lists(st.dictionaries(st.text(max_size=5), JSON, max_size=2),
+                                                            max_size=2))}
+    projection = None
+    if len(tokens) >= 3 and draw(st.booleans()) and np.all(np.abs(weights) < 1e6):  # PCA overflows beyond
+        settings = ProjectionSettings(method=draw(st.sampled_from(["pca", "svd"])),
+                                      sample=draw(st.one_of(st.none(), st.integers(3, len(tokens)))))
+        projection = project(weights, settings)
     return Session(vocab, weights, initial_weights=weights if draw(st.booleans()) else None,
                    categories=draw(st.one_of(st.none(), st.lists(st.text(max_size=3), min_size=len(tokens),
                                                                   max_size=len(tokens)))),
                    history={"loss": draw(st.lists(st.tuples(st.integers(0, 100), st.floats()).map(list),
                                                   max_size=3))},
-                   snapshots=snapshots, view=view)
+                   state=state, snapshots=snapshots, projection=projection)
 
 
 @fuzz_settings(0.3)
@@ -176,5 +212,13 @@ def test_session_generated_round_trips(scratch, session):
     assert not isinstance(back, Exception), f"a session we saved does not load: {back}"
     assert back.vocab.tokens == session.vocab.tokens
     assert back.weights.tobytes() == session.weights.tobytes()
-    assert [s for s, _ in back.snapshots] == [s for s, _ in session.snapshots]
+    assert [(s.step, s.epoch, s.tokens_seen) for s in back.snapshots] == \
+        [(s.step, s.epoch, s.tokens_seen) for s in session.snapshots]
+    assert [s.weights.tobytes() for s in back.snapshots] == [s.weights.tobytes() for s in session.snapshots]
     assert back.categories == session.categories
+    assert set(back.state) == set(session.state)
+    if session.projection is None:
+        assert back.projection is None
+    else:
+        assert back.projection.basis.components.tobytes() == session.projection.basis.components.tobytes()
+        assert back.projection.coords.tobytes() == session.projection.coords.tobytes()

@@ -118,7 +118,17 @@ def test_a_batch_of_bad_files_is_reported_one_by_one_and_changes_nothing(window,
     assert window.workspace.weights.shape == (76, 8)
 
 
-def test_cancel_during_a_vocabulary_load_keeps_the_vocabulary(window, qtbot, shared_data):
+def test_cancel_during_a_vocabulary_load_keeps_the_vocabulary(window, qtbot, shared_data, monkeypatch):
+    import threading
+
+    from explorer.ui.workers import ProgressHandle
+
+    # The KJV loads in a fraction of a second, often before the bar's first update reaches the
+    # GUI thread: the worker waits at its first progress report until the user's click arrives.
+    clicked = threading.Event()
+    report, cancel = ProgressHandle.progress, ProgressHandle.cancel
+    monkeypatch.setattr(ProgressHandle, "progress", lambda self, f: (report(self, f), clicked.wait(10)))
+    monkeypatch.setattr(ProgressHandle, "cancel", lambda self: (cancel(self), clicked.set()))
     vocab, weights = window.workspace.vocab, window.workspace.weights
     told = Told(window)
     window.controller.long_job_started.connect(lambda handle: handle.changed.connect(

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from explorer.core.matrix.schemes import SCHEMES, InitConfig
+from explorer.ui.panels import init_panel
 
 
 def choose(panel, scheme):
@@ -17,7 +19,9 @@ def test_only_the_parameters_of_the_scheme_are_shown(window):
     assert panel.param_widgets == {} and "identical" in panel.note.text()
     choose(panel, "truncated_normal")
     assert set(panel.param_widgets) == {"std"} and panel.param_widgets["std"].value() == pytest.approx(0.02)
-    assert panel.config().params == {"std": pytest.approx(0.02)}
+    init = window.state.init  # the scheme a re-initialize uses: its defaults, as the box shows
+    assert init.scheme == "truncated_normal" and init.params == {}
+    assert {**SCHEMES[init.scheme].params, **init.params} == {"std": pytest.approx(0.02)}
 
 
 def test_statistics_follow_every_change(window, qtbot):
@@ -38,6 +42,18 @@ def test_statistics_follow_every_change(window, qtbot):
     assert panel.stats.identical_rows and "cannot be told apart" in panel.stats_label.text()
 
 
+def test_statistics_of_a_big_matrix_come_from_a_worker_for_the_latest_matrix(window, qtbot, monkeypatch):
+    monkeypatch.setattr(init_panel, "SYNC_STATS_VALUES", 1000)  # the demo's 124 × 64 counts as big
+    panel = window.init_panel
+    first = np.random.default_rng(0).standard_normal((124, 64)).astype(np.float32)
+    window.workspace.set_weights(first, "test")
+    assert "computing statistics" in panel.stats_label.text()
+    window.workspace.set_weights(first * 3, "test")  # replaces the request while the first one runs
+    qtbot.waitUntil(lambda: "computing" not in panel.stats_label.text(), timeout=30000)
+    assert panel.stats.std == pytest.approx(3 * float(first.std()), rel=0.01)
+    qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)  # projections end too
+
+
 def test_the_vectors_loader_is_registered(window):
     assert window.controller.loaders["vectors"] == window.init_panel.open_vectors
 
@@ -54,8 +70,9 @@ def test_open_vectors_file_defines_the_vocabulary(window, qtbot, shared_data):
 
 def test_map_onto_the_current_vocabulary_reports_coverage(window, qtbot, shared_data):
     panel = window.init_panel
-    panel.set_mode("map")
+    window.state.pretrained.mode = "map"
     panel.fill.setCurrentIndex(panel.fill.findData("zeros"))
+    assert window.state.pretrained.fill == "zeros" and not panel.map_options.isHidden()
     vocab = window.workspace.vocab
     panel.open_vectors(shared_data / "gensim" / "lee_fasttext.vec")
     qtbot.waitUntil(lambda: window.workspace.dim == 10 and window.controller.up_to_date, timeout=30000)
@@ -65,12 +82,15 @@ def test_map_onto_the_current_vocabulary_reports_coverage(window, qtbot, shared_
     assert f"{cov.found}" in panel.coverage_label.text() and "missing" in panel.coverage_label.text()
     missing = vocab.index[cov.missing_examples[0]]
     assert not window.workspace.weights[missing].any()
+    assert (f"pretrained: lee_fasttext.vec mapped onto the vocabulary, {100 * cov.fraction:.0f}% covered"
+            in panel.made_by_label.text())
 
 
 def test_dimension_mismatch_without_adopting_is_an_error_and_keeps_the_matrix(window, qtbot, shared_data):
     panel = window.init_panel
-    panel.set_mode("map")
+    panel.mode_map.click()
     panel.adopt_dim.setChecked(False)
+    assert window.state.pretrained.mode == "map" and not window.state.pretrained.adopt_dim
     before = window.workspace.weights
     with qtbot.waitSignal(window.controller.error, timeout=30000) as blocker:
         panel.open_vectors(shared_data / "gensim" / "lee_fasttext.vec")
@@ -93,7 +113,7 @@ def test_safetensors_offers_its_tensors_and_asks_for_a_vocabulary(window, qtbot,
     qtbot.waitUntil(lambda: panel.tensor.count() == 3, timeout=30000)
     assert panel.vocab_row.isVisibleTo(panel) and panel.tensor_row.isVisibleTo(panel)
     assert "vocabulary" in panel.vectors_label.text()
-    panel.set_vocab_file(str(shared_data / "tokenizers" / "bert" / "vocab.txt"))
+    window.state.pretrained.vocab_file = str(shared_data / "tokenizers" / "bert" / "vocab.txt")
     qtbot.waitUntil(lambda: panel.loaded is not None, timeout=60000)
     assert panel.tensor.currentData() == "embeddings.word_embeddings.weight"
     assert panel.loaded.weights.shape == (30522, 384)
@@ -113,3 +133,12 @@ def test_compare_shows_the_three_points(window, qtbot):
     xavier = [s.std for c, s in dialog.results if c.scheme == "xavier_uniform"]
     assert xavier[0] > xavier[1]
     assert all(np.isfinite(col.weight_hist.counts).all() for col in dialog.columns)
+
+
+def test_compare_takes_a_list_of_schemes_with_their_seed(window, qtbot):
+    dialog = window.init_panel.open_compare()
+    qtbot.addWidget(dialog)
+    dialog.set_entries([InitConfig("normal", 8, 5, {"std": 0.5}), InitConfig("zeros", 16, 5)])
+    assert [c.scheme for c in dialog.configs()] == ["normal", "zeros"]
+    assert [c.dim for c in dialog.configs()] == [8, 16] and dialog.seed.value() == 5
+    assert dialog.configs()[0].params == {"std": 0.5}

@@ -6,13 +6,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from explorer.core.analysis.neighbors import neighbors_of
-from explorer.core.io.session import Session
 from explorer.core.matrix.positional import sinusoidal
 from explorer.core.state.workspace import Workspace
 from explorer.core.tokens.demo import demo_vocabulary
 from explorer.core.tokens.vocab import Vocabulary
+from explorer.ui.chips import token_chips
 from explorer.ui.panels.inspector_panel import InspectorPanel
 from explorer.ui.workers import Jobs
 
@@ -49,7 +50,7 @@ def test_typing_a_token_shows_its_row_and_norm(panel, workspace):
     dog = workspace.vocab.id_of("dog")
     panel.lookup.setText("dog")
     panel.go.click()
-    assert workspace.current == dog
+    assert workspace.state.explore.current == dog
     assert "dog" in panel.header.text() and f"ID <b>{dog}</b>" in panel.header.text()
     assert f"count <b>{workspace.vocab.count_of(dog):,}</b>" in panel.header.text()
     assert panel.row_table.count() == 16
@@ -64,16 +65,16 @@ def test_typing_a_token_shows_its_row_and_norm(panel, workspace):
 def test_an_id_works_and_an_unknown_token_leaves_the_current_one(panel, workspace):
     panel.lookup.setText("3")
     panel.go.click()
-    assert workspace.current == 3
+    assert workspace.state.explore.current == 3
     panel.lookup.setText("zebra")
     panel.go.click()
-    assert workspace.current == 3
+    assert workspace.state.explore.current == 3
     assert "not in the vocabulary" in panel.header.text()
 
 
 def test_neighbours_follow_metric_and_k_and_clicking_goes_there(panel, workspace, qtbot):
     cat = workspace.vocab.id_of("cat")
-    workspace.set_current(cat)
+    workspace.state.explore.current = cat
     expected = neighbors_of(workspace.weights, cat, 10, "cosine")
     assert [int(cell(panel.neighbors, r, 2)) for r in range(10)] == [i for i, _ in expected]
     assert "full 16-dimensional space, not in the 2-D/3-D projection" in panel.full_space_note.text()
@@ -85,7 +86,7 @@ def test_neighbours_follow_metric_and_k_and_clicking_goes_there(panel, workspace
     assert distances == sorted(distances)
     target = panel.neighbors.token_id_at(1)
     panel.neighbors.cellClicked.emit(1, 1)
-    assert workspace.current == target
+    assert workspace.state.explore.current == target
 
 
 def test_one_hot_tab_shows_equal_and_timings(panel, workspace, qtbot):
@@ -101,6 +102,39 @@ def test_one_hot_tab_shows_equal_and_timings(panel, workspace, qtbot):
     x = panel.one_hot_tables["X"]
     assert x.rowCount() == 3 and x.horizontalHeaderItem(2).text() == "2"
     assert cell(x, 0, 2) == "1" and cell(x, 0, 1) == "0" and cell(x, 2, 1) == "1"
+
+
+def test_typing_in_the_query_box_writes_the_state(panel, workspace, qtbot):
+    qtbot.keyClicks(panel.lookup, "cat")
+    qtbot.keyClick(panel.lookup, Qt.Key_Return)
+    explore = workspace.state.explore
+    assert explore.query == "cat" and explore.current == workspace.vocab.id_of("cat")
+    explore.query = "dog"  # a session or a tour writes the box
+    assert panel.lookup.text() == "dog"
+
+
+def test_the_panel_follows_settings_written_in_the_state(panel, workspace):
+    explore = workspace.state.explore
+    explore.current = workspace.vocab.id_of("cat")
+    explore.update(metric="euclidean", k=5, inspector_tab="Neighbours")
+    assert panel.metric_box.currentData() == "euclidean" and panel.k.value() == 5
+    assert panel.TABS[panel.tabs.currentIndex()] == "Neighbours"
+    assert panel.neighbors.count() == 5 and panel.neighbors.horizontalHeaderItem(3).text() == "distance"
+    panel.tabs.setCurrentIndex(panel.TABS.index("Drift"))  # the user clicks a tab
+    assert explore.inspector_tab == "Drift"
+    explore.one_hot_ids = (5, 6)
+    assert panel.ids_edit.text() == "5, 6"
+    explore.analogy = ("paris", "france", "italy")
+    assert [e.text() for e in panel.analogy_edits] == ["paris", "france", "italy"]
+
+
+def test_selected_tokens_become_the_one_hot_ids(panel, workspace, qtbot):
+    explore = workspace.state.explore
+    explore.update(current=7, selection=(3, 7, 9))
+    panel.use_selection.click()
+    assert explore.one_hot_ids == (7, 3, 9) and panel.ids_edit.text() == "7, 3, 9"
+    qtbot.waitUntil(lambda: panel.one_hot_result is not None, timeout=60000)
+    assert panel.one_hot_result.ids == [7, 3, 9]
 
 
 def test_one_hot_bad_ids_are_reported(panel):
@@ -131,7 +165,9 @@ def test_sentence_with_sinusoidal_positions(panel, workspace):
     assert view.pieces == ["the", "dog", "says", "woof"]
     np.testing.assert_allclose(view.sums, workspace.weights[view.ids] + sinusoidal(4, 16), rtol=1e-6)
     assert "dog" in panel.pieces_label.text()
+    assert token_chips(view.pieces, view.ids, unk_id=workspace.vocab.unk_id, limit=4) in panel.pieces_label.text()
     assert panel.heat_images[2].image.shape == (16, 4)
+    assert workspace.state.explore.sentence == "the dog says woof"
 
 
 def test_a_broken_positional_file_is_reported_and_changes_nothing(panel, tmp_path):
@@ -164,7 +200,7 @@ def test_analogy_tab(panel, workspace):
 def test_drift_after_training(panel, workspace, qtbot):
     panel.tabs.setCurrentIndex(panel.TABS.index("Drift"))
     dog = workspace.vocab.id_of("dog")
-    workspace.set_current(dog)
+    workspace.state.explore.current = dog
     assert "No training yet" in panel.drift_label.text()
     after = workspace.weights.copy()
     after[dog] = -after[dog]
@@ -176,14 +212,16 @@ def test_drift_after_training(panel, workspace, qtbot):
     assert panel.moved_table.token_id_at(0) == dog
 
 
-def test_session_state_round_trips(panel, workspace):
+def test_settings_live_in_the_state_and_round_trip(panel, workspace):
     panel.metric_box.setCurrentIndex(panel.metric_box.findData("dot"))
     panel.sentence_edit.setText("a cat")
-    session = Session(vocab=workspace.vocab, weights=workspace.weights)
-    panel.fill_session(session)
+    panel.sentence_edit.editingFinished.emit()  # the user leaves the box
+    saved = workspace.state.capture(("explore",))
+    assert saved["explore"]["metric"] == "dot" and saved["explore"]["sentence"] == "a cat"
     panel.metric_box.setCurrentIndex(0)
     panel.sentence_edit.setText("")
-    panel.restore_session(session)
+    panel.sentence_edit.editingFinished.emit()
+    workspace.state.restore(saved, ("explore",))
     assert panel.metric_box.currentData() == "dot" and panel.sentence_edit.text() == "a cat"
 
 
@@ -200,7 +238,7 @@ def test_minilm_big_matrix_runs_in_a_worker(qtbot, shared_data):
     panel = InspectorPanel(ws, SimpleNamespace(jobs=jobs))
     qtbot.addWidget(panel)
     try:
-        ws.set_current(tokens.index("king"))
+        ws.state.explore.current = tokens.index("king")
         assert panel.neighbors.count() == 0  # not computed on the GUI thread
         qtbot.waitUntil(lambda: panel.neighbors.count() == 10, timeout=30000)
         assert "queen" in [cell(panel.neighbors, r, 1) for r in range(10)]

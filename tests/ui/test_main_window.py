@@ -3,11 +3,17 @@
 
 
 
-def test_demo_shows_one_point_per_token_with_labels(window):
+def test_demo_shows_one_point_per_token_with_labels(window, qtbot):
     vocab = window.workspace.vocab
     assert window.scatter2d.point_count == len(vocab)
     assert window.workspace.weights.shape == (len(vocab), 64)
-    assert "the" in window.scatter2d.labels  # the most frequent tokens are labelled
+    window.resize(1280, 800)  # the docks a previous window left may squeeze the view to a sliver
+    qtbot.waitUntil(lambda: "the" in window.scatter2d.labels, timeout=3000)  # the most frequent are labelled
+    window.state.view.labels = "none"
+    assert "the" not in window.scatter2d.labels
+    window.state.explore.selection = (vocab.index["dog"],)
+    window.state.view.labels = "auto"
+    assert {"the", "dog"} <= set(window.scatter2d.labels)
     assert window.shape_label.text() == f"{len(vocab)} × 64"
     assert set(window.docks) == {"Vocabulary", "Initialization", "Training", "Inspector", "Projection"}
 
@@ -18,13 +24,13 @@ def test_reinitialize_with_another_dim_updates_the_view(window, qtbot):
     with qtbot.waitSignal(window.controller.idle, timeout=30000):
         window.init_panel.apply.click()
     assert window.workspace.weights.shape[1] == 16
-    assert window.workspace.init_config.scheme == "xavier_uniform"
+    assert window.state.init.scheme == "xavier_uniform"
     assert "16" in window.shape_label.text()
 
 
 def test_clicking_a_token_row_shows_it_in_the_inspector(window):
     dog = window.workspace.vocab.index["dog"]
-    window.workspace.set_current(dog)
+    window.state.explore.current = dog
     assert "dog" in window.inspector_panel.header.text()
     assert window.inspector_panel.neighbors.count() == 10
 

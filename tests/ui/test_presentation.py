@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from explorer.core.io.session import load_session
 from explorer.ui.main_window import MainWindow
@@ -43,7 +43,7 @@ def test_f11_toggles_full_screen_big_fonts_and_hidden_panels(window, qtbot):
 
 
 def test_escape_leaves_presentation_mode(window, qtbot):
-    window.presentation.set_active(True)
+    window.state.presentation.active = True
     qtbot.keyClick(window, Qt.Key_Escape)
     assert not window.presentation.active
 
@@ -52,39 +52,41 @@ def test_dark_theme_and_its_high_contrast_presentation_variant(window):
     p = window.presentation
     assert set(THEMES) == {"light", "dark", "high-contrast-light", "high-contrast-dark"}
     p.theme_actions["dark"].trigger()
-    assert window.theme.name == "dark"
+    assert window.theme.name == "dark" and window.state.view.theme == "dark"
     assert QApplication.instance().palette().window().color().lightness() < 100
-    p.set_active(True)
+    window.state.presentation.active = True
     assert window.theme.background == "#000000" and window.theme.foreground == "#ffffff"
-    p.set_active(False)
+    window.state.presentation.active = False
     assert window.theme.name == "dark"
-    p.set_theme("light")
+    window.state.view.theme = "light"
+    assert p.theme_actions["light"].isChecked()
     assert QApplication.instance().palette().window().color().lightness() > 150
 
 
 def test_bookmarks_step_with_arrow_keys_like_slides(window, qtbot):
     p = window.presentation
-    ws = window.workspace
-    ws.select([1, 2])
+    state = window.state
+    explore, shown = state.explore, state.presentation
+    explore.selection = (1, 2)
     p.add_bookmark("Two tokens")
-    ws.select([7])
+    explore.selection = (7,)
     p.add_bookmark("One token")
-    ws.select([9, 10, 11])
+    explore.selection = (9, 10, 11)
     p.add_bookmark("Three")
-    assert [b["name"] for b in p.bookmarks] == ["Two tokens", "One token", "Three"] and p.index == 2
+    assert [b["name"] for b in shown.bookmarks] == ["Two tokens", "One token", "Three"] and shown.bookmark_index == 2
     assert window.session_controller.dirty  # bookmarks are part of the session
-    p.set_active(True)
+    shown.active = True
     qtbot.keyClick(window, Qt.Key_Left)
-    assert p.index == 1 and ws.selection == [7]
+    assert shown.bookmark_index == 1 and explore.selection == (7,)
     assert p.caption.isVisible() and "2 / 3" in p.caption.text() and "One token" in p.caption.text()
     qtbot.keyClick(window, Qt.Key_Left)
-    assert p.index == 0 and ws.selection == [1, 2]
+    assert shown.bookmark_index == 0 and explore.selection == (1, 2)
     qtbot.keyClick(window, Qt.Key_Left)  # stays on the first slide
-    assert p.index == 0
+    assert shown.bookmark_index == 0
     qtbot.keyClick(window, Qt.Key_Right)
     qtbot.keyClick(window, Qt.Key_PageDown)
-    assert p.index == 2 and ws.selection == [9, 10, 11]
-    p.set_active(False)
+    assert shown.bookmark_index == 2 and explore.selection == (9, 10, 11)
+    shown.active = False
     assert not p.caption.isVisible()
 
 
@@ -93,14 +95,15 @@ def test_arrow_keys_do_not_step_outside_presentation_mode_but_alt_arrows_do(wind
     p.add_bookmark("a")
     p.add_bookmark("b")
     qtbot.keyClick(window, Qt.Key_Left)
-    assert p.index == 1
+    assert window.state.presentation.bookmark_index == 1
     qtbot.keyClick(window, Qt.Key_Left, Qt.AltModifier)
-    assert p.index == 0
+    assert window.state.presentation.bookmark_index == 0
 
 
 def test_bookmarks_are_saved_in_the_session_and_restored(window, qtbot, tmp_path):
     p = window.presentation
-    window.workspace.select([4])
+    shown = window.state.presentation
+    window.state.explore.selection = (4,)
     p.add_bookmark("First")
     p.rename(0, "Renamed")
     path = tmp_path / "b.eexp"
@@ -108,9 +111,10 @@ def test_bookmarks_are_saved_in_the_session_and_restored(window, qtbot, tmp_path
         window.session_controller.save_to(path)
     assert [b["name"] for b in load_session(path).bookmarks] == ["Renamed"]
     p.delete_current()
-    assert p.bookmarks == []
+    assert shown.bookmarks == ()
     with qtbot.waitSignal(window.session_controller.opened, timeout=30000):
-        window.open_path(path)
-    assert [b["name"] for b in p.bookmarks] == ["Renamed"] and p.bookmarks[0]["selection"] == [4]
+        window.open_path(path)  # the deletion is an unsaved change: the window asks first
+        window.session_controller.unsaved_box.button(QMessageBox.Discard).click()
+    assert [b["name"] for b in shown.bookmarks] == ["Renamed"] and shown.bookmarks[0]["explore"]["selection"] == [4]
     assert "Renamed" in [a.text() for a in p.bookmark_menu.actions()][-1]
     qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)  # nothing in flight at the end

@@ -1,8 +1,8 @@
-"""The Projection dock drives the controller: method, sample, sphereize, re-fit; the
-projection runs off the GUI thread and what is shown is stated on screen."""
+"""The Projection dock writes state.projection and the controller follows: method, sample,
+sphereize, re-fit; the projection runs off the GUI thread and what is shown is stated on screen."""
 
 import numpy as np
-
+import pytest
 
 
 def choose(combo, data):
@@ -26,11 +26,12 @@ def test_tsne_on_a_sample_runs_in_the_background_and_states_the_sample(window, q
     with qtbot.waitSignal(window.controller.idle, timeout=30000):
         panel.sample_size.setValue(50)
     assert "random sample of 50 of" in panel.info.text()
+    assert window.state.projection.sample == 50
     coords = window.controller.coords
     assert np.isfinite(coords).all(axis=1).sum() == 50  # the others are not drawn
     with qtbot.waitSignal(window.controller.long_job_started, timeout=5000):
         choose(panel.method, "tsne")
-    assert panel.perplexity.isEnabled()
+    assert panel.perplexity.isEnabled() and window.state.projection.method == "tsne"
     qtbot.waitUntil(lambda: window.controller.up_to_date, timeout=60000)
     projection = window.controller.projection
     assert projection.method == "tsne" and projection.sample_size == 50
@@ -51,6 +52,18 @@ def test_tsne_can_be_cancelled_and_the_previous_view_stays(window, qtbot):
     assert handle.cancelled
     assert window.controller.projection is before  # the PCA layout is still the one shown
     assert not window.controller.up_to_date
+
+
+def test_the_dock_follows_settings_written_elsewhere(window, qtbot):
+    panel = window.projection_panel
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.state.projection.update(method="svd", sample=80, sphereize=True)  # as a tour or session does
+    assert panel.method.currentText() == "Truncated SVD" and panel.sphereize.isChecked()
+    assert panel.sample_on.isChecked() and panel.sample_size.value() == 80
+    assert "Truncated SVD 2D of a random sample of 80" in panel.info.text()
+    window.state.projection.sample = None
+    assert not panel.sample_on.isChecked() and not panel.sample_size.isEnabled()
+    assert panel.sample_size.value() == 124  # what ticking the box would sample: every demo token
 
 
 def test_sphereize_and_refit(window, qtbot):
@@ -77,10 +90,10 @@ def test_training_steps_keep_the_basis_and_new_inits_refit(window, qtbot):
     assert controller.projection.basis is not first.basis
 
 
-def test_components_choice_switches_the_view(window, qtbot, monkeypatch):
-    requested = []
-    monkeypatch.setattr(window, "set_view", requested.append)
-    window.projection_panel.view_requested.disconnect()
-    window.projection_panel.view_requested.connect(window.set_view)
-    choose(window.projection_panel.dims, 3)
-    assert requested == ["3d"]
+@pytest.mark.gl
+def test_components_choice_switches_the_view(window, qtbot):
+    choose(window.projection_panel.dims, "3d")
+    assert window.state.view.mode == "3d"
+    assert window.view_3d_action.isChecked() and window.views.currentWidget() is window.scatter3d
+    qtbot.waitUntil(lambda: window.controller.up_to_date, timeout=30000)
+    assert window.controller.coords.shape[1] == 3

@@ -8,8 +8,6 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 
-from explorer.core.state.workspace import Workspace
-from explorer.core.tokens.vocab import Vocabulary
 from explorer.core.view.labels import boxes_overlap
 from explorer.ui.theme import LIGHT, PALETTE
 from explorer.ui.views.scatter2d import Scatter2D
@@ -107,6 +105,22 @@ def test_labels_do_not_overlap(scatter):
     assert scatter.labels[0] == scatter.tokens[150]  # the selection comes first
 
 
+def test_the_view_follows_its_state_and_writes_the_range(scatter, qtbot):
+    view = scatter.state.view
+    view.update(colour="regex", colour_pattern="^lemon")  # as a session or bookmark would
+    assert scatter.toolbar.color.currentData() == "regex" and scatter.toolbar.pattern.text() == "^lemon"
+    assert scatter.legend_entries[0][0] == "/^lemon/ (20)"
+    scatter.toolbar.color.setCurrentIndex(scatter.toolbar.color.findData("frequency"))  # the user's choice
+    assert view.colour == "frequency" and scatter.legend_entries[0][0].startswith("count")
+    scatter.viewbox.setRange(xRange=(-0.5, 0.25), yRange=(-1.0, 0.5), padding=0)
+    qtbot.waitUntil(lambda: view.range2d is not None and abs(view.range2d[0][1] - 0.25) < 1e-6, timeout=3000)
+    view.range2d = ((1.0, 2.0), (-3.0, -1.0))
+    (x0, x1), (y0, y1) = scatter.viewRange()
+    assert np.allclose([x0, x1, y0, y1], [1.0, 2.0, -3.0, -1.0])
+    scatter.state.explore.search = "mango"
+    assert len(scatter.search_hits) == 20 and scatter.toolbar.search.text() == "mango"
+
+
 def test_colour_modes_change_colours_and_legend(scatter):
     category = scatter.colors.copy()
     scatter.set_color_mode("frequency")
@@ -126,14 +140,12 @@ def test_colour_modes_change_colours_and_legend(scatter):
 
 
 def test_rect_and_lasso_selection_give_copyable_tokens(scatter, qtbot):
-    workspace = Workspace(Vocabulary(list(scatter.tokens)))
-    scatter.connect_workspace(workspace)
     xy = scatter.xy
     with qtbot.waitSignal(scatter.selection_changed) as blocker:
         chosen = scatter.select_shape("rect", [(0.5, -0.5), (-0.5, 0.5)])
     inside = [i for i in range(200) if -0.5 <= xy[i, 0] <= 0.5 and -0.5 <= xy[i, 1] <= 0.5]
     assert chosen == inside and blocker.args == [inside]
-    assert workspace.selection == inside
+    assert list(scatter.state.explore.selection) == inside  # the selection lives in the state
     text = scatter.copy_selection()
     assert QGuiApplication.clipboard().text() == text == "\n".join(scatter.tokens[i] for i in inside)
     assert scatter.toolbar.copy.text() == f"Copy {len(inside)}"

@@ -38,10 +38,10 @@ def distinct_colours(widget) -> int:
     return len({image.pixel(x, y) for x in range(0, w, max(1, w // 60)) for y in range(0, h, max(1, h // 40))})
 
 
-def play_step(qtbot, player, index):
+def play_step(qtbot, player, tour, index):
     with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS) as blocker:
         if index == 0:
-            player.start(player._pending)
+            player.start(tour)
         else:
             player.next()
     assert blocker.args == [index]
@@ -51,9 +51,8 @@ def play_step(qtbot, player, index):
 def test_every_shipped_tour_runs_step_by_step(window, qtbot, path, shared_data):
     tour = load_tour(path)
     player = window.tours
-    player._pending = tour
     for index in range(len(tour)):
-        play_step(qtbot, player, index)
+        play_step(qtbot, player, tour, index)
         assert player.index == index and not player.busy
         assert player.errors == [], f"step {index + 1}: {player.errors}"
         assert player.bar.isVisible() and f"step {index + 1} / {len(tour)}" in player.bar.step_label.text()
@@ -70,21 +69,21 @@ def test_every_shipped_tour_runs_step_by_step(window, qtbot, path, shared_data):
 
 def test_why_not_integers_is_concrete(window, qtbot):
     player = window.tours
-    player._pending = load_tour(shipped_tour_paths()[0])
+    tour = load_tour(shipped_tour_paths()[0])
     inspector = window.inspector_panel
     vocab = window.workspace.vocab
-    play_step(qtbot, player, 0)
+    play_step(qtbot, player, tour, 0)
     weights = window.workspace.weights
     assert weights.shape == (len(vocab), 2) and np.array_equal(weights[:, 0], np.arange(len(vocab)))
     cat = vocab.index["cat"]
     neighbours = [i for i, _ in inspector.report.neighbours]
     assert set(neighbours[:2]) == {cat - 1, cat + 1}  # alphabetical neighbours, 1 apart
     assert str(cat) in player.bar.caption.text()
-    play_step(qtbot, player, 1)
+    play_step(qtbot, player, tour, 1)
     assert window.workspace.weights.shape == (len(vocab), len(vocab))
     distances = [abs(s) for _, s in inspector.report.neighbours]  # scores rank: distances negated
     assert np.allclose(distances, np.sqrt(2), atol=1e-6)  # every one-hot pair is √2 apart
-    play_step(qtbot, player, 2)
+    play_step(qtbot, player, tour, 2)
     animals = {"cat", "fox", "horse", "cow", "duck", "sheep", "pig", "rabbit", "mouse", "wolf", "goat", "bear", "lion"}
     top = [vocab.tokens[i] for i, _ in inspector.report.neighbours[:5]]
     assert sum(t in animals for t in top) >= 4, top
@@ -114,13 +113,15 @@ def test_arrow_keys_step_the_tour_and_leave_keeps_the_state(window, qtbot):
 def test_presentation_mode_shows_large_captions_and_arrows_go_to_the_tour(window, qtbot):
     player = window.tours
     presentation = window.presentation
+    shown = window.state.presentation
     presentation.add_bookmark("first")
     presentation.add_bookmark("second")
     presentation.go_to(0)
     normal_size = player.bar.caption_point_size()
     with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS):
         player.start(load_tour(shipped_tour_paths()[6]))
-    presentation.set_active(True, full_screen=False)
+    presentation.full_screen = False
+    shown.active = True
     try:
         assert player.bar.isVisible()  # the caption bar stays while docks and tool bars hide
         size = player.bar.caption_point_size()
@@ -130,12 +131,13 @@ def test_presentation_mode_shows_large_captions_and_arrows_go_to_the_tour(window
         qtbot.waitUntil(window.isActiveWindow, timeout=5000)
         with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS):
             qtbot.keyClick(window.views, Qt.Key_Right)
-        assert player.index == 1 and presentation.index == 0  # the tour took the arrow, not the bookmarks
+        assert player.index == 1 and shown.bookmark_index == 0  # the tour took the arrow, not the bookmarks
+        assert shown.tour == "positional-encoding" and shown.tour_step == 1
         player.leave()
         qtbot.keyClick(window.views, Qt.Key_Right)  # no tour: the arrow steps the bookmarks again
-        assert presentation.index == 1
+        assert shown.bookmark_index == 1 and shown.tour is None
     finally:
-        presentation.set_active(False)
+        shown.active = False
     assert player.bar.caption_point_size() == normal_size
 
 
@@ -156,7 +158,8 @@ def test_a_missing_file_is_said_in_the_caption_and_the_tour_goes_on(window, qtbo
     assert window.workspace.weights.shape == (124, 8)
     with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS):
         player.next()
-    assert window.workspace.selection == [window.workspace.vocab.index["dog"], window.workspace.vocab.index["cat"]]
+    vocab = window.workspace.vocab
+    assert window.state.explore.selection == (vocab.index["dog"], vocab.index["cat"])
 
 
 def test_a_bad_tour_file_is_reported_and_changes_nothing(window, tmp_path):

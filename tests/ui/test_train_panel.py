@@ -1,15 +1,19 @@
 """The Training dock: live training in a worker, Pause/Stop within 200 ms, frames reach the
-view, a timeline replays the run, Compare inits, Evaluate, and closing stops the worker."""
+view, a timeline replays the run, Compare inits, Evaluate, and closing stops the worker.
+Its settings are `state.train`'s fields (the boxes are bound to them)."""
 
 import time
 
 import numpy as np
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, Qt
 from superqt.utils import WorkerBase
 
+from explorer.core.state.workspace import Workspace
+from explorer.core.training.config import DEFAULT_LR, TrainConfig
+from explorer.ui.controller import Controller
 from explorer.ui.main_window import MainWindow
+from explorer.ui.panels.train_panel import TrainPanel
 from explorer.ui.startup import demo_workspace
-from explorer.ui.training import Timeline
 
 
 def _frames(panel):
@@ -20,7 +24,7 @@ def _frames(panel):
 
 def test_training_moves_the_view_live_and_writes_the_trained_matrix(window, qtbot):
     panel = window.train_panel
-    panel.epochs.setValue(3)
+    window.state.train.epochs = 3
     before = window.workspace.weights.copy()
     shown = []
     window.controller.projection_ready.connect(lambda coords, _e: shown.append(coords.copy()))
@@ -34,6 +38,9 @@ def test_training_moves_the_view_live_and_writes_the_trained_matrix(window, qtbo
     assert window.scatter2d.point_count == len(window.workspace.vocab)
     assert not np.allclose(window.workspace.weights, before)
     assert panel.losses and panel.status.text().startswith("Finished")
+    # what made the matrix, for the Initialization dock
+    assert window.state.matrix.made_by == "trained: Skip-gram (negative sampling), epoch 3 of 3"
+    assert window.state.matrix.kind == "trained"
     # the timeline replays the run
     assert panel.timeline.isEnabled() and panel.timeline.maximum() >= 1
     shown.clear()
@@ -43,7 +50,7 @@ def test_training_moves_the_view_live_and_writes_the_trained_matrix(window, qtbo
 
 def test_pause_resume_and_stop_act_within_200_ms(window, qtbot):
     panel = window.train_panel
-    panel.epochs.setValue(1000)
+    window.state.train.epochs = 1000
     panel.start_button.click()
     # measured while steps run (the first step also warms torch up)
     qtbot.waitUntil(lambda: panel.run.last is not None and panel.run.last.step >= 5, timeout=30000)
@@ -62,6 +69,8 @@ def test_pause_resume_and_stop_act_within_200_ms(window, qtbot):
     assert panel.run.stopped_at - start < 0.2
     assert blocker.args == ["stopped"]
     assert panel.start_button.isEnabled()
+    last = panel.run.last
+    assert window.state.matrix.made_by.endswith(f", epoch {last.epoch + 1} of 1000")
 
 
 def test_closing_the_window_during_training_leaves_no_thread_running(qtbot):
@@ -71,7 +80,7 @@ def test_closing_the_window_during_training_leaves_no_thread_running(qtbot):
     with qtbot.waitSignal(window.controller.idle, timeout=30000):
         window.controller.reinitialize()
     panel = window.train_panel
-    panel.epochs.setValue(1000)
+    window.state.train.epochs = 1000
     with qtbot.waitSignal(panel.run.frame, timeout=30000, check_params_cb=lambda f: f.stage == "training"):
         panel.start_button.click()
     assert panel.run.running
@@ -96,7 +105,7 @@ def test_a_diverging_run_reports_and_keeps_the_last_good_weights(window, qtbot, 
 
     monkeypatch.setattr(core_train._SGNS, "_step", step)
     panel = window.train_panel
-    panel.epochs.setValue(5)
+    window.state.train.epochs = 5
     with qtbot.waitSignal(panel.run.finished, timeout=60000) as blocker:
         panel.start_button.click()
     assert blocker.args == ["diverged"]
@@ -109,7 +118,7 @@ def test_a_diverging_run_reports_and_keeps_the_last_good_weights(window, qtbot, 
 
 def test_compare_inits_overlays_curves_and_reports_isotropy(window, qtbot):
     panel = window.train_panel
-    panel.epochs.setValue(1)
+    window.state.train.epochs = 1
     panel.set_race_schemes(["normal", "word2vec"])
     with qtbot.waitSignal(panel.race_finished, timeout=60000) as blocker:
         panel.race_button.click()
@@ -132,41 +141,26 @@ def test_evaluate_button_scores_the_current_matrix(window, qtbot, tmp_path):
     assert "Spearman" in panel.evaluation.text()
 
 
-def test_timeline_stays_within_its_bound_and_spans_the_run():
-    class Snap:
-        def __init__(self, step, progress=0.5):
-            self.step, self.progress = step, progress
-            self.weights = np.zeros((10, 10), dtype=np.float32)
-
-    timeline = Timeline(max_bytes=10 * 400, max_count=64)
-    for step in range(1000):
-        timeline.add(Snap(step))
-    timeline.add(Snap(1000, progress=1.0))
-    assert len(timeline) <= 10
-    assert timeline[0].step == 0 and timeline[-1].step == 1000
-    steps = [s.step for s in timeline.snapshots]
-    assert steps == sorted(steps)
-
-
 def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, tmp_path):
     from explorer.core.io.session import load_session
     from explorer.ui.main_window import MainWindow
     from explorer.ui.startup import demo_workspace
 
     panel = window.train_panel
-    panel.epochs.setValue(2)
+    window.state.train.epochs = 2
     with qtbot.waitSignal(panel.run.finished, timeout=60000):
         panel.start_button.click()
     qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)
     kept, losses = len(panel.run.timeline), list(panel.losses)
-    assert kept > 1 and losses
+    epochs = [s.epoch for s in panel.run.timeline.snapshots]
+    assert kept > 1 and losses and epochs[-1] == 1
     sessions = window.session_controller
     sessions.recovery_path = tmp_path / "recovery.eexp"
     path = tmp_path / "run.eexp"
     with qtbot.waitSignal(sessions.saved, timeout=30000):
         sessions.save_to(path)
     saved = load_session(path)
-    assert saved.train_config["epochs"] == 2 and saved.train_config["corpus"] == "demo"
+    assert saved.state["train"]["epochs"] == 2 and saved.state["train"]["corpus"] == "demo"
     assert len(saved.snapshots) == kept
     assert saved.history["loss"] == [[step, loss] for step, loss in losses]
 
@@ -178,8 +172,9 @@ def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, t
     with qtbot.waitSignal(other.session_controller.opened, timeout=30000):
         other.open_path(path)
     restored = other.train_panel
-    assert restored.epochs.value() == 2 and restored.losses == losses
+    assert restored.epochs.value() == 2 == other.state.train.epochs and restored.losses == losses
     assert len(restored.run.timeline) == kept and restored.timeline.isEnabled()
+    assert [s.epoch for s in restored.run.timeline.snapshots] == epochs  # their true epochs
     with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
         restored.timeline.setValue(0)  # the first saved snapshot is shown again
     basis = restored.run.basis  # fitted once, on the GUI thread only as a PCA/SVD transform
@@ -187,5 +182,78 @@ def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, t
     with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
         restored.timeline.setValue(kept - 1)
     assert restored.run.basis is basis  # later steps reuse it: frames stay put
+    assert "(epoch 2)" in restored.timeline_label.text()
     qtbot.waitUntil(lambda: other.controller.jobs.active == 0, timeout=30000)
+    other.close()
+
+
+def test_the_boxes_show_train_config_defaults_and_follow_the_state(qtbot):
+    workspace = Workspace(demo_workspace().vocab)  # not the demo: TrainConfig's own defaults
+    panel = TrainPanel(workspace, Controller(workspace))
+    qtbot.addWidget(panel)
+    defaults = TrainConfig()
+    assert panel.epochs.value() == defaults.epochs and panel.batch.value() == defaults.batch_size
+    assert panel.objective.currentData() == defaults.objective and panel.learnable.isChecked()
+    assert panel.lr.value() == DEFAULT_LR["sgns"] and workspace.state.train.lr is None
+
+    train = workspace.state.train
+    train.update(objective="lm", lr=0.01, context_length=16, positional="learned", tied=False,
+                 freeze_embeddings=True, device="cpu", seed=7, corpus="/data/corpus.txt")
+    assert panel.objective.currentData() == "lm" and panel.lr.value() == 0.01  # a restored lr stays
+    assert (panel.context.value(), panel.positional.currentText()) == (16, "learned")
+    assert not panel.tied.isChecked() and not panel.learnable.isChecked()
+    assert panel.device.currentData() == "cpu" and panel.seed.value() == 7
+    assert panel.corpus_label.text() == "/data/corpus.txt" and panel.corpus.currentData() == "file"
+
+
+def test_the_boxes_write_state_train_and_picking_an_objective_resets_its_lr(window, qtbot):
+    panel, train = window.train_panel, window.state.train
+    panel.lr.setValue(0.05)
+    panel.learnable.setChecked(False)
+    assert train.lr == 0.05 and train.freeze_embeddings is True
+    panel.objective.setFocus()
+    qtbot.keyClick(panel.objective, Qt.Key_Down)  # the user picks the next objective: CBOW
+    assert train.objective == "cbow" and train.lr is None
+    assert panel.lr.value() == DEFAULT_LR["cbow"]
+    qtbot.keyClick(panel.objective, Qt.Key_Down)  # the language model: its own default lr
+    assert train.objective == "lm" and panel.lr.value() == DEFAULT_LR["lm"]
+    assert not panel.lm_row.isHidden() and not panel.window_size.isEnabled()
+    panel.lr.setValue(DEFAULT_LR["lm"] * 2)
+    with qtbot.waitSignal(panel.run.started, timeout=5000):
+        panel.start_button.click()
+    assert panel.run.config.objective == "lm" and panel.run.config.learning_rate == DEFAULT_LR["lm"] * 2
+    assert panel.run.config is not train  # the run got a copy: editing the boxes changes nothing
+    panel.epochs.setValue(panel.epochs.value() + 1)
+    assert panel.run.config.epochs == train.epochs - 1
+    with qtbot.waitSignal(panel.run.finished, timeout=30000):
+        panel.run.stop()
+
+
+def test_run_history_and_load_history_give_a_run_back_with_its_true_epochs(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 3
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        panel.start_button.click()
+    history, snapshots = panel.run_history()
+    assert history["loss"] == [[step, loss] for step, loss in panel.losses]
+    assert all(a is b for a, b in zip(snapshots, panel.run.timeline.snapshots, strict=True))
+    assert len({s.epoch for s in snapshots}) == 3
+
+    other = MainWindow(demo_workspace())  # as a session opens: the vocabulary, then the run
+    qtbot.addWidget(other)
+    other.show()
+    with qtbot.waitSignal(other.controller.idle, timeout=30000):
+        other.controller.reinitialize()
+    restored = other.train_panel
+    restored.load_history(history, snapshots)
+    assert restored.losses == panel.losses and restored.timeline.maximum() == len(snapshots) - 1
+    shown = []
+    for index, snap in enumerate(snapshots):
+        restored.timeline.setValue(index)
+        shown.append(restored.timeline_label.text())
+        assert f"step {snap.step:,} (epoch {snap.epoch + 1})" in shown[-1]
+    assert any("(epoch 2)" in text for text in shown)
+    again, kept = restored.run_history()
+    assert again == history and all(a is b for a, b in zip(kept, snapshots, strict=True))
+    other.session_controller.prompt_on_close = False
     other.close()

@@ -36,7 +36,7 @@ def test_a_loaded_vocabulary_gets_a_new_matrix(qtbot, tmp_path):
     with qtbot.waitSignal(panel.controller.idle, timeout=60000):
         panel.load(path, "corpus")
     assert panel.workspace.vocab.tokens[0] == "the"
-    assert panel.workspace.weights.shape == (8, panel.workspace.init_config.dim)
+    assert panel.workspace.weights.shape == (8, panel.workspace.state.init.dim)
     panel.controller.jobs.stop_all()
 
 
@@ -50,9 +50,11 @@ def fail(qtbot, panel, path, fmt=None):
     """Load a bad file; the current vocabulary must stay exactly as it was."""
     before = panel.workspace.vocab
     tokens = list(before.tokens)
+    source = panel.workspace.state.vocab.to_dict()
     with qtbot.waitSignal(panel.load_failed, timeout=30000) as blocker:
         panel.load(path, fmt)
     assert panel.workspace.vocab is before and before.tokens == tokens
+    assert panel.workspace.state.vocab.to_dict() == source
     assert panel.model.rowCount() == len(before)
     return blocker.args[0]
 
@@ -106,9 +108,9 @@ def test_selecting_a_row_sets_the_current_token(qtbot, panel, shared_data):
     panel.filter.setText("^queen$")
     assert panel.proxy.rowCount() == 1
     panel.table.setCurrentIndex(panel.proxy.index(0, 1))
-    assert panel.workspace.current == panel.workspace.vocab.id_of("queen")
+    assert panel.workspace.state.explore.current == panel.workspace.vocab.id_of("queen")
     panel.filter.setText("")
-    panel.workspace.set_current(2332)  # "king", from elsewhere (a click in the view)
+    panel.workspace.state.explore.current = 2332  # "king", from elsewhere (a click in the view)
     assert panel.model.token_id(panel.proxy.mapToSource(panel.table.currentIndex()).row()) == 2332
 
 
@@ -118,8 +120,14 @@ def test_corpus_options(qtbot, panel, shared_data):
     panel.order.setCurrentIndex(panel.order.findData("alpha"))
     panel.special_boxes["pad"].setChecked(True)
     panel.special_boxes["unk"].setChecked(True)
-    vocab = load(qtbot, panel, shared_data / "corpora" / "kjv-verses.txt")
+    chosen = panel.workspace.state.vocab
+    assert (chosen.min_count, chosen.max_size, chosen.order, chosen.specials) == (3, 300, "alpha", ("pad", "unk"))
+    path = shared_data / "corpora" / "kjv-verses.txt"
+    vocab = load(qtbot, panel, path)
     assert len(vocab) == 300 and vocab.tokens[:2] == ["<pad>", "<unk>"]
+    assert chosen.source == str(path)
+    assert chosen.options == {"format": "corpus", "tokenizer": "words", "min_count": 3, "max_size": 300,
+                              "order": "alpha", "specials": ["pad", "unk"]}
     assert vocab.tokens[2:] == sorted(vocab.tokens[2:]) and vocab.counts[2:].min() >= 3
     assert panel.rebuild_button.isEnabled()
     panel.max_size.setValue(0)
@@ -128,11 +136,40 @@ def test_corpus_options(qtbot, panel, shared_data):
     assert len(panel.workspace.vocab) > 5000
 
 
+def test_the_options_follow_the_state(panel, tmp_path):
+    chosen = panel.workspace.state.vocab
+    chosen.update(min_count=4, max_size=None, order="first", specials=("bos", "eos"), format="corpus")
+    assert panel.min_count.value() == 4 and panel.max_size.text() == "no limit"
+    assert panel.order.currentData() == "first"
+    assert [role for role, box in panel.special_boxes.items() if box.isChecked()] == ["bos", "eos"]
+    assert panel.source_format.currentData() == "corpus"
+    chosen.format = None
+    assert panel.source_format.currentText() == "Detect automatically"
+    tokenizer = tmp_path / "tokenizer.json"
+    chosen.tokenizer = str(tokenizer)
+    assert panel.corpus_tokenizer.currentText() == "Tokenizer: tokenizer.json"
+    assert panel.corpus_options()["tokenizer"] == str(tokenizer)
+    chosen.tokenizer = "whitespace"
+    assert panel.corpus_tokenizer.currentData() == "whitespace"
+    assert panel.corpus_tokenizer.itemText(panel.corpus_tokenizer.findData("file")) == "Tokenizer file…"
+
+
+def test_a_piece_mapped_to_the_unknown_token_is_marked(qtbot, panel, tmp_path):
+    path = tmp_path / "fox.txt"
+    path.write_text("the quick brown fox\n")
+    panel.special_boxes["unk"].setChecked(True)
+    vocab = load(qtbot, panel, path, "corpus")
+    panel.tokenize_input.setText("the lazy fox")
+    assert panel.tokenize_output.property("ids")[1] == vocab.unk_id
+    assert "lazy→&lt;unk&gt;" in panel.tokenize_output.text()
+
+
 def test_source_override(qtbot, panel, tmp_path):
     path = tmp_path / "words.txt"
     path.write_text("b\na\nc\n")
     panel.source_format.setCurrentIndex(panel.source_format.findData("corpus"))
     panel.order.setCurrentIndex(panel.order.findData("alpha"))
+    assert panel.workspace.state.vocab.format == "corpus"
     with qtbot.waitSignal(panel.loaded, timeout=30000) as blocker:
         panel.open_file(path)  # what Open… does: the format box overrides the guess
     assert blocker.args[0].tokens == ["a", "b", "c"] and blocker.args[0].kind == "corpus"
@@ -203,3 +240,18 @@ def test_cancel_keeps_the_vocabulary(qtbot, panel, tmp_path):
         handle = panel.load(path, "corpus")
         handle.cancel()
     assert panel.workspace.vocab is before
+
+
+def test_special_tokens_in_the_text_check_box(qtbot, panel, shared_data):
+    load(qtbot, panel, shared_data / "tokenizers" / "gpt2")
+    box = panel.specials_in_text
+    assert box.text() == "Special tokens in the text are tokens" and box.isChecked()
+    assert panel.vocab_state.specials_in_text is True
+    qtbot.keyClicks(panel.tokenize_input, "hello<|endoftext|>world")
+    assert panel.tokenize_output.property("ids") == [31373, 50256, 6894]
+    qtbot.mouseClick(box, Qt.LeftButton)  # unchecked: the special token is plain text
+    assert panel.vocab_state.specials_in_text is False
+    ids = panel.tokenize_output.property("ids")
+    assert 50256 not in ids and ids[0] == 31373 and len(ids) > 3
+    panel.vocab_state.specials_in_text = True  # the state decides, the box follows
+    assert box.isChecked() and panel.tokenize_output.property("ids") == [31373, 50256, 6894]

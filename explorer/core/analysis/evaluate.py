@@ -3,10 +3,21 @@
 - Similarity: Spearman rank correlation between human scores and cosine similarity
   on pairs files such as wordsim353.tsv or simlex999.txt (`#` comment lines,
   tab-separated `word1 word2 score`).
-- Analogies: accuracy of 3CosAdd (b - a + c, excluding the three inputs) on the
-  Google `questions-words.txt` format (`: section` lines, then `a b c d`).
+- Analogies: accuracy of 3CosAdd (b - a + c) on the Google `questions-words.txt`
+  format (`: section` lines, then `a b c d`).
 
-Words are looked up as written, then lowercased, as gensim does.
+Both follow gensim's conventions (`KeyedVectors.evaluate_word_pairs` and
+`evaluate_word_analogies` with their defaults), so the numbers compare with papers:
+- only the first `restrict_vocab` tokens (300,000) are looked up, for pairs and
+  analogies alike, and only they are candidate answers;
+- case-insensitive by default: the file's words and the tokens are both upper-cased,
+  and of a token's case variants the most frequent one stands for them (by the
+  vocabulary's counts; without counts the first, which is the most frequent in a file
+  sorted by frequency, as gensim assumes);
+- an analogy's answer is the best of the top 5 candidates (inputs excluded) that is not a
+  case variant of an input; a question or pair with an unknown word is skipped and
+  counted as out of vocabulary.
+`case_sensitive=True` looks words up exactly as written.
 """
 
 from __future__ import annotations
@@ -18,6 +29,9 @@ import numpy as np
 
 from explorer.core import ExplorerError
 from explorer.core.tokens.vocab import Vocabulary
+
+RESTRICT_VOCAB = 300_000  # gensim's default
+TOP_CANDIDATES = 5  # gensim's most_similar(topn=5) in evaluate_word_analogies
 
 
 @dataclass
@@ -33,9 +47,28 @@ class Evaluation:
         return asdict(self)
 
 
-def _lookup(vocab: Vocabulary, word: str) -> int | None:
-    i = vocab.index.get(word)
-    return vocab.index.get(word.lower()) if i is None else i
+def _key(case_sensitive: bool):
+    return str if case_sensitive else str.upper
+
+
+def lookup_table(vocab: Vocabulary, restrict: int | None = RESTRICT_VOCAB,
+                 case_sensitive: bool = False) -> dict[str, int]:
+    """Word (upper-cased unless case-sensitive) -> token ID, over the first `restrict` tokens;
+    of several case variants, the most frequent (the first when the counts tie or are unknown)."""
+    key = _key(case_sensitive)
+    counts = vocab.counts
+    table: dict[str, int] = {}
+    for i, token in enumerate(vocab.tokens[:restrict]):
+        k = key(token)
+        j = table.get(k)
+        if j is None or (counts is not None and counts[i] > counts[j]):
+            table[k] = i
+    return table
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), np.float32(1e-12))
 
 
 def _read_text(path: Path) -> list[str]:
@@ -84,59 +117,70 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(spearmanr(a, b).correlation)
 
 
-def similarity(vocab: Vocabulary, weights: np.ndarray, path: str | Path) -> tuple[float | None, int, int]:
+def similarity(vocab: Vocabulary, weights: np.ndarray, path: str | Path, *,
+               restrict: int | None = RESTRICT_VOCAB, case_sensitive: bool = False) -> tuple[float | None, int, int]:
     """(Spearman, pairs used, pairs with an out-of-vocabulary word)."""
+    table, key = lookup_table(vocab, restrict, case_sensitive), _key(case_sensitive)
     human, model, oov = [], [], 0
-    norms = np.linalg.norm(weights, axis=1)
     for w1, w2, score in read_pairs(path):
-        i, j = _lookup(vocab, w1), _lookup(vocab, w2)
+        i, j = table.get(key(w1)), table.get(key(w2))
         if i is None or j is None:
             oov += 1
             continue
         human.append(score)
-        model.append(float(weights[i] @ weights[j]) / max(float(norms[i] * norms[j]), 1e-12))
+        model.append(float(_unit(weights[i]) @ _unit(weights[j])))
     rho = _spearman(np.array(human), np.array(model)) if len(human) >= 2 else None
     if rho is not None and not np.isfinite(rho):
         rho = None
     return rho, len(human), oov
 
 
-def analogies(vocab: Vocabulary, weights: np.ndarray, path: str | Path,
-              restrict: int | None = 300000, batch: int = 512) -> tuple[float | None, int, int]:
-    """3CosAdd accuracy over questions whose four words are in the (first `restrict`) vocabulary."""
-    n = len(vocab) if restrict is None else min(restrict, len(vocab))
-    unit = weights[:n].astype(np.float32)
-    unit = unit / np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+def analogies(vocab: Vocabulary, weights: np.ndarray, path: str | Path, restrict: int | None = RESTRICT_VOCAB,
+              batch: int = 512, *, case_sensitive: bool = False) -> tuple[float | None, int, int]:
+    """3CosAdd accuracy over the questions whose four words are among the first `restrict` tokens."""
+    table, key = lookup_table(vocab, restrict, case_sensitive), _key(case_sensitive)
+    keys = [key(t) for t in vocab.tokens[:restrict]]  # a candidate's word, to compare with the inputs
+    unit = _unit(weights[:len(keys)])
     rows, oov = [], 0
-    for q in read_analogies(path):
-        ids = [_lookup(vocab, w) for w in q]
-        if any(i is None or i >= n for i in ids):
+    for question in read_analogies(path):
+        ids = [table.get(key(w)) for w in question]
+        if None in ids:
             oov += 1
             continue
         rows.append(ids)
     if not rows:
         return None, 0, oov
     q = np.array(rows, dtype=np.int64)
+    k = min(TOP_CANDIDATES, len(keys))
     correct = 0
     for lo in range(0, len(q), batch):
         chunk = q[lo:lo + batch]
-        target = unit[chunk[:, 1]] - unit[chunk[:, 0]] + unit[chunk[:, 2]]
-        scores = target @ unit.T
+        scores = (unit[chunk[:, 1]] - unit[chunk[:, 0]] + unit[chunk[:, 2]]) @ unit.T
         r = np.arange(len(chunk))
         for col in range(3):
             scores[r, chunk[:, col]] = -np.inf
-        correct += int((scores.argmax(1) == chunk[:, 3]).sum())
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, 1), axis=1, kind="stable"), 1)
+        for ids, candidates, best in zip(chunk, top, np.take_along_axis(scores, top, 1)):
+            inputs = {keys[i] for i in ids[:3]}
+            predicted = None
+            for c in candidates[np.isfinite(best)]:
+                predicted = keys[c]
+                if predicted not in inputs:  # a case variant of an input is no answer
+                    break
+            correct += predicted == keys[ids[3]]
     return correct / len(q), len(q), oov
 
 
-def evaluate(vocab: Vocabulary, weights: np.ndarray, similarity_path=None,
-             analogies_path=None) -> Evaluation:
+def evaluate(vocab: Vocabulary, weights: np.ndarray, similarity_path=None, analogies_path=None, *,
+             restrict_vocab: int | None = RESTRICT_VOCAB, case_sensitive: bool = False) -> Evaluation:
     result = Evaluation()
+    options = {"restrict": restrict_vocab, "case_sensitive": case_sensitive}
     if similarity_path is not None:
-        result.spearman, result.pairs_used, result.pairs_oov = similarity(vocab, weights, similarity_path)
+        result.spearman, result.pairs_used, result.pairs_oov = similarity(vocab, weights, similarity_path, **options)
     if analogies_path is not None:
         result.analogy_accuracy, result.analogies_used, result.analogies_oov = analogies(
-            vocab, weights, analogies_path)
+            vocab, weights, analogies_path, **options)
     return result
 
 

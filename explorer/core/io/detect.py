@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.core import ExplorerError
+from explorer.core.io.textio import is_number
 
 # Pickles (.kv, .model, .pkl, ...) count as vectors so that the vectors loader refuses them clearly.
 VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".ckpt", ".tsv",
@@ -26,7 +27,9 @@ def detect_kind(path: str | Path) -> str:
         raise ExplorerError("the file is empty", path)
     name = path.name.lower()
     suffix = path.suffix.lower()
-    if suffix in SESSION_SUFFIXES:
+    from explorer.core.io.session import is_session_file  # numpy and zipfile: only when a file opens
+
+    if suffix in SESSION_SUFFIXES or is_session_file(path):  # a session by name or by content
         return "session"
     if name in {"encoder.json", "tokenizer.json", "vocab.bpe"} or name.endswith("tokenizer.json"):
         return "tokenizer"
@@ -37,7 +40,7 @@ def detect_kind(path: str | Path) -> str:
     with open(path, "rb") as f:
         head = f.read(4096)
     first = head.split(b"\n", 1)[0].split()
-    if len(first) >= 3 and all(_is_number(x) for x in first[1:]):
+    if len(first) >= 3 and all(is_number(x) for x in first[1:]):
         return "vectors"  # GloVe: token then numbers
     if len(first) == 2 and all(x.isdigit() for x in first):
         return "vectors"  # word2vec header: rows dim
@@ -45,11 +48,3 @@ def detect_kind(path: str | Path) -> str:
     from explorer.core.io.vocab_files import kind_of
 
     return kind_of(path)
-
-
-def _is_number(text: bytes) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
+from explorer.core.io.atomic import temp_beside
 from explorer.core.tokens.vocab import Vocabulary
 
 # name -> (label, default file name or suffix)
@@ -44,17 +44,14 @@ def _check(progress, should_cancel, done: int, total: int) -> None:
 @contextmanager
 def _atomic(path: Path, mode: str = "w"):
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExplorerError("the folder does not exist", folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = temp_beside(path)  # mode 0666 less the umask, as the final file should be
     try:
         kwargs = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -133,6 +130,18 @@ def _tsv_field(text: str) -> str:
     return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
+def projector_label(token: str) -> str:
+    """The token as metadata.tsv shows it: an empty or whitespace-only token (" ", U+3000,
+    U+00A0, a tab) is written as `\\uXXXX` escapes of its characters, and an empty one as `""`.
+
+    The projector drops every metadata line that JavaScript's `trim()` leaves empty (it
+    strips spaces of every kind, U+FEFF too), then refuses the export: its line count no
+    longer matches the vectors."""
+    if all(ch.isspace() or ch == "\ufeff" for ch in token):
+        return "".join(f"\\u{ord(ch):04x}" for ch in token) or '""'
+    return token
+
+
 def projector_paths(out) -> tuple[Path, Path]:
     """`out` is a folder (created if needed) or the wanted vectors file name (`*.tsv`)."""
     out = Path(out)
@@ -146,12 +155,16 @@ def projector_paths(out) -> tuple[Path, Path]:
 def export_projector(out, vocab: Vocabulary, weights: np.ndarray, categories: Sequence[str] | None = None,
                      *, progress=None, should_cancel=None) -> tuple[Path, Path]:
     """TensorBoard projector files: vectors.tsv (tab-separated numbers, one row per token) and
-    metadata.tsv (the token alone without a header, or a header row then token, count, category)."""
+    metadata.tsv (the token alone without a header, or a header row then token, count, category).
+    Whitespace-only tokens are written escaped (`projector_label`)."""
     weights = _check_shapes(vocab, weights)
     vectors_path, meta_path = projector_paths(out)
+    if weights.shape[1] < 2:
+        raise ExplorerError(f"the projector needs at least 2 dimensions; this matrix has {weights.shape[1]}",
+                            vectors_path)
     if not Path(out).suffix:
         Path(out).mkdir(parents=True, exist_ok=True)
-    columns: list[tuple[str, Sequence]] = [("token", vocab.tokens)]
+    columns: list[tuple[str, Sequence]] = [("token", [projector_label(t) for t in vocab.tokens])]
     if vocab.counts is not None:
         columns.append(("count", [str(int(c)) for c in vocab.counts]))
     if categories is not None:

@@ -1,52 +1,46 @@
 """The saved state of one exploration, and its file format.
 
 A session file (`.eexp`) is a zip holding exactly two members:
-- `session.json`: format name and version, vocabulary (tokens, counts, specials, tokenizer),
-  categories, init config, training config and history (loss curve), the steps of the
-  thinned snapshots, and the view state (see VIEW_KEYS);
-- `tensors.safetensors`: the matrices (`weights`, `initial_weights`, `snapshot.<i>`), float32.
+- `session.json`: format name and version, the vocabulary (tokens, counts, specials,
+  tokenizer), categories, `state` (every setting: `AppState.capture()`, part name -> fields),
+  the training history (loss curve), each timeline snapshot's step, epoch, loss and tokens
+  seen, and the fitted projection's method and settings (PCA/SVD);
+- `tensors.safetensors`: the matrices (`weights`, `initial_weights`, `snapshot.<i>`), float32,
+  and the fitted projection (`projection.mean`, `.components`, `.explained`, `.coords`, and
+  `.ids` when it shows a sample), so a reopened session shows the same points in the same place.
 Nothing in it is ever executed: JSON and safetensors only, read from memory (members are
 never extracted to disk, and any other member name is rejected). Saves are atomic (temp
 file in the same folder, fsync, rename), so a crash or kill mid-save leaves the previous
-file intact. Matrices round-trip bit-exactly.
+file intact. Matrices round-trip bit-exactly. Version-1 files (a `view` dict, snapshots as
+steps only) are read into the same Session (see `_state_from_v1`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import time
 import zipfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
-from explorer.core.matrix.schemes import InitConfig
+from explorer.core.io.atomic import temp_beside
+from explorer.core.projection.project import PCABasis, Projection, ProjectionSettings, sphereize
 from explorer.core.tokens.vocab import Vocabulary, tokenizer_from_dict
+from explorer.core.training.snapshot import Snapshot
 
 FORMAT_NAME = "embedding-explorer-session"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: `state` (every setting), snapshots with their epochs, the fitted projection
 SUFFIX = ".eexp"
 JSON_MEMBER = "session.json"
 TENSOR_MEMBER = "tensors.safetensors"
 MEMBERS = (JSON_MEMBER, TENSOR_MEMBER)
 MAX_JSON_BYTES = 1 << 30  # a larger metadata member is not ours (zip bomb guard)
 CHUNK = 4 << 20
-
-# What `Session.view` may hold (all optional; unknown keys are kept as they are):
-VIEW_KEYS = {
-    "projection": "dict: method ('pca', 'tsne', ...), dims (2 or 3) and method parameters",
-    "camera": "dict: 2D {'x': [min, max], 'y': [min, max]}; 3D {'distance', 'elevation', 'azimuth', 'center'}",
-    "selection": "list of token IDs",
-    "current": "token ID shown in the inspector, or null",
-    "colours": "colour mode name (e.g. 'category')",
-    "theme": "theme name (light, dark, high-contrast-light, high-contrast-dark)",
-    "snapshot": "index of the training snapshot shown, or null for the current matrix",
-    "bookmarks": "list of {'name': str, plus any of the keys above}",
-    "bookmark_index": "the bookmark shown last",
-}
+LINEAR_METHODS = ("pca", "svd")  # projections with a basis a session can keep
 
 
 @dataclass
@@ -55,37 +49,40 @@ class Session:
     weights: np.ndarray
     initial_weights: np.ndarray | None = None
     categories: list[str] | None = None
-    init_config: InitConfig = field(default_factory=InitConfig)
-    train_config: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)  # AppState.capture(): {part name: {field: value}}
     history: dict = field(default_factory=dict)  # e.g. {"loss": [[step, loss], ...]}
-    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (step, weights)
-    view: dict = field(default_factory=dict)  # see VIEW_KEYS
+    snapshots: list[Snapshot] = field(default_factory=list)  # the training run's timeline
+    projection: Projection | None = None  # the fitted PCA/SVD projection shown (its basis)
 
     @property
     def bookmarks(self) -> list[dict]:
-        return list(self.view.get("bookmarks") or [])
+        return list((self.state.get("presentation") or {}).get("bookmarks") or [])
 
 
 def session_from_workspace(workspace, **extra) -> Session:
-    """A Session holding the workspace's current state (arrays are referenced, not copied)."""
+    """A Session holding the workspace's data and every setting (arrays referenced, not copied).
+
+    The fitted projection shown is kept when it has a basis (PCA/SVD): reopened, the
+    session shows the same points in the same place instead of fitting afresh."""
     if workspace.weights is None:
         raise ExplorerError("there is no matrix to save yet")
-    session = Session(
+    state = workspace.state
+    fit = state.fit.projection
+    extra.setdefault("projection", fit if fit is not None and fit.basis is not None else None)
+    return Session(
         vocab=workspace.vocab,
         weights=workspace.weights,
         initial_weights=workspace.initial_weights,
         categories=workspace.categories,
-        init_config=workspace.init_config,
+        state=state.capture(),
         **extra,
     )
-    session.view.setdefault("selection", list(workspace.selection))
-    session.view.setdefault("current", workspace.current)
-    return session
 
 
 def _metadata(session: Session) -> dict:
     vocab = session.vocab
-    tokenizer = vocab.tokenizer.to_dict() if hasattr(vocab.tokenizer, "to_dict") else None
+    tokenizer = vocab.tokenizer.to_dict() if vocab.tokenizer is not None else None
+    projection = session.projection
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -98,12 +95,35 @@ def _metadata(session: Session) -> dict:
             "tokenizer": tokenizer,
         },
         "categories": session.categories,
-        "init_config": asdict(session.init_config),
-        "train_config": session.train_config,
+        "state": session.state,
         "history": session.history,
-        "snapshot_steps": [int(step) for step, _ in session.snapshots],
-        "view": session.view,
+        "snapshots": [{"step": int(s.step), "epoch": int(s.epoch), "loss": float(s.loss),
+                       "tokens_seen": int(s.tokens_seen)} for s in session.snapshots],
+        "projection": None if projection is None else {
+            "settings": projection.settings.to_dict(),
+            "axis_titles": list(projection.axis_titles),
+            "sampled": projection.ids is not None,
+        },
     }
+
+
+def _tensors(session: Session) -> dict[str, np.ndarray]:
+    tensors = {"weights": np.ascontiguousarray(session.weights, dtype=np.float32)}
+    if session.initial_weights is not None:
+        tensors["initial_weights"] = np.ascontiguousarray(session.initial_weights, dtype=np.float32)
+    for i, snapshot in enumerate(session.snapshots):
+        tensors[f"snapshot.{i}"] = np.ascontiguousarray(snapshot.weights, dtype=np.float32)
+    projection = session.projection
+    if projection is not None:
+        if projection.basis is None:
+            raise ExplorerError(f"a session keeps PCA or SVD projections, not {projection.method}")
+        basis = projection.basis
+        tensors["projection.mean"] = np.ascontiguousarray(basis.mean, dtype=np.float32)
+        tensors["projection.components"] = np.ascontiguousarray(basis.components, dtype=np.float32)
+        tensors["projection.explained"] = np.ascontiguousarray(basis.explained_variance_ratio, dtype=np.float64)
+        if projection.ids is not None:
+            tensors["projection.ids"] = np.ascontiguousarray(projection.ids, dtype=np.int64)
+    return tensors
 
 
 def save_session(path: str | Path, session: Session, *, progress=None, should_cancel=None) -> None:
@@ -114,21 +134,13 @@ def save_session(path: str | Path, session: Session, *, progress=None, should_ca
     from safetensors.numpy import save as save_tensors
 
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExplorerError("the folder does not exist", folder)
     try:
         meta = json.dumps(_metadata(session), ensure_ascii=False, allow_nan=True).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ExplorerError(f"cannot save the session metadata ({exc})", path) from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = temp_beside(path)  # mode 0666 less the umask, as the saved file should be
     try:
-        tensors = {"weights": np.ascontiguousarray(session.weights, dtype=np.float32)}
-        if session.initial_weights is not None:
-            tensors["initial_weights"] = np.ascontiguousarray(session.initial_weights, dtype=np.float32)
-        for i, (_, snapshot) in enumerate(session.snapshots):
-            tensors[f"snapshot.{i}"] = np.ascontiguousarray(snapshot, dtype=np.float32)
-        blob = save_tensors(tensors)
+        blob = save_tensors(_tensors(session))
         with os.fdopen(fd, "wb") as f:
             fd = None
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
@@ -144,13 +156,13 @@ def save_session(path: str | Path, session: Session, *, progress=None, should_ca
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        _fsync_folder(folder)
+        _fsync_folder(tmp.parent)
         if progress is not None:
             progress(1.0)
     except BaseException:
         if fd is not None:
             os.close(fd)
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -213,7 +225,7 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
         if exc.path is None:
             raise ExplorerError(f"damaged session: {exc}", path) from None
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ExplorerError(f"damaged session ({type(exc).__name__}: {exc})", path) from None
 
 
@@ -251,29 +263,76 @@ def _session_from(meta: dict, tensors: dict, path: Path) -> Session:
             raise ExplorerError(f"damaged session: special token {role} has ID {i} outside the vocabulary", path)
     weights = _matrix(tensors, "weights", len(vocab), path)
     initial = _matrix(tensors, "initial_weights", len(vocab), path) if "initial_weights" in tensors else None
-    steps = meta.get("snapshot_steps") or []
-    snapshots = [(int(step), _matrix(tensors, f"snapshot.{i}", len(vocab), path)) for i, step in enumerate(steps)]
     categories = meta.get("categories")
     if categories is not None and (not isinstance(categories, list) or len(categories) != len(vocab)):
         raise ExplorerError("damaged session: categories must have one entry per token", path)
-    known = {f.name for f in fields(InitConfig)}
-    init = {k: val for k, val in (meta.get("init_config") or {}).items() if k in known}
-    view = meta.get("view") or {}
-    if not isinstance(view, dict):
-        raise ExplorerError("damaged session: the view state must be an object", path)
-    if not isinstance(view.get("bookmarks", []), list):
-        raise ExplorerError("damaged session: bookmarks must be a list", path)
-    return Session(
-        vocab=vocab,
-        weights=weights,
-        initial_weights=initial,
-        categories=categories,
-        init_config=InitConfig(**init),
-        train_config=meta.get("train_config") or {},
-        history=meta.get("history") or {},
-        snapshots=snapshots,
-        view=view,
-    )
+    history = meta.get("history") or {}
+    if not isinstance(history, dict):
+        raise ExplorerError("damaged session: the training history must be an object", path)
+    if meta["version"] == 1:
+        state = _state_from_v1(meta, path)
+        frames = [{"step": step, "epoch": 0, "loss": _loss_at(history, step), "tokens_seen": 0}
+                  for step in meta.get("snapshot_steps") or []]
+        projection = None  # version 1 kept no basis: the window fits one
+    else:
+        state = meta.get("state") or {}
+        frames = meta.get("snapshots") or []
+        projection = _projection_from(meta.get("projection"), tensors, weights, path)
+    _check_state(state, path)
+    snapshots = [Snapshot(step=int(f["step"]), epoch=int(f["epoch"]), loss=float(f["loss"]),
+                          tokens_seen=int(f["tokens_seen"]), weights=_matrix(tensors, f"snapshot.{i}", len(vocab), path))
+                 for i, f in enumerate(frames)]
+    return Session(vocab=vocab, weights=weights, initial_weights=initial, categories=categories, state=state,
+                   history=history, snapshots=snapshots, projection=projection)
+
+
+def _check_state(state, path: Path) -> None:
+    """The shape only; each value is checked when the window writes it into its state."""
+    if not isinstance(state, dict) or not all(isinstance(part, dict) for part in state.values()):
+        raise ExplorerError("damaged session: the state must map part names to their settings", path)
+    bookmarks = state.get("presentation", {}).get("bookmarks", [])
+    if not isinstance(bookmarks, list) or not all(isinstance(b, dict) for b in bookmarks):
+        raise ExplorerError("damaged session: bookmarks must be a list of objects", path)
+
+
+def _projection_from(saved, tensors: dict, weights: np.ndarray, path: Path) -> Projection | None:
+    """The fitted projection as saved, showing `weights` through its basis (no fit)."""
+    if saved is None:
+        return None
+    if not isinstance(saved, dict):
+        raise ExplorerError("damaged session: the saved projection must be an object", path)
+    known = {f.name for f in fields(ProjectionSettings)}
+    settings = ProjectionSettings(**{k: val for k, val in (saved.get("settings") or {}).items() if k in known})
+    if settings.method not in LINEAR_METHODS:
+        raise ExplorerError(f"damaged session: a saved projection is PCA or SVD, not {settings.method!r}", path)
+    n, dim = weights.shape
+    k = settings.dims
+    mean = _tensor(tensors, "projection.mean", (dim,), path)
+    components = _tensor(tensors, "projection.components", (k, dim), path)
+    explained = _tensor(tensors, "projection.explained", (k,), path)
+    ids = None
+    if saved.get("sampled"):
+        ids = tensors.get("projection.ids")
+        if ids is None or ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or len(ids) < 3 \
+                or ids[0] < 0 or ids[-1] >= n or np.any(np.diff(ids) <= 0):
+            raise ExplorerError("damaged session: the projection's sample is not a list of token IDs", path)
+        ids = ids.astype(np.int64)
+    titles = tuple(str(t) for t in saved.get("axis_titles") or ())
+    if len(titles) != k:
+        raise ExplorerError(f"damaged session: the projection needs {k} axis titles", path)
+    basis = PCABasis(mean.astype(np.float32), components.astype(np.float32), explained.astype(np.float64))
+    x = weights if ids is None else weights[ids]
+    coords = basis.transform(sphereize(x) if settings.sphereize else x)
+    return Projection(coords, settings.method, k, n, ids, basis.explained_variance_ratio, titles, basis, settings)
+
+
+def _tensor(tensors: dict, name: str, shape: tuple, path: Path) -> np.ndarray:
+    if name not in tensors:
+        raise ExplorerError(f"damaged session: tensor {name!r} is missing", path)
+    tensor = tensors[name]
+    if tensor.shape != shape or not np.issubdtype(tensor.dtype, np.floating):
+        raise ExplorerError(f"damaged session: tensor {name} of shape {tensor.shape} should be {shape}", path)
+    return tensor
 
 
 def _matrix(tensors: dict, name: str, rows: int, path: Path) -> np.ndarray:
@@ -285,6 +344,56 @@ def _matrix(tensors: dict, name: str, rows: int, path: Path) -> np.ndarray:
     if matrix.ndim != 2 or matrix.shape[0] != rows:
         raise ExplorerError(f"matrix {name} of shape {matrix.shape} does not fit {rows} tokens", path)
     return matrix
+
+
+# -- version 1 ------------------------------------------------------------------------
+def _loss_at(history: dict, step: int) -> float:
+    for s, loss in history.get("loss") or []:
+        if s == step:
+            return float(loss)
+    return float("nan")
+
+
+def _parts_from_view(view: dict) -> dict:
+    """A version-1 view dict (or bookmark) as the state parts that now hold its entries."""
+    parts: dict = {"projection": {}, "view": {}, "explore": {}}
+    projection = view.get("projection")
+    if isinstance(projection, dict):
+        parts["projection"] = dict(projection)
+        if projection.get("dims") in (2, 3):
+            parts["view"]["mode"] = f"{projection['dims']}d"
+    camera = view.get("camera")
+    if isinstance(camera, dict):
+        if "x" in camera and "y" in camera:
+            parts["view"]["range2d"] = [camera["x"], camera["y"]]
+        elif "distance" in camera:
+            parts["view"]["camera3d"] = dict(camera)
+    for old, part, new in (("colours", "view", "colour"), ("theme", "view", "theme"),
+                           ("selection", "explore", "selection"), ("current", "explore", "current")):
+        if old in view:
+            parts[part][new] = view[old]
+    return {name: values for name, values in parts.items() if values}
+
+
+def _state_from_v1(meta: dict, path: Path) -> dict:
+    """Version 1 kept an init config, a training config and a `view` dict (projection, camera,
+    selection, current, colours, theme, bookmarks): the same settings, now in state parts.
+    Widget-only entries (the shown snapshot, the inspector's tabs) have no part: dropped."""
+    view = meta.get("view") or {}
+    if not isinstance(view, dict):
+        raise ExplorerError("damaged session: the view state must be an object", path)
+    bookmarks = view.get("bookmarks") or []
+    if not isinstance(bookmarks, list) or not all(isinstance(b, dict) for b in bookmarks):
+        raise ExplorerError("damaged session: bookmarks must be a list of objects", path)
+    state = _parts_from_view(view)
+    state["init"] = dict(meta.get("init_config") or {})
+    state["train"] = dict(meta.get("train_config") or {})
+    if bookmarks:
+        state["presentation"] = {
+            "bookmarks": [{"name": str(b.get("name", "")), **_parts_from_view(b)} for b in bookmarks],
+            "bookmark_index": view.get("bookmark_index", -1),
+        }
+    return state
 
 
 def _check_header(meta, path: Path) -> None:
@@ -299,7 +408,96 @@ def _check_header(meta, path: Path) -> None:
             "update Embedding Explorer to open it", path)
 
 
-def default_recovery_path() -> Path:
-    """Where the window autosaves the running session (XDG data folder)."""
+def is_session_file(path: str | Path) -> bool:
+    """Whether `path` is a session by its content (a zip holding session.json), whatever its name."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"PK\x03\x04":
+                return False
+        with zipfile.ZipFile(path) as zf:
+            return JSON_MEMBER in zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+# -- recovery files -------------------------------------------------------------------
+# Each running window autosaves to its own recovery file and holds an OS lock on
+# `<file>.lock` while it runs. The OS drops the lock when the process ends, however it ends,
+# so a file whose lock can be taken was left behind by an instance that is gone.
+RECOVERY_GLOB = f"recovery*{SUFFIX}"
+
+
+def default_recovery_folder() -> Path:
+    """Where windows autosave their running sessions when Qt names no app-data folder (XDG)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "embedding-explorer" / f"recovery{SUFFIX}"
+    return Path(base) / "embedding-explorer"
+
+
+def new_recovery_path(folder: str | Path) -> Path:
+    """A recovery file of this instance's own in `folder`: `recovery-<pid>-<start time>.eexp`."""
+    return Path(folder) / f"recovery-{os.getpid()}-{time.time_ns()}{SUFFIX}"
+
+
+def _try_lock(fd: int) -> bool:
+    """An exclusive lock on an open file, without waiting (held per open file: two windows
+    of one process exclude each other too)."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+class RecoveryLock:
+    """The lock that says "the instance autosaving to `path` is running"."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock now, or False when a running instance holds it."""
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        if not _try_lock(fd):
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Let go, keeping the file: the next start offers it again."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def remove(self) -> None:
+        """Delete the recovery file and its lock file, then let go."""
+        self.path.unlink(missing_ok=True)
+        self.lock_path.unlink(missing_ok=True)
+        self.release()
+
+
+def left_behind(folder: str | Path, own: str | Path | None = None) -> list[RecoveryLock]:
+    """The recovery files in `folder` whose instance no longer runs, newest first, each
+    with its lock now held by the caller (so that no other starting instance offers it
+    too): `remove()` one once restored or discarded, `release()` it to keep it for later."""
+    found = []
+    for path in Path(folder).glob(RECOVERY_GLOB):
+        if own is not None and path == Path(own):
+            continue
+        lock = RecoveryLock(path)
+        try:
+            if not lock.acquire():
+                continue  # its instance is running
+            found.append((path.stat().st_mtime, lock))
+        except OSError:  # removed meanwhile, or a folder we may not write to
+            lock.release()
+    return [lock for _, lock in sorted(found, key=lambda item: -item[0])]

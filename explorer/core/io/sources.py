@@ -19,9 +19,7 @@ def load_matrix(path: str | Path, vocab_path: str | Path | None = None,
     path = Path(path)
     if not path.exists():
         raise ExplorerError("no such file", path)
-    from explorer.core.io.detect import detect_kind
-
-    if detect_kind(path) == "session":
+    if is_session(path):
         from explorer.core.io.session import load_session
 
         session = load_session(path)
@@ -30,3 +28,12 @@ def load_matrix(path: str | Path, vocab_path: str | Path | None = None,
 
     loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor_name)
     return loaded.vocab, loaded.weights
+
+
+def is_session(path: str | Path) -> bool:
+    """A session by its content (`train --out run.session` writes one), or by its .eexp name
+    (so that a damaged one is reported as a damaged session)."""
+    from explorer.core.io.detect import detect_kind
+    from explorer.core.io.session import is_session_file
+
+    return is_session_file(path) or detect_kind(path) == "session"

@@ -57,6 +57,15 @@ class TextStats:
         return out
 
 
+def is_number(text: bytes | str) -> bool:
+    """Whether a field reads as a number, as `float` reads it (bytes or text: "1e-3", "nan", " 2 ")."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def sniff_binary(head: bytes, path) -> None:
     """Raise ExplorerError when the first bytes say this is not UTF-8 text."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

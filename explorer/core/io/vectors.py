@@ -22,7 +22,8 @@ when something is wrong does the reader look at single lines, to say which.
 Bad input raises ExplorerError naming the file and line (or byte for binary):
 ragged rows, non-numbers, NaN/inf, headers whose counts lie, truncated binaries,
 duplicate tokens, pickles. Invalid UTF-8 in tokens is replaced (U+FFFD) with a
-warning that counts the affected tokens.
+warning that counts the affected tokens. What the user must still answer is a typed
+error: `NeedsVocabulary` (a table without tokens) and `NeedsTensorChoice` (which table).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io._fastfloat import PAD, parse_fields
+from explorer.core.io.textio import is_number
 from explorer.core.matrix.memory import check_matrix
-from explorer.core.tokens.vocab import Vocabulary
+from explorer.core.tokens.vocab import SPECIAL_SPELLINGS, Vocabulary
 
 CHUNK_BYTES = 1 << 20
 THREADS = 2  # blocks parsed at once (numpy releases the GIL); the reader thread assembles them
@@ -60,11 +62,21 @@ TENSOR_FORMATS = ("safetensors", "torch", "npz")
 PICKLE_SUFFIXES = {".pkl", ".pickle", ".kv", ".model", ".joblib"}
 PREFERRED_TENSORS = ("word_embeddings", "embed_tokens", "wte", "tok_embeddings", "token_embedding",
                      "embeddings", "embedding", "emb")
-SPECIAL_TOKENS = {
-    "[PAD]": "pad", "<pad>": "pad", "[UNK]": "unk", "<unk>": "unk", "[CLS]": "cls", "[SEP]": "sep",
-    "[MASK]": "mask", "<s>": "bos", "<bos>": "bos", "</s>": "eos", "<eos>": "eos", "<|endoftext|>": "eos",
-}
 MAX_REPORTED = 8  # rows listed in one error message
+
+
+class NeedsVocabulary(ExplorerError):
+    """The file holds a matrix but no tokens (.npy, safetensors, a checkpoint, a bare TSV):
+    the user is asked for its vocabulary file."""
+
+
+class NeedsTensorChoice(ExplorerError):
+    """The file holds several 2-D tensors and none is named like an embedding table: the user
+    is asked which one. `choices` maps each candidate's name to its shape."""
+
+    def __init__(self, message: str, path, choices: dict[str, tuple[int, ...]]) -> None:
+        super().__init__(message, path)
+        self.choices = choices
 
 
 @dataclass
@@ -88,14 +100,6 @@ ShouldCancel = Callable[[], bool] | None
 def _head(path: Path, n: int = 65536) -> bytes:
     with open(path, "rb") as f:
         return f.read(n)
-
-
-def _is_float(text: bytes | str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _parse_header(line: bytes) -> tuple[int, int] | None:
@@ -144,7 +148,7 @@ def sniff_format(path: str | Path) -> str:
         return "word2vec_binary" if _binary_after_header(head, header[1]) else (
             "fasttext" if suffix == ".vec" else "word2vec")
     fields = first_line.split(b"\t") if b"\t" in first_line else first_line.split()
-    if suffix == ".tsv" and fields and all(_is_float(x) for x in fields):
+    if suffix == ".tsv" and fields and all(is_number(x) for x in fields):
         return "tsv"
     if len(fields) >= 2:
         return "glove"
@@ -169,7 +173,7 @@ def _binary_after_header(head: bytes, dim: int) -> bool:
     if not newline:
         return len(body) > 0 and not _is_text(body)
     parts = line.split()
-    if len(parts) >= 2 and all(_is_float(p) for p in parts[1:]):
+    if len(parts) >= 2 and all(is_number(p) for p in parts[1:]):
         return False  # text (whether or not its rows have the header's length)
     return True
 
@@ -232,7 +236,7 @@ def read_vector_tokens(path: str | Path) -> Vocabulary:
         tokens, _, _ = _read_binary(path, parse_numbers=False)
         row_lines = None
     else:
-        raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds no tokens: open its vocabulary file", path)
+        raise NeedsVocabulary(f"a {FORMAT_LABELS[fmt]} file holds no tokens: open its vocabulary file", path)
     vocab = _vocabulary(tokens, path, kind="vectors")
     _check_duplicates(path, vocab, row_lines)
     return vocab
@@ -360,12 +364,12 @@ def _parse_block(path: Path, block: bytes, base_line: int, dim: int, has_tokens:
                                      base_line + int(i))
         lines = np.flatnonzero(nonblank)
         first, n_tok = first[lines], n_tok[lines]
-        is_number = np.ones(len(fs), dtype=bool)
-        is_number[first[n_tok > 0]] = False
+        numeric = np.ones(len(fs), dtype=bool)
+        numeric[first[n_tok > 0]] = False
         for i in np.flatnonzero(n_tok > 1):
-            is_number[first[i]: first[i] + n_tok[i]] = False
+            numeric[first[i]: first[i] + n_tok[i]] = False
         token_first, token_last = first, first + n_tok - 1
-        number_fields = np.flatnonzero(is_number)
+        number_fields = np.flatnonzero(numeric)
     tokens: list[str] = []
     replaced: list[int] = []
     if has_tokens and len(lines):  # a block of blank lines holds no token (not one empty token)
@@ -522,7 +526,7 @@ def _odd_line(path, a, fs, fe, first, count, dim, has_tokens, line) -> int:
     numbers = count - 1
     if count > dim + 1:
         extra = fields[1: count - dim]
-        if not any(_is_float(x) for x in extra):
+        if not any(is_number(x) for x in extra):
             return count - dim  # a token with spaces in it ("at&t corp"), then dim numbers
         numbers = count - 1
     if count == 1:
@@ -674,7 +678,7 @@ def _torch_tensors(path: Path) -> dict:
     return found
 
 
-def _pick_tensor(path: Path, shapes: dict[str, tuple[int, ...]], tensor_name: str | None) -> str:
+def pick_tensor(path: Path, shapes: dict[str, tuple[int, ...]], tensor_name: str | None) -> str:
     if tensor_name is not None:
         if tensor_name not in shapes:
             raise ExplorerError(f"no tensor named {tensor_name!r}; the file holds: "
@@ -694,8 +698,9 @@ def _pick_tensor(path: Path, shapes: dict[str, tuple[int, ...]], tensor_name: st
     if not tables:
         raise ExplorerError("holds no 2-D tensor (rows x dim): "
                             + ", ".join(f"{k} {list(v)}" for k, v in shapes.items()), path)
-    raise ExplorerError("holds several tables; choose one by name: "
-                        + ", ".join(f"{k} {list(shapes[k])}" for k in tables), path)
+    raise NeedsTensorChoice("holds several tables; choose one by name: "
+                            + ", ".join(f"{k} {list(shapes[k])}" for k in tables), path,
+                            {k: shapes[k] for k in tables})
 
 
 def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
@@ -714,11 +719,11 @@ def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
             if v.ndim == 1 and v.dtype.kind in "US" and k.lower() in {"vocab", "tokens", "words", "vocabulary"}:
                 tokens = [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in v.tolist()]
         numeric = {k: s for k, s in shapes.items() if arrays[k].dtype.kind in "fiu"}
-        name = _pick_tensor(path, numeric, tensor_name)
+        name = pick_tensor(path, numeric, tensor_name)
         return _float_matrix(path, arrays[name], name), name, tokens
     if fmt == "safetensors":
         shapes = list_tensors(path)
-        name = _pick_tensor(path, shapes, tensor_name)
+        name = pick_tensor(path, shapes, tensor_name)
         check_matrix(*shapes[name], what=f"tensor {name!r}", path=path)
         from safetensors import safe_open
 
@@ -733,7 +738,7 @@ def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
         return _float_matrix(path, array, name), name, None
     tensors = _torch_tensors(path)
     shapes = {k: tuple(v.shape) for k, v in tensors.items()}
-    name = _pick_tensor(path, shapes, tensor_name)
+    name = pick_tensor(path, shapes, tensor_name)
     return _float_matrix(path, tensors[name].detach().float().cpu().numpy(), name), name, None
 
 
@@ -761,9 +766,9 @@ def _tokens_for(path: Path, rows: int, vocab_path, fmt: str, warnings: list[str]
                 vocab_path = candidate
                 break
     if vocab_path is None:
-        raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds no tokens: give its vocabulary file too "
-                            "(one token per line, a tokenizer's vocab.txt / encoder.json / tokenizer.json, "
-                            "or a projector metadata.tsv)", path)
+        raise NeedsVocabulary(f"a {FORMAT_LABELS[fmt]} file holds no tokens: give its vocabulary file too "
+                              "(one token per line, a tokenizer's vocab.txt / encoder.json / tokenizer.json, "
+                              "or a projector metadata.tsv)", path)
     tokens = read_token_list(vocab_path)
     if len(tokens) > rows:
         raise ExplorerError(f"the vocabulary has {len(tokens):,} tokens but the matrix only {rows:,} rows",
@@ -821,12 +826,12 @@ def read_token_list(path: str | Path) -> list[str]:
 # -- shared -----------------------------------------------------------------------------
 def _vocabulary(tokens: list[str], path: Path, kind: str) -> Vocabulary:
     specials = {}
-    for token, role in SPECIAL_TOKENS.items():
-        if role in specials:
-            continue
-        i = _find(tokens, token)
-        if i is not None:
-            specials[role] = i
+    for role, spellings in SPECIAL_SPELLINGS.items():
+        for token in spellings:  # a role takes its first spelling found
+            i = _find(tokens, token)
+            if i is not None:
+                specials[role] = i
+                break
     return Vocabulary(tokens=tokens, specials=specials, source=str(path), kind=kind)
 
 

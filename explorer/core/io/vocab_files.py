@@ -31,7 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core import ExplorerError
-from explorer.core.io.textio import SNIFF_BYTES, TextStats, iter_blocks, line_of, read_text, sniff_binary
+from explorer.core.io.textio import (
+    SNIFF_BYTES, TextStats, is_number, iter_blocks, line_of, read_text, sniff_binary,
+)
 from explorer.core.tokens.vocab import (
     DEFAULT_SPECIALS, ORDERS, Vocabulary, WordTokenizer, normalize_specials, vocab_from_counts,
 )
@@ -95,10 +97,10 @@ def detect_format(path: str | Path) -> str:
     if not lines:
         return "wordlist"
     first = lines[0].split()
-    if len(first) >= 3 and all(_is_number(x) for x in first[1:]):
+    if len(first) >= 3 and all(is_number(x) for x in first[1:]):
         return "vectors"  # GloVe: token then numbers
     if len(first) == 2 and all(x.isdigit() for x in first) and len(lines) > 1 \
-            and len(lines[1].split()) > 2 and all(_is_number(x) for x in lines[1].split()[1:]):
+            and len(lines[1].split()) > 2 and all(is_number(x) for x in lines[1].split()[1:]):
         return "vectors"  # word2vec header: rows dim
     entries = sum(_is_entry(line) for line in lines)
     if entries >= 0.95 * len(lines):
@@ -114,14 +116,6 @@ def _is_entry(line: str) -> bool:
         return line.rpartition("\t")[2].strip().lstrip("-").isdigit()
     parts = line.split()
     return len(parts) == 1 or (len(parts) == 2 and parts[1].isdigit())
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def kind_of(path: str | Path) -> str:

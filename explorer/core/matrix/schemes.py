@@ -1,4 +1,5 @@
-"""What each init scheme is called and which parameters it takes.
+"""What each init scheme is called and which parameters it takes; the evented `InitConfig`
+the Initialization dock binds to; and `describe`, what made a matrix in words.
 
 Kept free of torch so the window can list schemes before torch is imported;
 the implementations live in `explorer.core.matrix.init`.
@@ -87,3 +88,16 @@ class InitConfig(Evented):
         for name, choices in CHOICES.items():
             if name in self.params and self.params[name] not in choices:
                 raise ExplorerError(f"{name} must be one of {', '.join(choices)}, not {self.params[name]!r}")
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def describe(config: InitConfig) -> str:
+    """What made a matrix, in words: the scheme's label, its parameter values, dim and seed,
+    e.g. "Truncated normal (BERT, GPT-2) · std 0.02 · dim 64 · seed 0"."""
+    info = SCHEMES[config.scheme]
+    values = {**info.params, **config.params}
+    return " · ".join([info.label, *(f"{name} {_number(v)}" for name, v in values.items()),
+                       f"dim {config.dim}", f"seed {config.seed}"])

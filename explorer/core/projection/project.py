@@ -204,18 +204,25 @@ def procrustes_align(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return ((a - ma) @ (u @ vt) + mb).astype(np.float32)
 
 
-def match_signs(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Flip axes of `coords` that point the opposite way to `reference` (same rows)."""
+def axis_signs(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """-1 for each axis of `coords` that points the opposite way to `reference` (same rows), else 1."""
     a = np.asarray(coords, dtype=np.float32)
     dots = ((a - a.mean(0)) * (reference - reference.mean(0))).sum(axis=0)
-    return a * np.where(dots < 0, -1, 1).astype(np.float32)
+    return np.where(dots < 0, -1, 1).astype(np.float32)
+
+
+def match_signs(coords: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Flip axes of `coords` that point the opposite way to `reference` (same rows)."""
+    return np.asarray(coords, dtype=np.float32) * axis_signs(coords, reference)
 
 
 # -- settings and results -------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass
 class ProjectionSettings(Evented):
-    """What the user chose (evented: the Projection dock binds to it; the CLI builds one)."""
+    """What the user chose (evented: the Projection dock binds to it; the CLI builds one).
+
+    The state's part is live: hand a worker, or a `Projection`, a `copy()`."""
 
     method: str = "pca"  # one of METHODS
     dims: int = 2  # 2 or 3
@@ -337,7 +344,7 @@ def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
             previous: Projection | None = None, *, refit: bool = False,
             progress: Progress = None, should_cancel: ShouldCancel = None) -> Projection:
     """Project `weights` (rows x dim) as `settings` say; `previous` keeps frames stable."""
-    settings = (settings or ProjectionSettings()).validate()
+    settings = (settings or ProjectionSettings()).copy().validate()  # the result keeps its own
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape[0] < 2:
         raise ExplorerError(f"cannot project a matrix of shape {weights.shape}: it needs at least 2 rows")
@@ -362,7 +369,11 @@ def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
             basis = fit(x, settings.dims, seed=settings.seed)
         coords = basis.transform(x)
         if refit and same_rows and previous.coords.shape == coords.shape:
-            coords = match_signs(coords, previous.coords)
+            # Flip the basis with the points: later frames, and trails drawn through the
+            # basis, must land where these points are shown.
+            signs = axis_signs(coords, previous.coords)
+            basis = replace(basis, components=basis.components * signs[:, None])
+            coords = coords * signs
         if progress is not None:
             progress(1.0)
         explained = basis.explained_variance_ratio

@@ -12,12 +12,16 @@ categories) lives in `explorer.core.state.workspace.Workspace`, which owns an Ap
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from explorer.core import ExplorerError
+from explorer.core.analysis.lookup import PE_KINDS
+from explorer.core.analysis.neighbors import METRICS
 from explorer.core.matrix.schemes import InitConfig
 from explorer.core.projection.project import ProjectionSettings
 from explorer.core.events import Evented
+from explorer.core.tokens.vocab import DEFAULT_SPECIALS, ORDERS
 from explorer.core.training.config import TrainConfig
 
 VIEW_MODES = ("2d", "3d")
@@ -26,6 +30,9 @@ LABEL_MODES = ("auto", "none")
 THEMES = ("light", "dark", "high-contrast-light", "high-contrast-dark")
 FILLS = ("random", "zeros", "mean")
 PRETRAINED_MODES = ("vocabulary", "map")
+INSPECTOR_TABS = ("Lookup", "Neighbours", "One-hot", "Sentence", "Analogy", "Drift")
+MAX_NEIGHBOURS = 200  # the most neighbours the Inspector lists
+MAX_ANALOGIES = 100  # the most answers it lists for an analogy
 
 
 def _choice(value, choices, what: str):
@@ -35,7 +42,8 @@ def _choice(value, choices, what: str):
 
 
 def _count(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or int(value) != value or value < minimum:
         raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
 
@@ -44,12 +52,56 @@ def _optional_id(value) -> int | None:
     return None if value is None else _count(value, "a token ID")
 
 
+def _at_most(value, what: str, maximum: int) -> int:
+    n = _count(value, what, 1)
+    if n > maximum:
+        raise ExplorerError(f"{what} is at most {maximum}, not {n}")
+    return n
+
+
 @dataclass
 class VocabSource(Evented):
     """Where the vocabulary came from, and how it was built (for sessions and the title)."""
 
     source: str = "demo"  # "demo", a file path, or "sample:NAME"
     options: dict = field(default_factory=dict)  # corpus options: min_count, max_size, order, ...
+    # The Vocabulary dock's choices for the next file (`options` records those of the current one).
+    format: str | None = None  # how to read it (a format of core.io.vocab_files); None: detect
+    tokenizer: str = "words"  # corpus tokenizer: words | whitespace | current | a tokenizer file's path
+    min_count: int = 1
+    max_size: int | None = None  # None: no limit
+    order: str = "freq"
+    specials: tuple = ()  # roles of special tokens put at the front: pad, unk, bos, eos
+    specials_in_text: bool = True  # the tokenize box: `<|endoftext|>` typed is that token (else plain text)
+
+    def _check_specials_in_text(self, value):
+        if not isinstance(value, bool):
+            raise ExplorerError(f"'special tokens in the text are tokens' is true or false, not {value!r}")
+        return value
+
+    def _check_format(self, value):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ExplorerError(f"a vocabulary format is a name such as 'corpus', not {value!r}")
+        return value
+
+    def _check_tokenizer(self, value):
+        if not isinstance(value, str) or not value:
+            raise ExplorerError(f"a corpus tokenizer is words, whitespace, current or a file, not {value!r}")
+        return value
+
+    def _check_min_count(self, value):
+        return _count(value, "the min count", 1)
+
+    def _check_max_size(self, value):
+        return None if value is None else _count(value, "the max size", 1)
+
+    def _check_order(self, value):
+        return _choice(value, ORDERS, "order")
+
+    def _check_specials(self, value):
+        for role in value:
+            _choice(role, tuple(DEFAULT_SPECIALS), "special token")
+        return tuple(role for role in DEFAULT_SPECIALS if role in value)  # their order at the front
 
 
 @dataclass
@@ -73,6 +125,7 @@ class PretrainedMapping(Evented):
     tensor: str | None = None  # which tensor of a safetensors/checkpoint file
     case_insensitive: bool = False
     fill: str = "random"  # rows the file lacks: random | zeros | mean
+    adopt_dim: bool = True  # map mode: take the file's dim (False: a different dim is refused)
 
     def _check_mode(self, value):
         return _choice(value, PRETRAINED_MODES, "pretrained mode")
@@ -148,12 +201,52 @@ class ExploreState(Evented):
     search: str = ""
     search_regex: bool = False
     query: str = ""  # the Inspector's lookup box
+    tokenize: str = ""  # the Vocabulary dock's tokenize box
+    # The Inspector's other choices: its tab, neighbours, sentence, one-hot, analogy and drift.
+    inspector_tab: str = "Lookup"
+    metric: str = "cosine"
+    k: int = 10  # neighbours listed
+    sentence: str = ""  # empty: a sentence of known tokens is chosen
+    positions: str = "sinusoidal"  # positional encoding added to the sentence's rows
+    one_hot_ids: tuple = (2, 3, 1)
+    analogy: tuple = ("", "", "")  # a − b + c as typed; empty boxes use the examples shown
+    analogy_k: int = 10
+    moved_by: str = "distance"  # tokens that moved most: by distance or by cosine
 
     def _check_selection(self, value):
         return tuple(_count(i, "a token ID") for i in value)
 
     def _check_current(self, value):
         return _optional_id(value)
+
+    def _check_inspector_tab(self, value):
+        return _choice(value, INSPECTOR_TABS, "Inspector tab")
+
+    def _check_metric(self, value):
+        return _choice(value, METRICS, "metric")
+
+    def _check_k(self, value):
+        return _at_most(value, "the number of neighbours", MAX_NEIGHBOURS)
+
+    def _check_positions(self, value):
+        return _choice(value, PE_KINDS, "positional encoding")
+
+    def _check_one_hot_ids(self, value):
+        ids = tuple(_count(i, "a token ID") for i in value)
+        if not ids:
+            raise ExplorerError("give at least one ID")
+        return ids
+
+    def _check_analogy(self, value):
+        if len(value) != 3 or not all(isinstance(t, str) for t in value):
+            raise ExplorerError(f"an analogy is three tokens a, b, c, not {value!r}")
+        return tuple(value)
+
+    def _check_analogy_k(self, value):
+        return _at_most(value, "the number of analogy answers", MAX_ANALOGIES)
+
+    def _check_moved_by(self, value):
+        return _choice(value, ("distance", "cosine"), "drift order")
 
 
 @dataclass

@@ -19,9 +19,6 @@ from explorer.core.tokens.vocab import Vocabulary
 class WorkspaceEvents:
     vocab_changed: Event = field(default_factory=Event)  # (vocab)
     weights_changed: Event = field(default_factory=Event)  # (weights, reason)
-    # TRANSITION (removed when every caller uses state.explore's events):
-    selection_changed: Event = field(default_factory=Event)  # (ids)
-    current_changed: Event = field(default_factory=Event)  # (id or None)
 
 
 class Workspace:
@@ -33,9 +30,6 @@ class Workspace:
         self.categories = categories  # one label per token, for colouring; None if unknown
         self.weights: np.ndarray | None = None  # (len(vocab), dim) float32
         self.initial_weights: np.ndarray | None = None  # as initialized, for drift
-        explore = self.state.explore.events
-        explore.selection.connect(lambda ids: self.events.selection_changed.emit(list(ids)))
-        explore.current.connect(self.events.current_changed.emit)
 
     @property
     def dim(self) -> int | None:
@@ -72,26 +66,3 @@ class Workspace:
         if made_by is not None:
             self.state.matrix.update(made_by=made_by, kind=kind)
         self.events.weights_changed.emit(self.weights, reason)
-
-    # -- TRANSITION: old entry points, removed when every caller writes state directly --------
-    @property
-    def init_config(self):
-        return self.state.init
-
-    @init_config.setter
-    def init_config(self, config) -> None:
-        self.state.init.update(scheme=config.scheme, dim=config.dim, seed=config.seed, params=dict(config.params))
-
-    @property
-    def selection(self) -> list[int]:
-        return list(self.state.explore.selection)
-
-    @property
-    def current(self) -> int | None:
-        return self.state.explore.current
-
-    def select(self, ids) -> None:
-        self.state.explore.selection = tuple(int(i) for i in ids)
-
-    def set_current(self, token_id: int | None) -> None:
-        self.state.explore.current = token_id

@@ -14,6 +14,7 @@ Reading a tokenizer from a file or folder is `explorer.core.io.vocab_files.load_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -90,17 +91,32 @@ class HFTokenizer:
         self.tokenizer = tokenizer
         self.kind = kind  # "gpt2-bpe", "wordpiece", or "<model> (tokenizer.json)"
         self.byte_level = "ByteLevel" in str(tokenizer.pre_tokenizer) or "ByteLevel" in str(tokenizer.decoder)
+        self._specials_as_text = None  # a copy that reads special tokens in the text as plain text
 
     # -- encoding -------------------------------------------------------------
-    def encode_pieces(self, text: str) -> tuple[list[str], list[int | None]]:
-        """The tokenizer's pieces of `text` and their IDs (no [CLS]/[SEP] added)."""
+    def encode_pieces(self, text: str, parse_specials: bool = True) -> tuple[list[str], list[int | None]]:
+        """The tokenizer's pieces of `text` and their IDs (no [CLS]/[SEP] added).
+
+        `parse_specials`: a special token written in the text (`<|endoftext|>`) is that token,
+        as the tokenizers library does; False: it is text, split like any other."""
+        tokenizer = self.tokenizer if parse_specials else self._plain_text_tokenizer()
         try:
-            encoding = self.tokenizer.encode(text, add_special_tokens=False)
+            encoding = tokenizer.encode(text, add_special_tokens=False)
         except BaseException as exc:  # the library raises plain Exception (e.g. WordPiece without [UNK])
             if not is_library_error(exc):  # a Rust panic is a BaseException
                 raise
             raise ExplorerError(f"this tokenizer cannot encode the text ({exc})") from None
         return list(encoding.tokens), list(encoding.ids)
+
+    def _plain_text_tokenizer(self):
+        # A copy, so that a worker encoding with the tokenizer meanwhile is not switched over.
+        if self._specials_as_text is None:
+            from tokenizers import Tokenizer
+
+            plain = Tokenizer.from_str(self.tokenizer.to_str())
+            plain.encode_special_tokens = True  # the library's switch: specials in the text are text
+            self._specials_as_text = plain
+        return self._specials_as_text
 
     def split(self, text: str) -> list[str]:
         """Pieces of `text`, line by line (for counting a corpus); encodes lines in parallel."""
@@ -151,6 +167,33 @@ class HFTokenizer:
                 raise
             raise ExplorerError(f"damaged tokenizer in the session ({exc})") from None
         return cls(tokenizer, data.get("flavor", "tokenizer.json"))
+
+
+def encode_text(vocab, text: str, parse_specials: bool = True) -> tuple[list[str], list[int | None]]:
+    """Typed text as `vocab`'s pieces and IDs (None: not in the vocabulary, no unknown token).
+
+    `parse_specials=True`: a special token written in the text (`hello<|endoftext|>world`,
+    `[SEP]`) is that token, as the tokenizers library reads text by default (tiktoken's
+    `allowed_special="all"`); False: it is text like any other, split into ordinary pieces
+    (tiktoken's `disallowed_special=()`)."""
+    if isinstance(vocab.tokenizer, HFTokenizer):
+        return vocab.tokenizer.encode_pieces(text, parse_specials)
+    specials = vocab.special_tokens()
+    if not parse_specials or not specials:
+        return vocab.encode(text)
+    # Word vocabularies: the specials cut the text; the word tokenizer splits the rest.
+    pattern = "(" + "|".join(re.escape(t) for t in sorted(specials, key=len, reverse=True)) + ")"
+    pieces: list[str] = []
+    ids: list[int | None] = []
+    for i, part in enumerate(re.split(pattern, text)):
+        if i % 2:  # a special token (re.split puts the separators at odd places)
+            pieces.append(part)
+            ids.append(vocab.index[part])
+        elif part:
+            more, more_ids = vocab.encode(part)
+            pieces += more
+            ids += more_ids
+    return pieces, ids
 
 
 # -- builders ------------------------------------------------------------------

@@ -14,8 +14,20 @@ from explorer.core import ExplorerError
 # Lowercase words (any script), numbers and in-word apostrophes: the "lowercase word regex" tokenizer.
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
-SPECIAL_ROLES = ("pad", "unk", "bos", "eos", "cls", "sep", "mask")
-DEFAULT_SPECIALS = {"pad": "<pad>", "unk": "<unk>", "bos": "<bos>", "eos": "<eos>"}
+# The one table of special tokens: each role, and how tokenizers spell it (BERT's [PAD],
+# SentencePiece's <s>, GPT-2's <|endoftext|>). A loaded table is searched for each role's
+# spellings in this order; the four `<role>` tokens are the ones a vocabulary built here adds.
+SPECIAL_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "pad": ("[PAD]", "<pad>"),
+    "unk": ("[UNK]", "<unk>"),
+    "bos": ("<s>", "<bos>"),
+    "eos": ("</s>", "<eos>", "<|endoftext|>"),
+    "cls": ("[CLS]",),
+    "sep": ("[SEP]",),
+    "mask": ("[MASK]",),
+}
+SPECIAL_ROLES = tuple(SPECIAL_SPELLINGS)
+DEFAULT_SPECIALS = {role: f"<{role}>" for role in ("pad", "unk", "bos", "eos")}
 ORDERS = ("alpha", "freq", "first")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from explorer.core import ExplorerError
@@ -43,10 +44,18 @@ class TrainConfig(Evented):
     # busy machine, and leaves a core to the window); None leaves torch's setting
     yield_seconds: float = 0.1  # yield a snapshot at least this often...
     yield_every: int | None = None  # ...or every this many steps (when set)
+    corpus: str = "demo"  # "demo" (the built-in corpus) or a text file's path
+    new_vocab: bool = False  # build the vocabulary from the corpus file (and initialize) first
+    min_count: int = 5  # ... keeping words seen at least this often
 
     @property
     def learning_rate(self) -> float:
         return float(self.lr if self.lr is not None else DEFAULT_LR.get(self.objective, 0.025))
+
+    def _check_corpus(self, value):
+        if not isinstance(value, (str, os.PathLike)) or not str(value):
+            raise ExplorerError(f"the corpus is \"demo\" or a file, not {value!r}")
+        return str(value)
 
     def _check_objective(self, value):
         return _choice(value, OBJECTIVES, "objective")
@@ -63,7 +72,7 @@ class TrainConfig(Evented):
         return value
 
     def validate(self) -> None:
-        for name in ("epochs", "batch_size", "window", "context_length", "workers"):
+        for name in ("epochs", "batch_size", "window", "context_length", "workers", "min_count"):
             _at_least(getattr(self, name), 1, name.replace("_", " "))
         for name in ("negative", "seed"):
             _at_least(getattr(self, name), 0, name)

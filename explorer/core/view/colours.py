@@ -69,3 +69,39 @@ def sequential_colors(n: int) -> list[tuple[int, int, int]]:
         c = ramp[i] + (ramp[i + 1] - ramp[i]) * (pos - i)
         out.append(tuple(int(round(v)) for v in c))
     return out
+
+
+Colour = tuple[int, int, int]
+
+
+def point_colours(mode: str, n: int, *, palette: Sequence[Colour], neutral: Colour,
+                  category: np.ndarray | None = None, category_legend: Sequence = (),
+                  counts: np.ndarray | None = None, clusters: np.ndarray | None = None,
+                  pattern: str = "", hits: np.ndarray | None = None) -> tuple[np.ndarray, list]:
+    """RGBA (0-255) per point and the legend entries [(text, rgba)] of one colour mode.
+
+    category: the category colours (N x 4) and their legend; frequency: log bins of
+    `counts`; cluster: the k-means `clusters` label per point; regex: the points in
+    `hits` (matches of `pattern`) stand out. The 2D and 3D views both colour this way."""
+    if mode == "frequency":
+        bins, names = frequency_bins(counts, n)
+        lut = np.array([(*c, 235) for c in sequential_colors(len(names))], dtype=np.uint8)
+        legend = [(f"count {name}", tuple(int(v) for v in lut[b])) for b, name in enumerate(names)][::-1]
+        return lut[bins], legend
+    if mode == "cluster":
+        labels = np.zeros(n, np.int64) if clusters is None else np.asarray(clusters, np.int64)
+        k = max(int(labels.max(initial=0)) + 1, 1)
+        lut = np.array([(*palette[i % len(palette)], 230) for i in range(k)], dtype=np.uint8)
+        sizes = np.bincount(labels, minlength=k)
+        return lut[labels], [(f"cluster {i + 1} ({sizes[i]:,})", tuple(int(v) for v in lut[i])) for i in range(k)]
+    if mode == "regex":
+        hits = np.zeros(0, np.int64) if hits is None else hits
+        hit_colour, other = (*palette[3], 240), (*neutral, 110)
+        colours = np.tile(np.array(other, np.uint8), (n, 1))
+        colours[hits] = hit_colour
+        legend = [(f"/{pattern}/ ({len(hits):,})", hit_colour), (f"other ({n - len(hits):,})", other)] \
+            if pattern else [("type a pattern", other)]
+        return colours, legend
+    if category is None or len(category) != n:
+        return np.tile(np.array([*palette[0], 220], np.uint8), (n, 1)), list(category_legend)
+    return np.asarray(category, np.uint8), list(category_legend)

@@ -48,3 +48,21 @@ def place_labels(anchors: np.ndarray, sizes: np.ndarray, *, gap: float = 4.0,
 
 def boxes_overlap(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+LABELLED_TOKENS = 60  # label at most this many of the most frequent tokens
+
+
+def default_labels(counts: np.ndarray | None, n_tokens: int, selection: Sequence[int] = (),
+                   mode: str = "auto", limit: int = LABELLED_TOKENS) -> list[int]:
+    """Token IDs labelled without being asked, in priority order.
+
+    "auto": the `limit` most frequent tokens (by count, else the first IDs), then the
+    selection; "none": the selection only."""
+    if mode == "none":
+        top: list[int] = []
+    elif counts is not None:
+        top = np.argsort(-np.asarray(counts), kind="stable")[:limit].tolist()
+    else:
+        top = list(range(min(limit, n_tokens)))
+    return list(dict.fromkeys(top + [int(i) for i in selection]))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
+from explorer.ui.panels.init_plots import HistogramPlot, stats_html
 
 # (scheme, params, dim factor) of the default comparison: the presentation's three points.
 DEFAULT_ENTRIES = (
@@ -44,7 +45,8 @@ def compare_job(configs: list[InitConfig], vocab_size: int, padding_idx, progres
     return results
 
 
-def describe(config: InitConfig) -> str:
+def column_title(config: InitConfig) -> str:
+    """A column's heading: the scheme and the parameters that set it apart (one seed for all)."""
     params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.params.items()
                        if SCHEMES[config.scheme].params.get(k) != v or config.scheme in ("normal", "truncated_normal"))
     return f"{SCHEMES[config.scheme].label}" + (f" ({params})" if params else "") + f" · dim {config.dim}"
@@ -79,8 +81,6 @@ def findings(results) -> list[str]:
 class CompareColumn(QFrame):
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(parent)
-        from explorer.ui.panels.init_plots import HistogramPlot
-
         self.setFrameShape(QFrame.StyledPanel)
         self.setMinimumWidth(220)
         layout = QVBoxLayout(self)
@@ -99,7 +99,7 @@ class CompareColumn(QFrame):
 class CompareDialog(QDialog):
     compared = Signal(object)  # the results list
 
-    def __init__(self, workspace, controller, config: InitConfig | None = None, parent=None) -> None:
+    def __init__(self, workspace, controller, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare initializations")
         self.resize(1200, 820)
@@ -107,8 +107,9 @@ class CompareDialog(QDialog):
         self.controller = controller
         self.results = []
         self.columns: list[CompareColumn] = []
-        dim = (config or workspace.init_config).dim
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=(config or workspace.init_config).seed)
+        init = workspace.state.init  # the dock's scheme settings are where a comparison starts
+        dim = init.dim
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=init.seed)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Scheme", "std / gain", "Dim"])
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -169,6 +170,14 @@ class CompareDialog(QDialog):
         self.table.setCellWidget(row, 1, value)
         self.table.setCellWidget(row, 2, spin)
 
+    def set_entries(self, configs: list[InitConfig]) -> None:
+        """Compare these schemes (a tour's list): one row each, with the first one's seed."""
+        self.table.setRowCount(0)
+        for config in configs:
+            self.add_entry(config.scheme, dict(config.params), config.dim)
+        if configs:
+            self.seed.setValue(configs[0].seed)
+
     def _remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
         for row in rows or [self.table.rowCount() - 1]:
@@ -223,10 +232,8 @@ class CompareDialog(QDialog):
             lo = min(float(s.weight_hist[1][0]) for s in ok)
             hi = max(float(s.weight_hist[1][-1]) for s in ok)
             x_range = (lo, hi)
-        from explorer.ui.panels.init_plots import stats_html
-
         for i, (config, stats) in enumerate(results):
-            column = CompareColumn(describe(config))
+            column = CompareColumn(column_title(config))
             if isinstance(stats, str):
                 column.numbers.setText(f"<span style='color:#c5221f'>{stats}</span>")
             else:

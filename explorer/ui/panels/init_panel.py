@@ -1,6 +1,10 @@
 """Initialization dock: choose a scheme, its parameters, the dim and the seed; see what the
 matrix looks like (histograms and statistics); load pretrained vectors; compare schemes.
 
+The widgets are bound to `state.init` and `state.pretrained` (they keep no copies); the
+line at the top follows `state.matrix` and says what made the matrix shown, which need
+not be the scheme below (a pretrained file, a session, a training run).
+
 Pretrained vectors load off the GUI thread (`controller.run_long`, progress and Cancel)
 into new objects; only a successful load reaches the workspace, so a bad file leaves
 the current matrix as it was. Two modes: (a) the file defines the vocabulary, or
@@ -10,7 +14,7 @@ fill strategy for the rows it lacks.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import html
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +25,23 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import ExplorerError
-from explorer.core.matrix.schemes import CHOICES, SCHEMES, InitConfig
+from explorer.core.io.vectors import FORMAT_LABELS
+from explorer.core.matrix.schemes import CHOICES, SCHEMES, describe
 from explorer.core.state.workspace import Workspace
+from explorer.ui.bind import bind
+from explorer.ui.panels.init_compare import CompareDialog
 from explorer.ui.panels.init_plots import HistogramPlot, stats_html
+from explorer.ui.workers import LatestJob
 
 SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
 FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"))
+# Under "Current matrix", when the scheme boxes below did not make it (by the matrix's kind).
+MADE_ELSEWHERE = {
+    "init": "The settings below are not applied yet: Apply re-initializes with them.",
+    "pretrained": "It did not come from the scheme below: Apply would replace it with that scheme's matrix.",
+    "session": "It did not come from the scheme below: Apply would replace it with that scheme's matrix.",
+    "trained": "Training has changed it since: Apply starts afresh from the scheme below.",
+}
 
 
 def compute_stats(weights: np.ndarray):
@@ -59,27 +74,28 @@ class Section(QWidget):
 
 
 def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progress=None, should_cancel=None):
-    """In the worker: what the file holds, and its vectors (or why they cannot be read yet)."""
-    from explorer.core.io.vectors import TENSOR_FORMATS, _pick_tensor, list_tensors, load_vectors, sniff_format
+    """In the worker: what the file holds, and its vectors (or the question it leaves to the user)."""
+    from explorer.core.io.vectors import (
+        TENSOR_FORMATS, NeedsTensorChoice, NeedsVocabulary, pick_tensor, list_tensors, load_vectors, sniff_format,
+    )
 
     fmt = sniff_format(path)
     tensors = list_tensors(path) if fmt in TENSOR_FORMATS else None
     if tensors and tensor_name is None:
-        try:  # the embedding table, when its name says so
-            tensor_name = _pick_tensor(Path(path), tensors, None)
+        try:  # the embedding table, when its name says so (shown even while a vocabulary is missing)
+            tensor_name = pick_tensor(Path(path), tensors, None)
         except ExplorerError:
-            pass
+            pass  # load_vectors says why, or asks which one
+    result = {"path": path, "format": fmt, "tensors": tensors, "tensor": tensor_name, "loaded": None,
+              "needs": None, "error": None}
     try:
         loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor_name, progress=progress,
                               should_cancel=should_cancel)
-    except ExplorerError as exc:
-        needs = "vocab" if "holds no tokens" in str(exc) else "tensor" if "choose one by name" in str(exc) else None
-        if needs is None:
-            raise
-        return {"path": path, "format": fmt, "tensors": tensors, "loaded": None, "needs": needs, "error": str(exc),
-                "tensor": tensor_name}
-    return {"path": path, "format": fmt, "tensors": tensors, "loaded": loaded, "needs": None, "error": None,
-            "tensor": loaded.tensor_name}
+    except NeedsVocabulary as exc:
+        return {**result, "needs": "vocab", "error": str(exc)}
+    except NeedsTensorChoice as exc:
+        return {**result, "needs": "tensor", "error": str(exc)}
+    return {**result, "loaded": loaded, "tensor": loaded.tensor_name}
 
 
 def _map_job(vocab, tokens, weights, case_insensitive, fill, seed, expected_dim, adopt_dim, source):
@@ -94,14 +110,22 @@ class InitPanel(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
+        self.state = workspace.state
         self.stats = None  # MatrixStats of the current matrix
-        self._stats_running = False
-        self._stats_pending = False
+        self.stats_job = LatestJob(controller.jobs, self)  # big matrices: the latest one's statistics
+        self.load_job = LatestJob(controller.jobs, self)  # vectors files: the latest request's result
         self.loaded = None  # LoadedVectors of the last pretrained file
-        self.loaded_path: str | None = None
-        self.vocab_file: str | None = None
+        self.loaded_path: str | None = None  # the file this dock has read (or is reading)
         self.coverage = None
         self.compare_dialog = None
+        init, pretrained = self.state.init, self.state.pretrained
+        report = controller.error.emit
+
+        # -- what made the current matrix -----------------------------------------
+        self.made_by_label = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.made_by_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.made_by_note = QLabel(wordWrap=True)
+        self.made_by_note.setStyleSheet("color: #b06000;")
 
         # -- scheme -----------------------------------------------------------
         self.scheme = QComboBox()
@@ -109,8 +133,8 @@ class InitPanel(QWidget):
             self.scheme.addItem(info.label, info.name)
         self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.scheme.setMinimumContentsLength(12)
-        self.dim = QSpinBox(minimum=1, maximum=65536, value=workspace.init_config.dim)
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=workspace.init_config.seed)
+        self.dim = QSpinBox(minimum=1, maximum=65536)
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         for spin in (self.dim, self.seed):
             spin.setMinimumWidth(50)
             spin.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
@@ -173,14 +197,13 @@ class InitPanel(QWidget):
         self.vocab_file_button = QPushButton("Vocabulary file…")
         self.vocab_file_button.setToolTip("Tokens for a table that carries none: one per line, vocab.txt, "
                                           "encoder.json, tokenizer.json or metadata.tsv")
-        self.vocab_file_label = QLabel("needed for this format", wordWrap=True)
+        self.vocab_file_label = QLabel(wordWrap=True)
         self.vocab_file_label.setStyleSheet("color: #666;")
         vocab_layout.addWidget(self.vocab_file_button)
         vocab_layout.addWidget(self.vocab_file_label, 1)
         pre.addWidget(self.vocab_row)
         self.mode_file = QRadioButton("File defines the vocabulary")
         self.mode_map = QRadioButton("Map onto the current vocabulary")
-        self.mode_file.setChecked(True)
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.mode_file)
         self.mode_group.addButton(self.mode_map)
@@ -194,7 +217,6 @@ class InitPanel(QWidget):
             self.fill.addItem(label, value)
         self.ignore_case = QCheckBox("Match ignoring case")
         self.adopt_dim = QCheckBox("Adopt the file's dimension")
-        self.adopt_dim.setChecked(True)
         self.adopt_dim.setToolTip("Unchecked: a file whose dim differs from the matrix's is refused")
         map_form.addRow("Missing rows", self.fill)
         map_form.addRow(self.ignore_case)
@@ -212,6 +234,8 @@ class InitPanel(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
+        layout.addWidget(self.made_by_label)
+        layout.addWidget(self.made_by_note)
         layout.addLayout(form)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
@@ -229,57 +253,80 @@ class InitPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        self.scheme.currentIndexChanged.connect(self._scheme_changed)
-        self.apply.clicked.connect(lambda: controller.reinitialize(self.config()))
+        # -- bindings: the widgets write the state and follow it ------------------
+        bind(self.dim, init, "dim", on_error=report)
+        bind(self.seed, init, "seed", on_error=report)
+        self.scheme.currentIndexChanged.connect(self._choose_scheme)
+        init.events.scheme.connect(self._show_scheme)
+        init.events.changed.connect(lambda *_: self._show_made_by())
+        self.state.matrix.events.changed.connect(lambda *_: self._show_made_by())
+        bind(self.mode_file, pretrained, "mode", to_widget=lambda mode: mode == "vocabulary",
+             from_widget=lambda checked: "vocabulary" if checked else "map")
+        bind(self.mode_map, pretrained, "mode", to_widget=lambda mode: mode == "map",
+             from_widget=lambda checked: "map" if checked else "vocabulary")
+        bind(self.fill, pretrained, "fill", on_error=report)
+        bind(self.ignore_case, pretrained, "case_insensitive")
+        bind(self.adopt_dim, pretrained, "adopt_dim")
+        bind(self.tensor, pretrained, "tensor")
+        pretrained.events.mode.connect(self._show_mode)
+        pretrained.events.vocab_file.connect(self._vocab_file_changed)
+
+        self.apply.clicked.connect(lambda: controller.reinitialize())
         self.compare_button.clicked.connect(self.open_compare)
         self.open_vectors_button.clicked.connect(self._open_vectors_dialog)
         self.vocab_file_button.clicked.connect(self._vocab_file_dialog)
-        self.tensor.activated.connect(lambda _i: self._reload())
-        self.mode_map.toggled.connect(self._mode_changed)
+        self.tensor.activated.connect(lambda _i: self._reload())  # the user picked another tensor
         self.use_vectors.clicked.connect(self.apply_vectors)
         workspace.events.weights_changed.connect(self._weights_changed)
         controller.loaders["vectors"] = self.open_vectors
-        self.set_config(workspace.init_config)
-        self._mode_changed()
+        self._show_scheme(init.scheme)
+        self._show_made_by()
+        self._show_mode(pretrained.mode)
+        self._show_vocab_file(pretrained.vocab_file)
         self._show_file_state(None)
         if workspace.weights is not None:
             self._weights_changed(workspace.weights, "")
 
+    # -- what made the matrix -----------------------------------------------------
+    def _show_made_by(self) -> None:
+        """The matrix shown, in words; and whether the scheme below is what made it."""
+        matrix, init = self.state.matrix, self.state.init
+        made_by = html.escape(matrix.made_by) if matrix.made_by else "none yet"
+        self.made_by_label.setText(f"Current matrix: <b>{made_by}</b>")
+        if not matrix.made_by or (matrix.kind == "init" and matrix.made_by == describe(init)):
+            self.made_by_note.hide()
+            return
+        self.made_by_note.setText(MADE_ELSEWHERE[matrix.kind])
+        self.made_by_note.show()
+
     # -- scheme -------------------------------------------------------------------
-    def set_config(self, config: InitConfig) -> None:
-        self.scheme.setCurrentIndex(self.scheme.findData(config.scheme))
-        self.dim.setValue(config.dim)
-        self.seed.setValue(config.seed)
-        self._scheme_changed()
-        for name, value in config.params.items():
-            widget = self.param_widgets.get(name)
-            if isinstance(widget, QComboBox):
-                widget.setCurrentText(str(value))
-            elif widget is not None:
-                widget.setValue(float(value))
+    def _choose_scheme(self) -> None:
+        # A new scheme starts from its own defaults: the old one's parameters mean nothing to it.
+        self.state.init.update(scheme=self.scheme.currentData(), params={})
 
-    def config(self) -> InitConfig:
-        params = {}
-        for name, widget in self.param_widgets.items():
-            params[name] = widget.currentText() if isinstance(widget, QComboBox) else widget.value()
-        return InitConfig(self.scheme.currentData(), self.dim.value(), self.seed.value(), params)
-
-    def _scheme_changed(self) -> None:
-        """Show only the parameters that apply to the chosen scheme."""
+    def _show_scheme(self, scheme: str) -> None:
+        """Show the scheme, and only the parameters that apply to it (each bound to `init.params`)."""
+        init = self.state.init
+        self.scheme.blockSignals(True)
+        self.scheme.setCurrentIndex(self.scheme.findData(scheme))
+        self.scheme.blockSignals(False)
         for widget in self.param_widgets.values():
             self.param_form.removeRow(widget)
         self.param_widgets = {}
-        info = SCHEMES[self.scheme.currentData()]
+        info = SCHEMES[scheme]
         for name, default in info.params.items():
             if name in CHOICES:
                 widget = QComboBox()
                 widget.addItems(CHOICES[name])
-                widget.setCurrentText(str(default))
+                shown = str
             else:
                 widget = QDoubleSpinBox(decimals=4, minimum=-100.0, maximum=100.0, singleStep=0.01)
                 widget.setMinimumWidth(50)
                 widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-                widget.setValue(float(default))
+                shown = float
+            bind(widget, init, "params", on_error=self.controller.error.emit,
+                 to_widget=lambda params, name=name, default=default, shown=shown: shown(params.get(name, default)),
+                 from_widget=lambda value, name=name: {**init.params, name: value})
             self.param_widgets[name] = widget
             self.param_form.addRow(name, widget)
         self.note.setText(info.note)
@@ -287,25 +334,14 @@ class InitPanel(QWidget):
 
     # -- statistics ---------------------------------------------------------------
     def _weights_changed(self, weights, _reason="") -> None:
-        if weights is None:
-            return
         if weights.size <= SYNC_STATS_VALUES:
+            self.stats_job.cancel_pending()
             self._show_stats(compute_stats(weights), weights)
             return
-        if self._stats_running:  # only the latest matrix waits
-            self._stats_pending = True
-            return
-        self._stats_running = True
         self.stats_label.setText("computing statistics…")
-        self.controller.jobs.start(compute_stats, weights, description="statistics",
-                                   on_result=lambda stats: self._show_stats(stats, weights),
-                                   on_error=self.controller._report, on_finished=self._stats_done)
-
-    def _stats_done(self) -> None:
-        self._stats_running = False
-        if self._stats_pending:
-            self._stats_pending = False
-            self._weights_changed(self.workspace.weights)
+        self.stats_job.request(compute_stats, weights, description="statistics",
+                               on_result=lambda stats: self._show_stats(stats, weights),
+                               on_error=self.controller._report)
 
     def _show_stats(self, stats, weights) -> None:
         if weights is not self.workspace.weights:
@@ -329,36 +365,40 @@ class InitPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Vocabulary for the vectors", "",
                                               "Vocabularies (*.txt *.json *.tsv);;All files (*)")
         if path:
-            self.set_vocab_file(path)
+            self.state.pretrained.vocab_file = path
 
-    def set_vocab_file(self, path: str | None) -> None:
-        self.vocab_file = str(path) if path else None
+    def _show_vocab_file(self, path: str | None) -> None:
         self.vocab_file_label.setText(Path(path).name if path else "needed for this format")
-        if self.loaded_path:
-            self._reload()
 
-    def set_mode(self, mode: str) -> None:
-        """'file' (the file defines the vocabulary) or 'map' (onto the current vocabulary)."""
-        (self.mode_map if mode == "map" else self.mode_file).setChecked(True)
+    def _vocab_file_changed(self, path: str | None) -> None:
+        self._show_vocab_file(path)
+        self._reload()  # the file read with its new vocabulary
 
-    def _mode_changed(self) -> None:
-        self.map_options.setVisible(self.mode_map.isChecked())
+    def _show_mode(self, mode: str) -> None:
+        self.map_options.setVisible(mode == "map")
 
     def open_vectors(self, path, apply: bool = True, tensor_name: str | None = None) -> None:
-        """Load a vectors file off the GUI thread; on success use it in the chosen mode."""
+        """Load a vectors file off the GUI thread; on success use it in the chosen mode.
+
+        `tensor_name`: which tensor of a safetensors/checkpoint file (default: the one chosen
+        for this file before, else the embedding table its name says)."""
         path = str(path)
-        if path != self.loaded_path:
+        pretrained = self.state.pretrained
+        if path != self.loaded_path:  # another file: the previous one's tensors and coverage go
+            self.tensor.blockSignals(True)
             self.tensor.clear()
+            self.tensor.blockSignals(False)
             self.coverage_label.clear()
+        tensor = tensor_name or (pretrained.tensor if path == self.loaded_path else None)
         self.loaded_path = path
         self.loaded = None
+        pretrained.update(path=path, tensor=tensor)
         self.use_vectors.setEnabled(False)
         self.pretrained.set_expanded(True)
         self.vectors_label.setText(f"loading {Path(path).name}…")
-        self.controller.run_long(_load_job, path, self.vocab_file, tensor_name or self.tensor.currentData(),
-                                 description=f"Loading {Path(path).name}",
-                                 on_result=lambda result: self._loaded(result, apply),
-                                 on_error=self._load_failed)
+        self.load_job.request(_load_job, path, pretrained.vocab_file, tensor, start=self.controller.run_long,
+                              description=f"Loading {Path(path).name}",
+                              on_result=lambda result: self._loaded(result, apply), on_error=self._load_failed)
 
     def _reload(self) -> None:
         if self.loaded_path:
@@ -370,14 +410,13 @@ class InitPanel(QWidget):
 
     def _loaded(self, result: dict, apply: bool) -> None:
         if result["tensors"]:
-            current = self.tensor.currentData()
             self.tensor.blockSignals(True)
             self.tensor.clear()
             for name, shape in result["tensors"].items():
                 self.tensor.addItem(f"{name}  {' × '.join(map(str, shape))}", name)
-            chosen = result["tensor"] or current
-            if chosen is not None and self.tensor.findData(chosen) >= 0:
-                self.tensor.setCurrentIndex(self.tensor.findData(chosen))
+            pretrained = self.state.pretrained
+            pretrained.tensor = result["tensor"] or pretrained.tensor
+            self.tensor.setCurrentIndex(self.tensor.findData(pretrained.tensor))
             self.tensor.blockSignals(False)
         self._show_file_state(result)
         if result["loaded"] is None:
@@ -392,14 +431,12 @@ class InitPanel(QWidget):
 
     def _show_file_state(self, result: dict | None) -> None:
         needs_vocab = bool(result and (result["needs"] == "vocab" or result["format"] in
-                                       ("npy", "safetensors", "torch") or self.vocab_file))
+                                       ("npy", "safetensors", "torch") or self.state.pretrained.vocab_file))
         self.tensor_row.setVisible(bool(result and result["tensors"]))
         self.vocab_row.setVisible(needs_vocab)
         if result is None:
             return
         name = Path(result["path"]).name
-        from explorer.core.io.vectors import FORMAT_LABELS
-
         label = FORMAT_LABELS.get(result["format"], result["format"])
         if result["loaded"] is not None:
             rows, dim = result["loaded"].weights.shape
@@ -415,22 +452,23 @@ class InitPanel(QWidget):
         loaded = self.loaded
         if loaded is None:
             return
-        if self.mode_file.isChecked():
+        name = Path(self.loaded_path).name
+        pretrained, init = self.state.pretrained, self.state.init
+        if pretrained.mode == "vocabulary":
             self.coverage = None
-            self.coverage_label.setText(f"vocabulary and matrix from {Path(self.loaded_path).name}: "
-                                        f"{len(loaded.vocab):,} tokens")
-            self.workspace.init_config = replace(self.workspace.init_config, dim=int(loaded.weights.shape[1]))
-            self.dim.setValue(int(loaded.weights.shape[1]))
-            self.workspace.set_vocab(loaded.vocab, None, loaded.weights)
+            self.coverage_label.setText(f"vocabulary and matrix from {name}: {len(loaded.vocab):,} tokens")
+            init.dim = int(loaded.weights.shape[1])
+            self.workspace.set_vocab(loaded.vocab, None, loaded.weights, made_by=f"pretrained: {name}",
+                                     kind="pretrained")
             return
         vocab = self.workspace.vocab
         self.controller.jobs.start(
-            _map_job, vocab, loaded.vocab.tokens, loaded.weights, self.ignore_case.isChecked(),
-            self.fill.currentData(), self.seed.value(), self.workspace.dim, self.adopt_dim.isChecked(),
-            self.loaded_path, description="mapping vectors",
-            on_result=lambda mapped: self._mapped(mapped, vocab), on_error=self.controller._report)
+            _map_job, vocab, loaded.vocab.tokens, loaded.weights, pretrained.case_insensitive,
+            pretrained.fill, init.seed, self.workspace.dim, pretrained.adopt_dim, self.loaded_path,
+            description="mapping vectors", on_result=lambda mapped: self._mapped(mapped, vocab, name),
+            on_error=self.controller._report)
 
-    def _mapped(self, mapped, vocab) -> None:
+    def _mapped(self, mapped, vocab, name: str) -> None:
         if vocab is not self.workspace.vocab:
             return  # the vocabulary changed meanwhile
         self.coverage = mapped.coverage
@@ -443,18 +481,15 @@ class InitPanel(QWidget):
             + (f" (filled: {mapped.fill})" if cov.missing else "")
             + (f"<br>{cov.found_case_insensitive:,} matched ignoring case" if cov.found_case_insensitive else "")
             + (f"<br><span style='color:#666'>missing: {examples}…</span>" if examples else ""))
-        dim = int(mapped.weights.shape[1])
-        if dim != self.workspace.init_config.dim:
-            self.workspace.init_config = replace(self.workspace.init_config, dim=dim)
-            self.dim.setValue(dim)
-        self.workspace.set_weights(mapped.weights, "init pretrained", initial=True)
+        self.state.init.dim = int(mapped.weights.shape[1])
+        self.workspace.set_weights(mapped.weights, "init pretrained", initial=True, kind="pretrained",
+                                   made_by=f"pretrained: {name} mapped onto the vocabulary, "
+                                           f"{100 * cov.fraction:.0f}% covered")
 
     # -- compare ------------------------------------------------------------------
     def open_compare(self):
-        from explorer.ui.panels.init_compare import CompareDialog
-
         if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self.workspace, self.controller, self.config(), self)
+            self.compare_dialog = CompareDialog(self.workspace, self.controller, self)
         self.compare_dialog.show()
         self.compare_dialog.raise_()
         return self.compare_dialog

@@ -4,15 +4,15 @@ Tabs: Lookup (token -> ID -> row of W, its norm among all norms), Neighbours (fu
 ranks), One-hot (X·W equals the lookup), Sentence (text -> tokens -> IDs -> matrix, plus
 positional encodings), Analogy (a − b + c) and Drift (init vs now).
 
-The logic lives in explorer.core.analysis.neighbors / explorer.core.analysis.lookup. On big matrices every
-query runs in a worker (controller.jobs), one at a time per kind, keeping only the latest
-request; small matrices (the demo) are answered on the spot.
+The logic lives in explorer.core.analysis (report, neighbors, lookup); the settings
+(query, tab, metric, k, sentence, positions, one-hot IDs, analogy) in `state.explore`, bound
+to the widgets. On big matrices every query runs in a worker (controller.jobs), one
+`LatestJob` per kind: the latest request wins. Small matrices (the demo) are answered on the spot.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,53 +26,21 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.lookup import (
-    Lookup, look_up, one_hot_equivalence, parse_ids, resolve, sentence_matrix, teaching_example,
+    load_positional_table, one_hot_equivalence, parse_ids, resolve, sentence_matrix, teaching_example,
 )
-from explorer.core.analysis.neighbors import (
-    METRICS, NeighborDrift, NeighborIndex, RowDrift, describe_score, moved_most, neighbor_drift, row_drift,
+from explorer.core.analysis.neighbors import METRICS, NeighborIndex, describe_score, moved_most
+from explorer.core.analysis.report import (
+    TokenReport, analogy_job, default_sentence, excerpt, positional_table_of, token_report,
 )
+from explorer.core.state.app import INSPECTOR_TABS, MAX_ANALOGIES, MAX_NEIGHBOURS
 from explorer.core.state.workspace import Workspace
+from explorer.ui.bind import bind
+from explorer.ui.chips import token_chips
+from explorer.ui.workers import LatestJob
 
 SYNC_LIMIT = 2_000_000  # matrix entries answered on the GUI thread; bigger matrices go to a worker
-HEAD = 4  # leading rows/columns shown of a big matrix before "…"
 DIVERGING = "CET-D1"
 POSITIVE, NEGATIVE, MARK = "#1f77b4", "#d62728", "#d62728"
-
-
-# -- jobs (plain functions: they run in a worker on big matrices) ------------------------------
-
-@dataclass
-class TokenReport:
-    index: NeighborIndex
-    lookup: Lookup
-    neighbours: list
-    histogram: tuple  # (counts, edges) of all row norms
-    drift: RowDrift | None = None
-    neighbour_drift: NeighborDrift | None = None
-    initial_index: NeighborIndex | None = None
-
-
-def _index_for(weights, index):
-    return index if index is not None and index.matches(weights) else NeighborIndex(weights)
-
-
-def token_report(vocab, weights, initial, index, initial_index, token_id, k, metric) -> TokenReport:
-    index = _index_for(weights, index)
-    report = TokenReport(index, look_up(vocab, weights, token_id, norms=index.norms),
-                         index.neighbors_of(token_id, k, metric),
-                         np.histogram(index.norms[np.isfinite(index.norms)], bins=40))
-    if initial is not None and initial is not weights and initial.shape == weights.shape:
-        initial_index = _index_for(initial, initial_index)
-        report.initial_index = initial_index
-        report.drift = row_drift(initial, weights, token_id)
-        report.neighbour_drift = neighbor_drift(initial, weights, token_id, k, metric,
-                                                initial_index=initial_index, current_index=index)
-    return report
-
-
-def analogy_job(weights, index, positive, negative, k):
-    index = _index_for(weights, index)
-    return index, index.arithmetic(positive=positive, negative=negative, k=k)
 
 
 # -- small widgets ------------------------------------------------------------------------------
@@ -148,17 +116,6 @@ def _title(text: str) -> QLabel:
     return label
 
 
-def _excerpt(n: int, wanted=(), head: int = HEAD) -> list[int | None]:
-    """Indices to show of 0..n-1: the first `head`, the `wanted` ones and the last, with None for gaps."""
-    keep = sorted({*range(min(head, n)), *(int(w) for w in wanted if 0 <= w < n), n - 1} if n else set())
-    out: list[int | None] = []
-    for i in keep:
-        if out and out[-1] is not None and i > out[-1] + 1:
-            out.append(None)
-        out.append(i)
-    return out
-
-
 def _scrolling(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -176,29 +133,24 @@ def _fit_rows(table: QTableWidget, max_rows: int) -> None:
     table.setFixedHeight(height + scroll + 2 * table.frameWidth() + 2)
 
 
-def _completions(vocab) -> list[str]:
-    """What the token boxes complete: tokens as a person reads them."""
-    return list(getattr(vocab, "display_tokens", vocab.tokens))
-
-
 def _token_label(vocab, token_id: int) -> str:
-    tokens = getattr(vocab, "display_tokens", vocab.tokens)
-    return tokens[token_id]
+    return vocab.display_tokens[token_id]
 
 
 # -- the panel ------------------------------------------------------------------------------------
 
 class InspectorPanel(QWidget):
-    TABS = ("Lookup", "Neighbours", "One-hot", "Sentence", "Analogy", "Drift")
+    TABS = INSPECTOR_TABS
 
     def __init__(self, workspace: Workspace, controller=None, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
+        self.explore = workspace.state.explore
         self.sync_limit = SYNC_LIMIT
         self._index: NeighborIndex | None = None
         self._initial_index: NeighborIndex | None = None
-        self._slots: dict[str, dict] = {}
+        self._jobs: dict[str, LatestJob] = {}  # one "latest request wins" job per kind
         self._dirty: set[str] = set(self.TABS)
         self.report: TokenReport | None = None
         self.one_hot_result = None
@@ -208,7 +160,7 @@ class InspectorPanel(QWidget):
         self.analogy_results: list = []
         self.moved: list = []
 
-        self.completer_model = QStringListModel(_completions(workspace.vocab), self)
+        self.completer_model = QStringListModel(list(workspace.vocab.display_tokens), self)
         self.lookup = self._token_edit("Type a token or an ID, or click a point")
         self.go = QPushButton("Look up")
         self.header = QLabel(wordWrap=True, textFormat=Qt.RichText)
@@ -224,6 +176,7 @@ class InspectorPanel(QWidget):
         self.tabs.addTab(_scrolling(self._build_sentence_tab()), "Sentence")
         self.tabs.addTab(_scrolling(self._build_analogy_tab()), "Analogy")
         self.tabs.addTab(_scrolling(self._build_drift_tab()), "Drift")
+        self.tabs.setCurrentIndex(self.TABS.index(self.explore.inspector_tab))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -231,14 +184,37 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
 
+        self._bind_settings()
         self.lookup.returnPressed.connect(self._look_up)
         self.go.clicked.connect(self._look_up)
         self.lookup.completer().activated.connect(lambda _text: self._look_up())
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_visible())
+        self.tabs.currentChanged.connect(self._tab_chosen)
+        events = self.explore.events
+        events.current.connect(self.show_token)
+        events.inspector_tab.connect(lambda tab: self.tabs.setCurrentIndex(self.TABS.index(tab)))
+        events.metric.connect(lambda _m: self._token_settings_changed())
+        events.k.connect(lambda _k: self._token_settings_changed())
+        events.positions.connect(lambda _p: self._pe_changed())
+        events.moved_by.connect(lambda _by: self._refresh("Drift", force_moved=True))
         workspace.events.vocab_changed.connect(self._vocab_changed)
-        workspace.events.current_changed.connect(self.show_token)
         workspace.events.weights_changed.connect(self._weights_changed)
-        self.show_token(workspace.current)
+        self.show_token(self.explore.current)
+
+    def _bind_settings(self) -> None:
+        """Each box shows its field of state.explore and writes it."""
+        explore = self.explore
+        bind(self.lookup, explore, "query")
+        bind(self.metric_box, explore, "metric")
+        bind(self.k, explore, "k")
+        bind(self.ids_edit, explore, "one_hot_ids", to_widget=lambda ids: ", ".join(map(str, ids)),
+             from_widget=parse_ids, on_error=lambda message: self._failed("one-hot", ExplorerError(message)))
+        bind(self.sentence_edit, explore, "sentence")
+        bind(self.pe_kind, explore, "positions")
+        for n, edit in enumerate(self.analogy_edits):
+            bind(edit, explore, "analogy", to_widget=lambda abc, n=n: abc[n],
+                 from_widget=lambda text, n=n: (*explore.analogy[:n], text, *explore.analogy[n + 1:]))
+        bind(self.analogy_k, explore, "analogy_k")
+        bind(self.moved_by, explore, "moved_by")
 
     def sizeHint(self):
         # ~600 px wide, and tall enough that a row, its table and the norm histogram show
@@ -361,7 +337,7 @@ class InspectorPanel(QWidget):
         for name in METRICS:
             self.metric_box.addItem({"cosine": "Cosine similarity", "euclidean": "Euclidean distance",
                                  "dot": "Dot product"}[name], name)
-        self.k = QSpinBox(minimum=1, maximum=200, value=10)
+        self.k = QSpinBox(minimum=1, maximum=MAX_NEIGHBOURS)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Metric"))
         controls.addWidget(self.metric_box, 1)
@@ -378,14 +354,12 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.neighbors, 1)
         self.neighbors.setToolTip("Click a row to go to that token.")
         self.neighbors.setMinimumHeight(120)
-        self.metric_box.currentIndexChanged.connect(lambda _i: self._token_settings_changed())
-        self.k.valueChanged.connect(lambda _v: self._token_settings_changed())
         self.neighbors.cellClicked.connect(lambda r, _c: self._go_to(self.neighbors, r))
         return tab
 
     def _build_one_hot_tab(self) -> QWidget:
         tab = QWidget()
-        self.ids_edit = QLineEdit("2, 3, 1", placeholderText="IDs, e.g. 2, 3, 1")
+        self.ids_edit = QLineEdit(placeholderText="IDs, e.g. 2, 3, 1")
         self.use_selection = QPushButton("Selected tokens")
         self.use_selection.setToolTip("Use the current token and the selection as IDs")
         self.compute_one_hot = QPushButton("Compute")
@@ -464,7 +438,6 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.sentence_table)
         layout.addWidget(self.heatmaps, 1)
         self.sentence_edit.returnPressed.connect(self.run_sentence)
-        self.pe_kind.currentIndexChanged.connect(lambda _i: self._pe_changed())
         self.load_pe.clicked.connect(self._load_pe_dialog)
         self.teaching.clicked.connect(lambda: self.show_teaching_example())
         return tab
@@ -499,7 +472,8 @@ class InspectorPanel(QWidget):
         self.analogy_a = self._token_edit("king")
         self.analogy_b = self._token_edit("man")
         self.analogy_c = self._token_edit("woman")
-        self.analogy_k = QSpinBox(minimum=1, maximum=100, value=10)
+        self.analogy_edits = (self.analogy_a, self.analogy_b, self.analogy_c)
+        self.analogy_k = QSpinBox(minimum=1, maximum=MAX_ANALOGIES)
         self.compute_analogy = QPushButton("Compute")
         row = QHBoxLayout()
         for widget in (self.analogy_a, QLabel("−"), self.analogy_b, QLabel("+"), self.analogy_c):
@@ -554,7 +528,6 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.moved_table, 1)
         layout.addWidget(_note("Compares the matrix as initialized with the matrix now. "
                                "Bold: neighbours kept. Click a row to go to that token."))
-        self.moved_by.currentIndexChanged.connect(lambda _i: self._refresh("Drift", force_moved=True))
         for table in (self.drift_before, self.drift_after, self.moved_table):
             table.cellClicked.connect(lambda r, _c, t=table: self._go_to(t, r))
         return tab
@@ -564,7 +537,7 @@ class InspectorPanel(QWidget):
         return weights is None or self.controller is None or weights.size <= self.sync_limit
 
     def _run(self, key: str, fn, *args, on_result, description: str, small: bool) -> None:
-        """fn(*args) now (small matrices) or in a worker; per key one runs, the latest waits."""
+        """fn(*args) now (small matrices) or in a worker, where per key the latest request wins."""
         if small or self.controller is None:
             try:
                 result = fn(*args)
@@ -573,20 +546,10 @@ class InspectorPanel(QWidget):
                 return
             on_result(result)
             return
-        slot = self._slots.setdefault(key, {"running": False, "pending": None})
-        if slot["running"]:
-            slot["pending"] = (fn, args, on_result, description)
-            return
-        slot["running"] = True
-
-        def finished() -> None:
-            slot["running"] = False
-            pending, slot["pending"] = slot["pending"], None
-            if pending is not None:
-                self._run(key, pending[0], *pending[1], on_result=pending[2], description=pending[3], small=False)
-
-        self.controller.jobs.start(fn, *args, description=description, on_result=on_result,
-                                   on_error=lambda exc: self._failed(key, exc), on_finished=finished)
+        if key not in self._jobs:
+            self._jobs[key] = LatestJob(self.controller.jobs, self)
+        self._jobs[key].request(fn, *args, on_result=on_result, on_error=lambda exc: self._failed(key, exc),
+                                description=description)
 
     def _failed(self, key: str, exc: Exception) -> None:
         message = str(exc) if isinstance(exc, ExplorerError) else f"{type(exc).__name__}: {exc}"
@@ -596,7 +559,7 @@ class InspectorPanel(QWidget):
 
     # -- events -----------------------------------------------------------------------------------
     def _vocab_changed(self, vocab) -> None:
-        self.completer_model.setStringList(_completions(vocab))
+        self.completer_model.setStringList(list(vocab.display_tokens))
         self._index = self._initial_index = None
         self.report = None
         self._dirty = set(self.TABS)
@@ -610,26 +573,32 @@ class InspectorPanel(QWidget):
             self._initial_index = None
         self.report = None
         self._dirty = set(self.TABS)
-        if self.workspace.current is not None:
+        if self.explore.current is not None:
             self._request_token()
         self._refresh_visible()
 
     def _token_settings_changed(self) -> None:
-        if self.workspace.current is not None:
+        if self.explore.current is not None:
             self._request_token()
 
+    def _tab_chosen(self, index: int) -> None:
+        self.explore.inspector_tab = self.TABS[index]
+        self._refresh_visible()
+
     def _look_up(self) -> None:
+        """Enter, Look up or a completion: the query's token becomes the current one."""
+        self.explore.query = self.lookup.text()  # Enter arrives before the box's own edit signal
         try:
-            token_id = resolve(self.workspace.vocab, self.lookup.text())
+            token_id = resolve(self.workspace.vocab, self.explore.query)
         except ExplorerError as exc:
             self.header.setText(f"<i>{html.escape(str(exc))}</i>")
             return
-        self.workspace.set_current(token_id)
+        self.explore.current = token_id
 
     def _go_to(self, table: ResultTable, row: int) -> None:
         token_id = table.token_id_at(row)
         if token_id is not None:
-            self.workspace.set_current(token_id)
+            self.explore.current = token_id
 
     def show_token(self, token_id: int | None) -> None:
         """The current token changed (a click, a lookup, another dock)."""
@@ -657,18 +626,18 @@ class InspectorPanel(QWidget):
 
     def _request_token(self) -> None:
         ws = self.workspace
-        weights, token_id = ws.weights, ws.current
+        weights, token_id = ws.weights, self.explore.current
         if weights is None or token_id is None:
             return
         initial = ws.initial_weights
-        metric, k = self.metric_box.currentData(), self.k.value()
+        metric, k = self.explore.metric, self.explore.k
 
         def done(report: TokenReport) -> None:
             if report.index.matches(self.workspace.weights):
                 self._index = report.index
             if report.initial_index is not None and report.initial_index.matches(self.workspace.initial_weights):
                 self._initial_index = report.initial_index
-            if self.workspace.weights is not weights or self.workspace.current != token_id:
+            if self.workspace.weights is not weights or self.explore.current != token_id:
                 return  # stale: a newer request follows
             self.report = report
             self._show_header(token_id)
@@ -781,11 +750,11 @@ class InspectorPanel(QWidget):
         if weights is None or initial is None or initial is weights or initial.shape != weights.shape:
             self.moved = []
             self.moved_table.setRowCount(0)
-            if ws.current is None:
+            if self.explore.current is None:
                 self.drift_label.setText("<span style='color:#5f6368'>No training yet: the matrix is "
                                          "still as initialized. Train, then come back.</span>")
             return
-        by = self.moved_by.currentData()
+        by = self.explore.moved_by
 
         def done(moved) -> None:
             if self.workspace.weights is not weights:
@@ -800,21 +769,23 @@ class InspectorPanel(QWidget):
 
     # -- one-hot ------------------------------------------------------------------------------------
     def _one_hot_from_selection(self) -> None:
-        ids = list(dict.fromkeys(([self.workspace.current] if self.workspace.current is not None else [])
-                                 + self.workspace.selection))[:8]
+        current = self.explore.current
+        ids = list(dict.fromkeys(([current] if current is not None else []) + list(self.explore.selection)))[:8]
         if ids:
-            self.ids_edit.setText(", ".join(str(i) for i in ids))
+            self.explore.one_hot_ids = ids
             self.run_one_hot()
 
     def run_one_hot(self, repeats: int | None = None) -> None:
+        """X · W against the lookup, for the IDs in the box (a pending edit is taken first)."""
         weights = self.workspace.weights
         if weights is None:
             return
         try:
-            ids = parse_ids(self.ids_edit.text())
+            self.explore.one_hot_ids = parse_ids(self.ids_edit.text())
         except ExplorerError as exc:
             self._failed("one-hot", exc)
             return
+        ids = list(self.explore.one_hot_ids)
         self.equal_label.setText("<span style='color:#5f6368'>computing…</span>")
 
         def done(result) -> None:
@@ -830,8 +801,8 @@ class InspectorPanel(QWidget):
     def _show_one_hot(self, result, weights) -> None:
         vocab_size, dim = result.shape
         ids = result.ids
-        cols = _excerpt(vocab_size, ids)
-        dims = _excerpt(dim, (), head=2) if dim > 4 else list(range(dim))
+        cols = excerpt(vocab_size, ids)
+        dims = excerpt(dim, (), head=2) if dim > 4 else list(range(dim))
         vocab = self.workspace.vocab
 
         def fill(table: ResultTable, matrix_rows: list[list], col_labels: list[str], row_labels: list[str]):
@@ -852,7 +823,7 @@ class InspectorPanel(QWidget):
         fill(self.one_hot_tables["X"], [cells(row, cols) for row in result.one_hot],
              ["…" if j is None else str(j) for j in cols], id_labels)
         # W: the rows around the chosen IDs (all rows X touches), first dims.
-        w_rows = _excerpt(vocab_size, ids, head=2)
+        w_rows = excerpt(vocab_size, ids, head=2)
         fill(self.one_hot_tables["W"],
              [["…"] * len(dims) if r is None else [("…" if j is None else _fmt(weights[r, j])) for j in dims]
               for r in w_rows],
@@ -882,27 +853,20 @@ class InspectorPanel(QWidget):
 
     # -- sentence --------------------------------------------------------------------------------------
     def _pe_changed(self) -> None:
-        if self.pe_kind.currentData() == "learned" and self.learned_positions is None:
+        if self.explore.positions == "learned" and self.learned_positions is None:
             self._learned_from_loaded_file()
-        if self.pe_kind.currentData() == "learned" and self.learned_positions is None:
+        if self.explore.positions == "learned" and self.learned_positions is None:
             self.pe_source.setText("Load a learned positional table (Load table…), e.g. "
                                    "vectors/minilm-embeddings.safetensors.")
         self.run_sentence()
 
     def _learned_from_loaded_file(self) -> None:
         """When the matrix came from a checkpoint that also holds a positional table, use it."""
-        source = Path(self.workspace.vocab.source or "")
-        if source.suffix.lower() != ".safetensors" or not source.is_file():
-            return
-        from explorer.core.analysis.lookup import load_positional_table
-
-        try:
-            table = load_positional_table(source)
-        except ExplorerError:
-            return
-        if self.workspace.dim == table.shape[1]:
+        source = self.workspace.vocab.source
+        table = positional_table_of(source, self.workspace.dim)
+        if table is not None:
             self.learned_positions = table
-            self.learned_source = f"{source.name}: {table.shape[0]} positions × {table.shape[1]}"
+            self.learned_source = f"{Path(source).name}: {table.shape[0]} positions × {table.shape[1]}"
             self.pe_source.setText(f"Learned positions from {html.escape(self.learned_source)}")
 
     def _load_pe_dialog(self) -> None:
@@ -912,8 +876,6 @@ class InspectorPanel(QWidget):
             self.load_positional_file(path)
 
     def load_positional_file(self, path: str | Path, tensor_name: str | None = None) -> None:
-        from explorer.core.analysis.lookup import load_positional_table
-
         try:
             table = load_positional_table(path, tensor_name)
         except ExplorerError as exc:
@@ -922,29 +884,23 @@ class InspectorPanel(QWidget):
         self.learned_positions = table
         self.learned_source = f"{Path(path).name}: {table.shape[0]} positions × {table.shape[1]}"
         self.pe_source.setText(f"Learned positions from {html.escape(self.learned_source)}")
-        self.pe_kind.setCurrentIndex(self.pe_kind.findData("learned"))
-        self.run_sentence()
-
-    def _default_sentence(self) -> str:
-        vocab = self.workspace.vocab
-        for text in ("the king and the queen", "the dog says woof", "the cat sat on the mat",
-                     "I love machine learning"):
-            _pieces, ids = vocab.encode(text)
-            if ids and all(i is not None and i != vocab.unk_id for i in ids):
-                return text
-        return " ".join(getattr(vocab, "display_tokens", vocab.tokens)[i] for i in range(min(5, len(vocab))))
+        if self.explore.positions == "learned":
+            self.run_sentence()
+        else:
+            self.explore.positions = "learned"  # the sentence follows
 
     def run_sentence(self) -> None:
+        """The sentence in the box as a matrix (a pending edit is taken first)."""
         weights = self.workspace.weights
         if weights is None:
             return
-        if not self.sentence_edit.text().strip():
-            self.sentence_edit.setText(self._default_sentence())
-        pe = self.pe_kind.currentData()
+        text = self.sentence_edit.text()
+        self.explore.sentence = text if text.strip() else default_sentence(self.workspace.vocab)
+        pe = self.explore.positions
         if pe == "learned" and self.learned_positions is None:
             pe = "none"
         try:
-            view = sentence_matrix(self.workspace.vocab, weights, self.sentence_edit.text(), pe=pe,
+            view = sentence_matrix(self.workspace.vocab, weights, self.explore.sentence, pe=pe,
                                    learned=self.learned_positions)
         except ExplorerError as exc:
             self._failed("sentence", exc)
@@ -953,12 +909,12 @@ class InspectorPanel(QWidget):
             self.pe_source.setText({"sinusoidal": "Sinusoidal (Vaswani et al.): PE[p, 2i] = sin(p / 10000^(2i/d)), "
                                                   "PE[p, 2i+1] = cos(same).",
                                     "none": "No positional encoding: the sum is just the token rows."}[pe]
-                                   if self.pe_kind.currentData() != "learned" else self.pe_source.text())
+                                   if self.explore.positions != "learned" else self.pe_source.text())
         self.show_sentence(view)
 
     def show_teaching_example(self) -> None:
         """The table from the course: I love machine learning, 3 dims, hand-written positions."""
-        self.sentence_edit.setText("I love machine learning")
+        self.explore.sentence = "I love machine learning"
         self.pe_source.setText("Built-in teaching example: its own 3-dim embeddings and positional rows "
                                "(not the current matrix). Each sum is embedding + positional row.")
         self.show_sentence(teaching_example())
@@ -966,8 +922,10 @@ class InspectorPanel(QWidget):
     def show_sentence(self, view) -> None:
         self.sentence_view = view
         skipped = f" &nbsp; <i>(no ID: {html.escape(', '.join(view.skipped))})</i>" if view.skipped else ""
-        chips = " ".join(f"<span style='background:#e8f0fe'>&nbsp;{html.escape(p)}&nbsp;</span>"
-                         f"<sub style='color:#5f6368'>{i}</sub>" for p, i in zip(view.pieces, view.ids))
+        vocab = self.workspace.vocab
+        unk = None if view.pe_kind == "teaching example" else vocab.unk_id  # its IDs are its own
+        chips = token_chips(view.pieces, view.ids, unk_id=unk, unk_token="" if unk is None else vocab.tokens[unk],
+                            limit=len(view.pieces))
         self.pieces_label.setText(f"{len(view.ids)} tokens → IDs: {chips}{skipped}" if view.ids
                                   else f"No tokens.{skipped}")
         head = 3 if view.token_rows.shape[1] <= 3 else 2
@@ -999,17 +957,15 @@ class InspectorPanel(QWidget):
         if weights is None:
             return
         vocab = self.workspace.vocab
-        edits = (self.analogy_a, self.analogy_b, self.analogy_c)
-        for edit in edits:
-            if not edit.text().strip():
-                edit.setText(edit.placeholderText())
+        # Pending edits are taken first; an empty box means its example (king − man + woman).
+        self.explore.analogy = tuple(edit.text().strip() or edit.placeholderText() for edit in self.analogy_edits)
         try:
-            a, b, c = (resolve(vocab, edit.text()) for edit in edits)
+            a, b, c = (resolve(vocab, text) for text in self.explore.analogy)
         except ExplorerError as exc:
             self._failed("analogy", exc)
             self.analogy_table.setRowCount(0)
             return
-        k = self.analogy_k.value()
+        k = self.explore.analogy_k
         names = [html.escape(_token_label(vocab, i)) for i in (a, b, c)]
 
         def done(result) -> None:
@@ -1026,33 +982,3 @@ class InspectorPanel(QWidget):
 
         self._run("analogy", analogy_job, weights, self._index, (a, c), (b,), k, on_result=done,
                   description="computing an analogy", small=self._small(weights))
-
-    # -- sessions ------------------------------------------------------------------------------------------
-    def fill_session(self, session) -> None:
-        session.view["inspector"] = {
-            "tab": self.TABS[self.tabs.currentIndex()], "metric": self.metric_box.currentData(), "k": self.k.value(),
-            "sentence": self.sentence_edit.text(), "positions": self.pe_kind.currentData(),
-            "ids": self.ids_edit.text(),
-            "analogy": [e.text() for e in (self.analogy_a, self.analogy_b, self.analogy_c)],
-        }
-
-    def restore_session(self, session) -> None:
-        state = (getattr(session, "view", None) or {}).get("inspector")
-        if not isinstance(state, dict):
-            return
-        if state.get("tab") in self.TABS:
-            self.tabs.setCurrentIndex(self.TABS.index(state["tab"]))
-        if self.metric_box.findData(state.get("metric")) >= 0:
-            self.metric_box.setCurrentIndex(self.metric_box.findData(state["metric"]))
-        if isinstance(state.get("k"), int):
-            self.k.setValue(state["k"])
-        if isinstance(state.get("sentence"), str):
-            self.sentence_edit.setText(state["sentence"])
-        if state.get("positions") in ("sinusoidal", "none"):
-            self.pe_kind.setCurrentIndex(self.pe_kind.findData(state["positions"]))
-        if isinstance(state.get("ids"), str):
-            self.ids_edit.setText(state["ids"])
-        analogy = state.get("analogy")
-        if isinstance(analogy, list) and len(analogy) == 3:
-            for edit, text in zip((self.analogy_a, self.analogy_b, self.analogy_c), analogy):
-                edit.setText(str(text))

@@ -1,31 +1,29 @@
 """Projection dock: the method (PCA, SVD, t-SNE, UMAP), 2D/3D, perplexity, sphereize,
 sample size and "Re-fit basis"; states what is shown (sample size, explained variance).
 
-The widgets only read and write the controller's `ProjectionSettings`; the controller
-runs the projection off the GUI thread (t-SNE/UMAP with progress and Cancel)."""
+Every widget is bound to `state.projection` (2D/3D to `state.view.mode`); the controller
+follows those settings and runs the projection off the GUI thread (t-SNE/UMAP with
+progress and Cancel)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
 from explorer.core.projection.project import METHOD_LABELS, METHODS, umap_available
-
-DEFAULT_SAMPLE = 5000
-# Above this many tokens, t-SNE and UMAP start on a sample (stated on screen; the user can
-# switch it off): a full t-SNE of 50,000 points takes minutes on a laptop.
-AUTO_SAMPLE_ABOVE = 10_000
+from explorer.core.projection.sampling import suggested_sample
+from explorer.ui.bind import bind
 
 
 class ProjectionPanel(QWidget):
-    view_requested = Signal(str)  # "2d" or "3d": the window switches its view
-
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.workspace = controller.workspace
+        state = controller.state
+        settings = state.projection
         self.method = QComboBox()
         has_umap = umap_available()
         for name in METHODS:
@@ -36,8 +34,8 @@ class ProjectionPanel(QWidget):
                 item.setToolTip("Install the 'umap' extra (umap-learn) to enable UMAP")
                 self.method.setItemText(self.method.count() - 1, "UMAP (not installed)")
         self.dims = QComboBox()
-        self.dims.addItem("2D", 2)
-        self.dims.addItem("3D", 3)
+        self.dims.addItem("2D", "2d")
+        self.dims.addItem("3D", "3d")
         self.perplexity = QDoubleSpinBox(minimum=2.0, maximum=200.0, decimals=1, singleStep=5.0,
                                          keyboardTracking=False)
         self.perplexity.setToolTip("t-SNE: roughly how many neighbours each point attends to")
@@ -70,60 +68,46 @@ class ProjectionPanel(QWidget):
         layout.addWidget(self.variance)
         layout.addStretch(1)
 
-        self._updating = False
-        self.show_settings(controller.settings)
-        self.method.currentIndexChanged.connect(self._method_changed)
-        self.dims.currentIndexChanged.connect(lambda: self.view_requested.emit(f"{self.dims.currentData()}d"))
-        self.perplexity.valueChanged.connect(lambda v: self._apply(perplexity=float(v)))
-        self.sphereize.toggled.connect(lambda on: self._apply(sphereize=bool(on)))
-        self.sample_on.toggled.connect(self._sample_changed)
-        self.sample_size.valueChanged.connect(self._sample_changed)
+        report = controller.error.emit
+        bind(self.method, settings, "method", on_error=report)
+        bind(self.dims, state.view, "mode", on_error=report)
+        bind(self.perplexity, settings, "perplexity", on_error=report)
+        bind(self.sphereize, settings, "sphereize", on_error=report)
+        bind(self.sample_on, settings, "sample", to_widget=lambda sample: sample is not None,
+             from_widget=lambda on: self.sample_size.value() if on else None, on_error=report)
+        # While sampling is off, the size box offers the figure that ticking it would use.
+        bind(self.sample_size, settings, "sample", to_widget=self._sample_figure,
+             from_widget=lambda size: size if self.sample_on.isChecked() else None, on_error=report)
+        settings.events.method.connect(self._show_method)
+        settings.events.sample.connect(self._show_sample_enabled)
+        self.workspace.events.vocab_changed.connect(self._vocab_changed)
+        self._show_method(settings.method)
+        self._show_sample_enabled(settings.sample)
         self.refit_button.clicked.connect(controller.refit)
-        controller.settings_changed.connect(self.show_settings)
-        controller.projected.connect(self.show_projection)
+        state.fit.events.projection.connect(self.show_projection)
         controller.long_job_started.connect(self._job_started)
 
-    # -- settings <-> widgets -------------------------------------------------------
-    def show_settings(self, settings) -> None:
-        self._updating = True
-        try:
-            self.method.setCurrentIndex(self.method.findData(settings.method))
-            self.dims.setCurrentIndex(self.dims.findData(settings.dims))
-            self.perplexity.setValue(settings.perplexity)
-            self.sphereize.setChecked(settings.sphereize)
-            self.sample_on.setChecked(settings.sample is not None)
-            if settings.sample is not None:
-                self.sample_size.setValue(settings.sample)
-            elif self.sample_size.value() == self.sample_size.minimum():
-                self.sample_size.setValue(min(DEFAULT_SAMPLE, max(3, self._vocab_size())))
-            self.sample_size.setEnabled(settings.sample is not None)
-            self.perplexity.setEnabled(settings.method == "tsne")
-            self.refit_button.setText("Re-fit basis" if settings.method in ("pca", "svd") else "Re-run from scratch")
-        finally:
-            self._updating = False
+    # -- settings -------------------------------------------------------------------
+    def _sample_figure(self, sample: int | None) -> int:
+        return sample if sample is not None else suggested_sample(len(self.workspace.vocab))
 
-    def _vocab_size(self) -> int:
-        workspace = getattr(self.controller, "workspace", None)
-        return len(workspace.vocab) if workspace is not None else DEFAULT_SAMPLE
+    def _vocab_changed(self, _vocab) -> None:
+        if self.controller.state.projection.sample is None:  # the offered figure follows the size
+            self.sample_size.blockSignals(True)
+            self.sample_size.setValue(self._sample_figure(None))
+            self.sample_size.blockSignals(False)
 
-    def _apply(self, **changes) -> None:
-        if not self._updating:
-            self.controller.set_settings(**changes)
+    def _show_method(self, method: str) -> None:
+        self.perplexity.setEnabled(method == "tsne")
+        self.refit_button.setText("Re-fit basis" if method in ("pca", "svd") else "Re-run from scratch")
 
-    def _method_changed(self) -> None:
-        method = self.method.currentData()
-        changes = {"method": method}
-        settings = self.controller.settings
-        if method in ("tsne", "umap") and settings.sample is None and self._vocab_size() > AUTO_SAMPLE_ABOVE:
-            changes["sample"] = self.sample_size.value() or DEFAULT_SAMPLE
-        self._apply(**changes)
-
-    def _sample_changed(self, *_args) -> None:
-        self.sample_size.setEnabled(self.sample_on.isChecked())
-        self._apply(sample=self.sample_size.value() if self.sample_on.isChecked() else None)
+    def _show_sample_enabled(self, sample: int | None) -> None:
+        self.sample_size.setEnabled(sample is not None)
 
     # -- what is shown ------------------------------------------------------------
     def show_projection(self, projection) -> None:
+        if projection is None:
+            return
         text = projection.statement + "."
         if projection.warm_started:
             text += " Continued from the previous layout (stable frames)."

@@ -1,16 +1,18 @@
 """Training dock: corpus, objective, hyper-parameters, Start/Pause/Resume/Stop, progress
 with words/s and ETA, the live loss curve, a timeline to replay the run, "Compare inits"
-and Evaluate. The run itself lives in explorer.ui.training (a worker; the GUI only draws).
+and Evaluate. Every setting is a field of `workspace.state.train` (the widgets are bound
+to it); the run itself lives in explorer.ui.training (a worker; the GUI only draws).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSizePolicy, QSlider, QSpinBox,
@@ -20,7 +22,10 @@ from PySide6.QtWidgets import (
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
 from explorer.core.state.workspace import Workspace
 from explorer.core.training.config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
-from explorer.ui.training import Timeline, TrainingRun, fast_gil_switching, live_settings, race_job
+from explorer.core.training.live import LIVE_YIELD_SECONDS, fast_gil_switching, race_job
+from explorer.core.training.snapshot import Snapshot
+from explorer.ui.bind import bind
+from explorer.ui.training import TrainingRun
 
 PANEL_UPDATE_SECONDS = 0.25
 RACE_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
@@ -29,10 +34,11 @@ RACE_DEFAULT = ("normal", "xavier_uniform", "word2vec")
 
 def _build_vocab_and_init(path, min_count: int, init_config: InitConfig):
     from explorer.core.matrix.init import initialize
+    from explorer.core.matrix.schemes import describe
     from explorer.core.tokens.corpus import load_corpus
 
     vocab, _ = load_corpus(path, min_count=min_count)
-    return vocab, initialize(init_config, len(vocab), vocab.pad_id)
+    return vocab, initialize(init_config, len(vocab), vocab.pad_id), describe(init_config)
 
 
 def _evaluate(vocab, weights, similarity, analogies):
@@ -55,8 +61,8 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
+        self.train = workspace.state.train
         self.run = TrainingRun(workspace, controller, self)
-        self.corpus_path: Path | None = None  # None: the built-in demo corpus
         self.losses: list[tuple[int, float]] = []
         self.race_curves: dict[str, list[tuple[int, float]]] = {}
         self.race_isotropy: dict[str, float] = {}
@@ -88,7 +94,7 @@ class TrainPanel(QWidget):
         self.run.resumed.connect(self._update_buttons)
         self.run.finished.connect(self._on_finished)
         workspace.events.weights_changed.connect(lambda *_: self._show_dim())
-        self._objective_changed()
+        self._bind_settings()
         self._show_dim()
         self._update_buttons()
 
@@ -105,21 +111,22 @@ class TrainPanel(QWidget):
         for name, label in OBJECTIVE_LABELS.items():
             self.objective.addItem(label, name)
         self.dim_label = QLabel()
-        self.epochs = QSpinBox(minimum=1, maximum=10000, value=20)
-        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0, value=0.025, singleStep=0.005)
-        self.batch = QSpinBox(minimum=64, maximum=1_000_000, value=8192, singleStep=1024)
-        self.window_size = QSpinBox(minimum=1, maximum=20, value=5)
-        self.negative = QSpinBox(minimum=0, maximum=50, value=5)
-        self.min_count = QSpinBox(minimum=1, maximum=1000, value=5)
-        self.sample = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=1.0, value=0.001, singleStep=0.0005)
-        self.context = QSpinBox(minimum=2, maximum=1024, value=32)
+        # The values come from state.train when the widgets are bound (see _bind_settings).
+        self.epochs = QSpinBox(minimum=1, maximum=10000)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0, singleStep=0.005)
+        self.batch = QSpinBox(minimum=64, maximum=1_000_000, singleStep=1024)
+        self.window_size = QSpinBox(minimum=1, maximum=20)
+        self.negative = QSpinBox(minimum=0, maximum=50)
+        self.min_count = QSpinBox(minimum=1, maximum=1000)
+        self.sample = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=1.0, singleStep=0.0005)
+        self.context = QSpinBox(minimum=2, maximum=1024)
         self.positional = QComboBox()
         self.positional.addItems(["sinusoidal", "learned"])
-        self.tied = QCheckBox("Output layer tied to the embedding", checked=True)
-        self.learnable = QCheckBox("Learnable embeddings", checked=True)
+        self.tied = QCheckBox("Output layer tied to the embedding")
+        self.learnable = QCheckBox("Learnable embeddings")
         self.learnable.setToolTip("Unchecked: the matrix stays frozen and only the rest of the model "
                                   "(output vectors, attention, head) trains")
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.device = QComboBox()
         for label, value in (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda")):
             self.device.addItem(label, value)
@@ -189,7 +196,8 @@ class TrainPanel(QWidget):
         layout.addStretch(1)
 
         self.corpus.activated.connect(self._corpus_chosen)
-        self.objective.currentIndexChanged.connect(self._objective_changed)
+        # Picking an objective (the user, not a restored setting) starts from its own lr.
+        self.objective.activated.connect(lambda _i: setattr(self.train, "lr", None))
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.run.pause)
         self.resume_button.clicked.connect(self.run.resume)
@@ -250,93 +258,91 @@ class TrainPanel(QWidget):
         self.evaluate_button.clicked.connect(self.evaluate)
         return page
 
-    # -- settings -------------------------------------------------------------------
-    def config(self) -> TrainConfig:
-        return TrainConfig(
-            objective=self.objective.currentData(), epochs=self.epochs.value(), lr=self.lr.value(),
-            batch_size=self.batch.value(), window=self.window_size.value(), negative=self.negative.value(),
-            sample=self.sample.value(), context_length=self.context.value(),
-            positional=self.positional.currentText(), tied=self.tied.isChecked(),
-            freeze_embeddings=not self.learnable.isChecked(), seed=self.seed.value(),
-            device=self.device.currentData(), threads=1, yield_seconds=0.05,
-        )
+    # -- settings: bound to state.train -------------------------------------------
+    def _bind_settings(self) -> None:
+        train, report = self.train, self.controller.error.emit
+        for widget, name in ((self.objective, "objective"), (self.epochs, "epochs"),
+                             (self.batch, "batch_size"), (self.window_size, "window"),
+                             (self.negative, "negative"), (self.min_count, "min_count"),
+                             (self.sample, "sample"), (self.context, "context_length"),
+                             (self.positional, "positional"), (self.tied, "tied"), (self.seed, "seed"),
+                             (self.device, "device"), (self.new_vocab, "new_vocab")):
+            bind(widget, train, name, on_error=report)
+        # lr None means "the objective's default": the box shows that figure, and typing it stores None.
+        bind(self.lr, train, "lr", on_error=report, to_widget=lambda lr: train.learning_rate,
+             from_widget=lambda value: None if math.isclose(value, DEFAULT_LR[train.objective]) else value)
+        bind(self.learnable, train, "freeze_embeddings", on_error=report,
+             to_widget=lambda frozen: not frozen, from_widget=lambda learnable: not learnable)
+        train.events.objective.connect(self._show_objective)
+        train.events.corpus.connect(self._show_corpus)
+        self._show_objective(train.objective)
+        self._show_corpus(train.corpus)
 
-    # -- sessions (called by the session controller) ---------------------------------
-    def fill_session(self, session) -> None:
-        """Training config, loss curve and the run's thinned snapshots go into the session."""
-        session.train_config = {**self.config().to_dict(),
-                                "corpus": str(self.corpus_path) if self.corpus_path else "demo"}
-        if self.losses:
-            session.history["loss"] = [[int(step), float(loss)] for step, loss in self.losses]
-        if len(self.run.timeline) and self.run._vocab is self.workspace.vocab:
-            session.snapshots = [(int(s.step), s.weights) for s in self.run.timeline.snapshots]
+    def _show_objective(self, objective: str) -> None:
+        if self.train.lr is None:  # the default changes with the objective
+            with QSignalBlocker(self.lr):
+                self.lr.setValue(self.train.learning_rate)
+        is_lm = objective == "lm"
+        self.lm_row.setVisible(is_lm)
+        self.tied.setVisible(is_lm)
+        for w in (self.window_size, self.negative, self.sample):
+            w.setEnabled(objective in ("sgns", "cbow"))
 
-    def restore_session(self, session) -> None:
-        """Settings, loss curve and timeline of a saved run: the slider replays it again."""
-        from explorer.core.training.snapshot import Snapshot
+    def _show_corpus(self, corpus: str) -> None:
+        with QSignalBlocker(self.corpus):
+            self.corpus.setCurrentIndex(0 if corpus == "demo" else 1)
+        self.corpus_label.setText(corpus)
 
-        config = session.train_config or {}
-        index = self.objective.findData(config.get("objective"))
-        if index >= 0:
-            self.objective.setCurrentIndex(index)
-        for key, box in (("epochs", self.epochs), ("batch_size", self.batch), ("window", self.window_size),
-                         ("negative", self.negative), ("seed", self.seed), ("context_length", self.context)):
-            if isinstance(config.get(key), int):
-                box.setValue(config[key])
-        for key, box in (("lr", self.lr), ("sample", self.sample)):
-            if isinstance(config.get(key), (int, float)):
-                box.setValue(float(config[key]))
-        if isinstance(config.get("freeze_embeddings"), bool):
-            self.learnable.setChecked(not config["freeze_embeddings"])
-        self.losses = [(int(step), float(loss)) for step, loss in session.history.get("loss", [])]
+    def set_corpus(self, path: str | Path | None) -> None:
+        """Train on this file (None: the built-in demo corpus)."""
+        self.train.corpus = str(path) if path else "demo"
+
+    def _run_config(self) -> TrainConfig:
+        """The settings a run gets: a copy (editing the boxes meanwhile changes nothing)."""
+        config = self.train.copy()
+        config.yield_seconds = LIVE_YIELD_SECONDS
+        return config
+
+    # -- the run's history (sessions save and restore it) ---------------------------
+    def run_history(self) -> tuple[dict, list[Snapshot]]:
+        """The loss curve ({"loss": [[step, loss], ...]}) and the timeline's snapshots."""
+        history = {"loss": [[int(step), float(loss)] for step, loss in self.losses]} if self.losses else {}
+        snapshots = list(self.run.timeline.snapshots) if self.run.vocab is self.workspace.vocab else []
+        return history, snapshots
+
+    def load_history(self, history: dict, snapshots: list[Snapshot]) -> None:
+        """A saved run's loss curve and timeline: the slider replays it again."""
+        self.losses = [(int(step), float(loss)) for step, loss in (history or {}).get("loss", [])]
+        self._show_losses()
+        self.run.restore(snapshots)
+        n = len(snapshots)
+        self.timeline.setEnabled(n > 1)
+        if n:
+            self._show_timeline_range(n)
+            self.timeline_label.setText(f"Timeline: {n} snapshot{'s' if n != 1 else ''} saved with "
+                                        "the session; drag to replay")
+
+    def _show_losses(self) -> None:
         if self.losses:
             steps, losses = zip(*self.losses)
             self.loss_curve.setData(np.array(steps), np.array(losses))
         else:
             self.loss_curve.setData([], [])
-        timeline = Timeline()
-        loss_at = dict(self.losses)
-        for step, weights in session.snapshots:
-            timeline.snapshots.append(Snapshot(step=step, epoch=0, loss=loss_at.get(step, float("nan")),
-                                               tokens_seen=0, weights=weights, progress=1.0))
-        self.run.timeline = timeline
-        self.run._vocab = self.workspace.vocab
-        self.run.settings = live_settings(getattr(self.controller, "settings", None))  # PCA/SVD only
-        self.run.basis = None  # fitted by the first replay, then kept fixed
-        n = len(timeline)
-        self.timeline.setEnabled(n > 1)
-        if n:
-            self.timeline.blockSignals(True)
+
+    def _show_timeline_range(self, n: int) -> None:
+        with QSignalBlocker(self.timeline):
             self.timeline.setRange(0, n - 1)
             self.timeline.setValue(n - 1)
-            self.timeline.blockSignals(False)
-            self.timeline_label.setText(f"Timeline: {n} snapshot{'s' if n != 1 else ''} saved with the session; drag to replay")
-
-    def set_corpus(self, path: str | Path | None) -> None:
-        """Train on this file (None: the built-in demo corpus)."""
-        self.corpus_path = Path(path) if path else None
-        self.corpus.setCurrentIndex(1 if path else 0)
-        self.corpus_label.setText(str(path) if path else "demo")
-
-    @property
-    def source(self):
-        return self.corpus_path if self.corpus_path is not None else "demo"
 
     def _corpus_chosen(self) -> None:
         if self.corpus.currentData() == "demo":
             self.set_corpus(None)
             return
         path, _ = QFileDialog.getOpenFileName(self, "Corpus: a text file, one sentence per line")
-        self.set_corpus(path or self.corpus_path)
-
-    def _objective_changed(self) -> None:
-        objective = self.objective.currentData()
-        self.lr.setValue(DEFAULT_LR[objective])
-        is_lm = objective == "lm"
-        self.lm_row.setVisible(is_lm)
-        self.tied.setVisible(is_lm)
-        for w in (self.window_size, self.negative, self.sample):
-            w.setEnabled(objective in ("sgns", "cbow"))
+        if path:
+            self.set_corpus(path)
+        else:  # cancelled: the box shows the corpus again
+            self._show_corpus(self.train.corpus)
 
     def _show_dim(self) -> None:
         dim = self.workspace.dim
@@ -351,17 +357,18 @@ class TrainPanel(QWidget):
     def start(self) -> None:
         if self.run.running or self._race_worker is not None:
             return
-        config = self.config()
-        if self.corpus_path is not None and self.new_vocab.isChecked():
+        self.tabs.setCurrentIndex(0)  # the run's loss and timeline are on the Train tab
+        config = self._run_config()
+        if config.new_vocab and config.corpus != "demo":
             self.status.setText("Building the vocabulary…")
 
             def ready(result) -> None:
-                vocab, weights = result
-                self.workspace.set_vocab(vocab, None, weights)
+                vocab, weights, made_by = result
+                self.workspace.set_vocab(vocab, None, weights, made_by=made_by, kind="init")
                 self._start(config)
 
-            self.controller.jobs.start(_build_vocab_and_init, self.corpus_path, self.min_count.value(),
-                                       self.workspace.init_config, description="building the vocabulary",
+            self.controller.jobs.start(_build_vocab_and_init, config.corpus, config.min_count,
+                                       self.workspace.state.init.copy(), description="building the vocabulary",
                                        on_result=ready, on_error=self.controller._report)
             return
         self._start(config)
@@ -369,11 +376,11 @@ class TrainPanel(QWidget):
     def _start(self, config: TrainConfig) -> None:
         self.losses = []
         self._clear_race()
-        self.loss_curve.setData([], [])
+        self._show_losses()
         self.timeline.setEnabled(False)
         self.progress.setValue(0)
         self.status.setText("Reading the corpus…")
-        self.run.start(self.source, config)
+        self.run.start(config.corpus, config)  # "demo" or the file
 
     def _on_frame(self, frame) -> None:
         if frame.stage == "encoding":
@@ -391,23 +398,18 @@ class TrainPanel(QWidget):
             return
         self._last_panel_update = now
         self.progress.setValue(int(1000 * snap.progress))
-        if self.losses:
-            steps, losses = zip(*self.losses)
-            self.loss_curve.setData(np.array(steps), np.array(losses))
+        self._show_losses()
         eta = snap.elapsed * (1 - snap.progress) / snap.progress if snap.progress > 0 else float("nan")
         extra = "".join(f" · {k} {v:.3f}" for k, v in snap.extra.items())
         self.status.setText(
-            f"epoch {snap.epoch + 1}/{self.epochs.value()} · step {snap.step:,} · "
+            f"epoch {snap.epoch + 1}/{self.run.config.epochs} · step {snap.step:,} · "
             f"{snap.words_per_second:,.0f} words/s · ETA {eta:.0f} s · loss {snap.loss:.4f}{extra}")
 
     def _on_finished(self, outcome: str) -> None:
         self._update_buttons()
         n = len(self.run.timeline)
         if n:
-            self.timeline.blockSignals(True)
-            self.timeline.setRange(0, n - 1)
-            self.timeline.setValue(n - 1)
-            self.timeline.blockSignals(False)
+            self._show_timeline_range(n)
             self.timeline.setEnabled(n > 1)
             self.timeline_label.setText(f"Timeline: {n} snapshots kept; drag to replay")
         words = f"{self.run.last.tokens_seen:,} words" if self.run.last is not None else ""
@@ -447,15 +449,16 @@ class TrainPanel(QWidget):
         self.race_isotropy = {}
 
     def start_race(self) -> None:
+        self.tabs.setCurrentIndex(1)  # the race's curves are on the Compare inits tab
         schemes = self.chosen_schemes()
         if not 2 <= len(schemes) <= 4:
             self.controller.error.emit("Compare inits needs 2 to 4 schemes ticked")
             return
         if self.run.running or self._race_worker is not None:
             return
-        config = self.config()
+        config = self._run_config()
         vocab = self.workspace.vocab
-        base = self.workspace.init_config
+        base = self.workspace.state.init.copy()
         if self.workspace.dim:
             base = InitConfig(base.scheme, self.workspace.dim, base.seed)
         self._clear_race()
@@ -471,7 +474,7 @@ class TrainPanel(QWidget):
         def generator():
             starts = _initial_matrices(schemes, base, len(vocab), vocab.pad_id)
             yield None
-            yield from race_job(self.source, vocab, starts, config)
+            yield from race_job(config.corpus, vocab, starts, config)
 
         self._race_worker = self.controller.jobs.start(
             generator, description="comparing inits", on_yield=self._on_race,

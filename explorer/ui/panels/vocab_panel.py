@@ -1,9 +1,11 @@
 """Vocabulary dock: where a vocabulary comes from, a virtual table of ID, token and
 count with filter and sorting, a summary, and a box that tokenizes text.
 
-Loading runs off the GUI thread (`controller.run_long`, with progress and Cancel)
-into a new Vocabulary; only a successful load reaches `workspace.set_vocab`, so
-a bad file leaves the current vocabulary as it was.
+The format and the corpus-build options live in `state.vocab` (the widgets bind to
+them). Loading runs off the GUI thread (`controller.run_long`, with progress and
+Cancel) into a new Vocabulary; only a successful load reaches `workspace.set_vocab`
+and `state.vocab.source`, so a bad file leaves everything as it was. A row clicked
+becomes `state.explore.current`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.state.workspace import Workspace
+from explorer.core.tokens.subword import encode_text
 from explorer.core.tokens.vocab import DEFAULT_SPECIALS, Vocabulary
+from explorer.ui.bind import bind
+from explorer.ui.chips import token_chips
 
-# (label, format) for the source override; None = detect from name and content.
+DETECT = "detect"  # the format box's item for state.vocab.format None
+# (label, format) for the source override; DETECT = from name and content.
 SOURCE_FORMATS = (
-    ("Detect automatically", None),
+    ("Detect automatically", DETECT),
     ("Word list (token [count] per line)", "wordlist"),
     ("Corpus text (build a vocabulary)", "corpus"),
     ("GPT-2 BPE (encoder.json + vocab.bpe)", "gpt2"),
@@ -186,6 +192,9 @@ class TokenFilter(QSortFilterProxyModel):
         self.sourceModel().sort(column, order)
 
 
+TOKENIZER_CHOICES = ("words", "whitespace", "current")  # else a tokenizer file's path
+
+
 class VocabPanel(QWidget):
     loaded = Signal(object)  # the new Vocabulary, after workspace.set_vocab
     load_failed = Signal(str)  # the message shown to the user
@@ -194,11 +203,11 @@ class VocabPanel(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.controller = controller
+        self.vocab_state = workspace.state.vocab  # the source, and the options of the next load
+        self.explore = workspace.state.explore
         self.last_error: str | None = None
         self.offer: QMessageBox | None = None  # "load anyway?" question after a recoverable error
         self.offer_button: QPushButton | None = None
-        self._last_request: tuple[Path, str | None] | None = None
-        self._tokenizer_path: str | None = None
 
         self.summary = QLabel(wordWrap=True, textFormat=Qt.RichText)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -226,9 +235,8 @@ class VocabPanel(QWidget):
         self.corpus_tokenizer.addItem("Whitespace (keeps case)", "whitespace")
         self.corpus_tokenizer.addItem("Current vocabulary's tokenizer", "current")
         self.corpus_tokenizer.addItem("Tokenizer file…", "file")
-        self.min_count = QSpinBox(minimum=1, maximum=1_000_000, value=1)
-        self.max_size = QSpinBox(minimum=0, maximum=10_000_000, value=0, singleStep=1000,
-                                 specialValueText="no limit")
+        self.min_count = QSpinBox(minimum=1, maximum=1_000_000)
+        self.max_size = QSpinBox(minimum=0, maximum=10_000_000, singleStep=1000, specialValueText="no limit")
         self.order = QComboBox()
         for label, value in (("by frequency", "freq"), ("alphabetical", "alpha"), ("first seen", "first")):
             self.order.addItem(label, value)
@@ -271,6 +279,10 @@ class VocabPanel(QWidget):
 
         # -- tokenize box ---------------------------------------------------------
         self.tokenize_input = QLineEdit(placeholderText="Tokenize text…", clearButtonEnabled=True)
+        self.specials_in_text = QCheckBox(
+            "Special tokens in the text are tokens",
+            toolTip="Checked: <|endoftext|> or [SEP] typed in the text is that special token, as the "
+                    "tokenizers library reads text. Unchecked: it is plain text, split into ordinary pieces.")
         self.tokenize_output = QLabel(wordWrap=True, textFormat=Qt.RichText)
         self.tokenize_output.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
@@ -283,48 +295,73 @@ class VocabPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.matches)
         layout.addWidget(self.tokenize_input)
+        layout.addWidget(self.specials_in_text)
         layout.addWidget(self.tokenize_output)
 
+        self._bind_settings()
         self.filter.textChanged.connect(self._filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.open_button.clicked.connect(self._open_dialog)
         self.open_folder_button.clicked.connect(self._open_folder_dialog)
         self.options_button.toggled.connect(self._toggle_options)
-        self.corpus_tokenizer.activated.connect(self._tokenizer_chosen)
         self.rebuild_button.clicked.connect(self._rebuild)
-        self.tokenize_input.textChanged.connect(self._tokenize)
+        # The box writes state.explore.tokenize as the user types; the pieces follow that field.
+        self.tokenize_input.textChanged.connect(lambda text: setattr(self.explore, "tokenize", text))
+        self.explore.events.tokenize.connect(self._tokenize_text_changed)
+        self.vocab_state.events.specials_in_text.connect(lambda _: self._tokenize(self.explore.tokenize))
         workspace.events.vocab_changed.connect(self._vocab_changed)
-        workspace.events.current_changed.connect(self._show_current)
+        self.explore.events.current.connect(self._show_current)
         if controller is not None:
             controller.loaders["vocab"] = self.load
             controller.loaders["tokenizer"] = self.load
             controller.loaders["corpus"] = lambda path: self.load(path, "corpus")
         self._vocab_changed(workspace.vocab)
 
+    def _bind_settings(self) -> None:
+        """Each option shows its field of state.vocab and writes it."""
+        chosen = self.vocab_state
+        report = self.controller.error.emit if self.controller is not None else None
+        bind(self.source_format, chosen, "format", to_widget=lambda fmt: fmt or DETECT,
+             from_widget=lambda fmt: None if fmt == DETECT else fmt, on_error=report)
+        bind(self.min_count, chosen, "min_count", on_error=report)
+        bind(self.max_size, chosen, "max_size", to_widget=lambda size: size or 0,
+             from_widget=lambda size: size or None, on_error=report)
+        bind(self.order, chosen, "order", on_error=report)
+        bind(self.specials_in_text, chosen, "specials_in_text", on_error=report)
+        for role, box in self.special_boxes.items():
+            bind(box, chosen, "specials", to_widget=lambda specials, role=role: role in specials,
+                 from_widget=lambda checked, role=role: self._specials_with(role, checked), on_error=report)
+        # The tokenizer box offers a file dialog, so it is bound by hand: a choice is written
+        # when made (`activated`, which a second pick of "Tokenizer file…" also sends).
+        self.corpus_tokenizer.activated.connect(self._tokenizer_chosen)
+        chosen.events.tokenizer.connect(self._show_tokenizer)
+        self._show_tokenizer(chosen.tokenizer)
+
+    def _specials_with(self, role: str, checked: bool) -> tuple:
+        others = tuple(r for r in self.vocab_state.specials if r != role)
+        return (*others, role) if checked else others
+
     # -- loading ------------------------------------------------------------------
     def corpus_options(self) -> dict:
-        """The corpus-build options as load_vocabulary keyword arguments."""
-        choice = self.corpus_tokenizer.currentData()
-        if choice == "current":
+        """The corpus-build options (state.vocab) as load_vocabulary keyword arguments."""
+        chosen = self.vocab_state
+        tokenizer = chosen.tokenizer
+        if tokenizer == "current":
             tokenizer = self.workspace.vocab.tokenizer
-            tokenizer = getattr(tokenizer, "base", tokenizer)
-            if not hasattr(tokenizer, "encode_pieces"):
+            tokenizer = getattr(tokenizer, "base", tokenizer)  # a subword splitter wraps its tokenizer
+            if not hasattr(tokenizer, "encode_pieces"):  # word vocabularies: split as words
                 tokenizer = "words"
-        elif choice == "file":
-            tokenizer = self._tokenizer_path or "words"
-        else:
-            tokenizer = choice
         return {
             "tokenizer": tokenizer,
-            "min_count": self.min_count.value(),
-            "max_size": self.max_size.value() or None,
-            "order": self.order.currentData(),
-            "specials": [role for role, box in self.special_boxes.items() if box.isChecked()],
+            "min_count": chosen.min_count,
+            "max_size": chosen.max_size,
+            "order": chosen.order,
+            "specials": list(chosen.specials),
         }
 
     def open_file(self, path):
         """Load `path` as the dock's format box says (detected, or the user's override)."""
-        return self.load(path, self.source_format.currentData())
+        return self.load(path, self.vocab_state.format)
 
     def load(self, path, fmt: str | None = None, *, errors: str = "strict", dedupe: bool = False):
         """Load `path` off the GUI thread, as format `fmt` (None: detect it from name and content).
@@ -332,9 +369,9 @@ class VocabPanel(QWidget):
         Returns the job's ProgressHandle (its `cancel()` is what the status bar's Cancel calls)."""
         path = Path(path)
         options = self.corpus_options()
-        request = (path, fmt)
+        tokenizer_choice = self.vocab_state.tokenizer  # options["tokenizer"] may be a tokenizer object
 
-        def job(progress=None, should_cancel=None) -> Vocabulary:
+        def job(progress=None, should_cancel=None) -> tuple[Vocabulary, str]:
             from explorer.core.io.vocab_files import detect_format, load_vocabulary
 
             chosen = fmt or detect_format(path)
@@ -342,19 +379,30 @@ class VocabPanel(QWidget):
             vocab = load_vocabulary(path, chosen, errors=errors, dedupe=dedupe, progress=progress,
                                     should_cancel=should_cancel, **extra)
             vocab.display_tokens  # computed here, off the GUI thread, for the table and filter
-            return vocab
+            return vocab, chosen
+
+        def done(result) -> None:
+            vocab, chosen = result
+            built = {"format": chosen}  # how this vocabulary was built, for state.vocab.options
+            if chosen == "corpus":
+                built.update(options, tokenizer=tokenizer_choice)
+            if errors != "strict":
+                built["errors"] = errors
+            if dedupe:
+                built["dedupe"] = True
+            self._loaded(vocab, path, built)
 
         if self.controller is None:
             raise RuntimeError("VocabPanel.load needs a controller")
         handle, _worker = self.controller.run_long(
-            job, description=f"Loading {path.name}", on_result=lambda vocab: self._loaded(vocab, request),
+            job, description=f"Loading {path.name}", on_result=done,
             on_error=lambda exc: self._failed(exc, path, fmt, errors, dedupe))
         return handle
 
-    def _loaded(self, vocab: Vocabulary, request) -> None:
-        self._last_request = request
+    def _loaded(self, vocab: Vocabulary, path: Path, options: dict) -> None:
         self.last_error = None
         self.workspace.set_vocab(vocab, categories=None)
+        self.vocab_state.update(source=str(path), options=options)
         if vocab.warnings and self.controller is not None:
             self.controller.message.emit("; ".join(vocab.warnings))
         self.loaded.emit(vocab)
@@ -406,21 +454,28 @@ class VocabPanel(QWidget):
         self.options_button.setArrowType(Qt.DownArrow if shown else Qt.RightArrow)
 
     def _tokenizer_chosen(self, index: int) -> None:
-        if self.corpus_tokenizer.itemData(index) != "file":
+        choice = self.corpus_tokenizer.itemData(index)
+        if choice != "file":
+            self.vocab_state.tokenizer = choice
             return
         path = QFileDialog.getExistingDirectory(self, "Tokenizer folder (or cancel to pick a file)")
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Tokenizer file", "",
                                                   "Tokenizers (*.json *.bpe *.txt);;All files (*)")
         if path:
-            self._tokenizer_path = path
-            self.corpus_tokenizer.setItemText(index, f"Tokenizer: {Path(path).name}")
-        else:
-            self.corpus_tokenizer.setCurrentIndex(0)
+            self.vocab_state.tokenizer = path
+        self._show_tokenizer(self.vocab_state.tokenizer)  # cancelled: back to what it was
+
+    def _show_tokenizer(self, tokenizer: str) -> None:
+        file_item = self.corpus_tokenizer.findData("file")
+        is_file = tokenizer not in TOKENIZER_CHOICES
+        self.corpus_tokenizer.setItemText(file_item, f"Tokenizer: {Path(tokenizer).name}" if is_file
+                                          else "Tokenizer file…")
+        self.corpus_tokenizer.setCurrentIndex(file_item if is_file else self.corpus_tokenizer.findData(tokenizer))
 
     def _rebuild(self) -> None:
-        if self._last_request is not None:
-            self.load(self._last_request[0], "corpus")
+        """The current corpus vocabulary built again, with the options as they are now."""
+        self.load(self.workspace.vocab.source, "corpus")
 
     # -- showing ------------------------------------------------------------------
     def _vocab_changed(self, vocab: Vocabulary) -> None:
@@ -440,7 +495,7 @@ class VocabPanel(QWidget):
             f"<b>{len(vocab):,}</b> tokens · <b>{html.escape(source)}</b> ({html.escape(vocab.kind)}){counts}<br>"
             f"tokenizer: {html.escape(tokenizer)} · specials: {specials}")
         self.summary.setToolTip(vocab.source)
-        self.rebuild_button.setEnabled(vocab.kind == "corpus" and self._last_request is not None)
+        self.rebuild_button.setEnabled(vocab.kind == "corpus" and Path(vocab.source).is_file())
         self._update_matches()
         self._tokenize(self.tokenize_input.text())
 
@@ -452,8 +507,16 @@ class VocabPanel(QWidget):
         shown, total = self.proxy.rowCount(), len(self.model.vocab)
         self.matches.setText(f"{shown:,} of {total:,} tokens match" if shown != total else f"{total:,} tokens")
 
+    def _tokenize_text_changed(self, text: str) -> None:
+        if self.tokenize_input.text() != text:  # written from outside (a tour): show it in the box
+            self.tokenize_input.blockSignals(True)
+            self.tokenize_input.setText(text)
+            self.tokenize_input.blockSignals(False)
+        self._tokenize(text)
+
     def _tokenize(self, text: str) -> None:
-        """Pieces and IDs of `text`, with the vocabulary's real tokenizer."""
+        """Pieces and IDs of `text`, with the vocabulary's real tokenizer (special tokens in
+        it parsed or read as text, as the check box says)."""
         if not text.strip():
             self.tokenize_output.setText("<span style='color:gray'>Pieces and IDs appear here.</span>")
             self.tokenize_output.setProperty("pieces", [])
@@ -461,33 +524,25 @@ class VocabPanel(QWidget):
             return
         vocab = self.workspace.vocab
         try:
-            pieces, ids = vocab.encode(text)
+            pieces, ids = encode_text(vocab, text, parse_specials=self.vocab_state.specials_in_text)
         except Exception as exc:  # a tokenizer problem must not break typing
             self.tokenize_output.setText(f"<span style='color:#b00'>{html.escape(str(exc))}</span>")
             return
         show = getattr(vocab.tokenizer, "display_piece", None)
         shown = [show(p) if show else p for p in pieces]
-        chips = []
-        for piece, token_id in list(zip(shown, ids))[:MAX_TOKENIZE_PIECES]:
-            if token_id is None:
-                chips.append(f"<span style='background:#fde2e2;color:#a00'>&nbsp;{html.escape(piece)}"
-                             f"<sub>?</sub>&nbsp;</span>")
-            else:
-                chips.append(f"<span style='background:#e4ecf7'>&nbsp;{html.escape(piece)}"
-                             f"<sub style='color:#557'>{token_id}</sub>&nbsp;</span>")
-        more = f" … (+{len(pieces) - MAX_TOKENIZE_PIECES})" if len(pieces) > MAX_TOKENIZE_PIECES else ""
+        unk = vocab.unk_id
+        chips = token_chips(shown, ids, unk_id=unk, unk_token="" if unk is None else vocab.display_tokens[unk],
+                            limit=MAX_TOKENIZE_PIECES)
         unknown = sum(i is None for i in ids)
         tail = f"<br><span style='color:#a00'>{unknown} not in the vocabulary (no unknown token)</span>" \
             if unknown else ""
-        self.tokenize_output.setText(f"{len(pieces)} pieces: " + " ".join(chips) + more + tail)
+        self.tokenize_output.setText(f"{len(pieces)} pieces: {chips}{tail}")
         self.tokenize_output.setProperty("pieces", shown)
         self.tokenize_output.setProperty("ids", [-1 if i is None else i for i in ids])
 
     def _row_changed(self, current, _previous) -> None:
         if current.isValid():
-            token_id = self.model.token_id(self.proxy.mapToSource(current).row())
-            if token_id != self.workspace.current:
-                self.workspace.set_current(token_id)
+            self.explore.current = self.model.token_id(self.proxy.mapToSource(current).row())
 
     def _show_current(self, token_id: int | None) -> None:
         if token_id is None:

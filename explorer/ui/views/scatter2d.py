@@ -1,6 +1,10 @@
 """The 2D projection view: one point per token, coloured, labelled, searchable,
 selectable, exportable, and fast for 50k moving points or 400k static ones.
 
+The view follows `state.view` (colour mode, k, regex, the visible range) and
+`state.explore` (selection, search, current token), and writes them when the user acts:
+the toolbar's boxes are bound to them, panning and zooming write `range2d`.
+
 The items are created once; live training only moves coordinates (Orange3's
 lesson). Drawing, picking, label placement and colouring logic live in
 explorer.core.view, k-means in explorer.core.analysis.clusters (Qt-free); the
@@ -13,20 +17,23 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
-from explorer.core.view.colours import COLOR_MODES, frequency_bins, match_tokens, sequential_colors
+from explorer.core.state.app import AppState
+from explorer.core.view.colours import match_tokens, point_colours
 from explorer.core.view.picking import points_in_polygon, points_in_rect
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 from explorer.ui.views.scatter_items import LabelsItem, LegendBox, PointsItem, SelectViewBox, TrailsItem
+from explorer.ui.views.scatter_toolbar import ScatterToolbar
 
 HOVER_RADIUS_PX = 7
 MAX_HIT_LABELS = 150
 MAX_SELECTION_LABELS = 150
+RANGE_WRITE_MS = 100  # panning and zooming write state.view.range2d at most this often
 
 
 def point_diameter(n: int, base: int) -> float:
@@ -40,35 +47,33 @@ def point_diameter(n: int, base: int) -> float:
 
 class Scatter2D(pg.PlotWidget):
     """Public API: set_points / set_positions / set_legend / set_axis_titles / set_labels,
-    set_trails, search, set_color_mode, set_tool, export; signals point_clicked(int) and
-    selection_changed(list of ids)."""
+    set_trails, search, set_color_mode, set_selection, set_tool, export; signals
+    point_clicked(int) and selection_changed(list of ids). `state` is the AppState it
+    follows (its own when none is given)."""
 
     point_clicked = Signal(int)
     selection_changed = Signal(list)
     status_changed = Signal(str)  # what is drawn: all points, or the density of how many
     colors_changed = Signal()
 
-    def __init__(self, theme: Theme, parent=None) -> None:
+    def __init__(self, theme: Theme, state: AppState | None = None, parent=None) -> None:
         self.viewbox = SelectViewBox()
         self.toolbar = None
         super().__init__(parent=parent, background=theme.background, viewBox=self.viewbox)
         self.theme = theme
+        self.state = state or AppState()
         self.tokens: list[str] = []
         self.counts: np.ndarray | None = None
         self._xy = np.zeros((0, 2), dtype=np.float32)
         self._label_ids: list[int] = []
         self._lowered: list[str] | None = None
-        self.selection: list[int] = []
-        self.current: int | None = None
         self.search_hits = np.zeros(0, np.int64)
-        self.search_text = ""
+        self.search_text = ""  # the search whose hits are shown
+        self._search_regex = False
         self.hovered: int | None = None
         self.hover_text = ""
-        self.color_mode = "category"
-        self.cluster_k = 8
-        self.color_pattern = ""
         self.cluster_labels: np.ndarray | None = None
-        self.cluster_runner = None  # callable(k, done(labels)); set by connect_workspace
+        self.cluster_runner = None  # callable(k, done(labels)): k-means of the full vectors
         self._category_colors = np.zeros((0, 4), np.uint8)
         self._category_legend: list = []
         self.colors = np.zeros((0, 4), np.uint8)
@@ -108,15 +113,47 @@ class Scatter2D(pg.PlotWidget):
         self._status_box.setVisible(False)
         self.viewbox.sigResized.connect(lambda *_: self._place_status())
         self.viewbox.sigRangeChanged.connect(lambda *_: self._update_status())
+        self._range_timer = QTimer(self, singleShot=True, interval=RANGE_WRITE_MS)
+        self._range_timer.timeout.connect(self._store_range)
+        self.viewbox.sigRangeChanged.connect(self._range_moved)
 
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.scene().sigMouseClicked.connect(self._mouse_clicked)
         QShortcut(QKeySequence.Copy, self, self.copy_selection, context=Qt.WidgetWithChildrenShortcut)
 
-        from explorer.ui.views.scatter_toolbar import ScatterToolbar
+        view, explore = self.state.view.events, self.state.explore.events
+        view.colour.connect(lambda _mode: self._apply_color_mode())
+        view.clusters.connect(self._clusters_changed)
+        view.colour_pattern.connect(lambda _p: self.color_mode == "regex" and self._apply_color_mode())
+        view.range2d.connect(self._follow_range)
+        explore.selection.connect(self._show_selection)
+        explore.current.connect(lambda _id: self._refresh_emphasis())
+        explore.search.connect(lambda _text: self._follow_search())
+        explore.search_regex.connect(lambda _on: self._follow_search())
 
         self.toolbar = ScatterToolbar(self)
         self.resizeEvent(None)
+
+    # -- what the state says -------------------------------------------------------------
+    @property
+    def color_mode(self) -> str:
+        return self.state.view.colour
+
+    @property
+    def cluster_k(self) -> int:
+        return self.state.view.clusters
+
+    @property
+    def color_pattern(self) -> str:
+        return self.state.view.colour_pattern
+
+    @property
+    def selection(self) -> list[int]:
+        return list(self.state.explore.selection)
+
+    @property
+    def current(self) -> int | None:
+        return self.state.explore.current
 
     # -- layout of the toolbar above the plot ------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -151,7 +188,6 @@ class Scatter2D(pg.PlotWidget):
         self.counts = None if counts is None else np.asarray(counts)
         self._xy = np.ascontiguousarray(xy, dtype=np.float32)
         self.cluster_labels = None
-        self.selection = [i for i in self.selection if i < len(self.tokens)]
         self.search_hits = np.zeros(0, np.int64)
         self.hovered = None
         self._category_colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 4)
@@ -160,9 +196,10 @@ class Scatter2D(pg.PlotWidget):
         self.label_item.xy = self._xy
         self.trails.set_trails([], np.zeros((0, 0, 2), np.float32), [])
         self.trail_ids = []
-        self._apply_color_mode(recompute=True)
+        self._apply_color_mode()
         if self.search_text:
-            self.search(self.search_text, self.toolbar.regex.isChecked(), centre=False)
+            self._show_search(self.search_text, self._search_regex, self._match(self.search_text, self._search_regex),
+                              centre=False)
         self._refresh_emphasis()
         self.autoRange(padding=0.06)
         self._update_status()
@@ -187,16 +224,19 @@ class Scatter2D(pg.PlotWidget):
         self.legend_entries = list(entries)
 
     def set_color_mode(self, mode: str, *, k: int | None = None, pattern: str | None = None) -> None:
-        """Colour by 'category', 'frequency', 'cluster' (k-means) or 'regex' (pattern)."""
-        if mode not in COLOR_MODES:
-            raise ValueError(f"unknown colour mode {mode!r}")
-        if k is not None and k != self.cluster_k:
-            self.cluster_k = int(k)
-            self.cluster_labels = None
+        """Colour by 'category', 'frequency', 'cluster' (k-means) or 'regex' (pattern): writes
+        state.view, which the view (and the toolbar, and the 3D view) follow."""
+        changes = {"colour": mode}
+        if k is not None:
+            changes["clusters"] = int(k)
         if pattern is not None:
-            self.color_pattern = pattern
-        self.color_mode = mode
-        self._apply_color_mode(recompute=True)
+            changes["colour_pattern"] = pattern
+        self.state.view.update(**changes)
+
+    def _clusters_changed(self, _k: int) -> None:
+        self.cluster_labels = None
+        if self.color_mode == "cluster":
+            self._apply_color_mode()
 
     def set_clusters(self, labels: np.ndarray) -> None:
         """k-means labels computed elsewhere (a worker): colour by them if that is the mode."""
@@ -207,42 +247,23 @@ class Scatter2D(pg.PlotWidget):
         if self.color_mode == "cluster":
             self._apply_color_mode()
 
-    def _apply_color_mode(self, recompute: bool = False) -> None:
+    def _apply_color_mode(self) -> None:
         n = len(self._xy)
-        mode = self.color_mode
-        if mode == "frequency":
-            bins, names = frequency_bins(self.counts, n)
-            ramp = sequential_colors(len(names))
-            lut = np.array([(*c, 235) for c in ramp], dtype=np.uint8)
-            colors = lut[bins]
-            legend = [(f"count {name}", tuple(int(v) for v in lut[b])) for b, name in enumerate(names)][::-1]
-        elif mode == "cluster":
-            if self.cluster_labels is None or len(self.cluster_labels) != n:
-                if self.cluster_runner is not None and n:
-                    self.cluster_runner(self.cluster_k, self.set_clusters)
-                    self._set_colors(np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1)),
-                                     [(f"computing k-means (k={self.cluster_k})…", (*NEUTRAL, 160))])
-                    return
-                self.cluster_labels = kmeans(self._xy, self.cluster_k) if n else np.zeros(0, np.int64)
-            labels = self.cluster_labels
-            lut = np.array([(*PALETTE[i % len(PALETTE)], 230) for i in range(max(int(labels.max(initial=0)) + 1, 1))],
-                           dtype=np.uint8)
-            colors = lut[labels]
-            sizes = np.bincount(labels, minlength=len(lut))
-            legend = [(f"cluster {i + 1} ({sizes[i]:,})", tuple(int(v) for v in lut[i])) for i in range(len(lut))]
-        elif mode == "regex":
+        mode, k = self.color_mode, self.cluster_k
+        if mode == "cluster" and (self.cluster_labels is None or len(self.cluster_labels) != n):
+            if self.cluster_runner is not None and n:
+                self._set_colors(np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1)),
+                                 [(f"computing k-means (k={k})…", (*NEUTRAL, 160))])
+                self.cluster_runner(k, lambda labels: k == self.cluster_k and self.set_clusters(labels))
+                return
+            self.cluster_labels = kmeans(self._xy, k) if n else np.zeros(0, np.int64)
+        pattern = hits = None
+        if mode == "regex":
             pattern = self.color_pattern or self.search_text
-            hits = self._match(pattern, regex=True) if pattern else np.zeros(0, np.int64)
-            hit_color = (*PALETTE[3], 240)
-            colors = np.tile(np.array([*NEUTRAL, 110], np.uint8), (n, 1))
-            colors[hits] = hit_color
-            legend = [(f"/{pattern}/ ({len(hits):,})", hit_color), (f"other ({n - len(hits):,})", (*NEUTRAL, 110))] \
-                if pattern else [("type a pattern", (*NEUTRAL, 110))]
-        else:
-            colors = self._category_colors
-            if len(colors) != n:
-                colors = np.tile(np.array([*PALETTE[0], 220], np.uint8), (n, 1))
-            legend = self._category_legend
+            hits = self._match(pattern, regex=True) if pattern else None
+        colors, legend = point_colours(mode, n, palette=PALETTE, neutral=NEUTRAL, category=self._category_colors,
+                                       category_legend=self._category_legend, counts=self.counts,
+                                       clusters=self.cluster_labels, pattern=pattern or "", hits=hits)
         self._set_colors(colors, legend)
 
     def _set_colors(self, colors: np.ndarray, legend) -> None:
@@ -264,6 +285,11 @@ class Scatter2D(pg.PlotWidget):
         style = {"color": self.theme.foreground, "font-size": f"{self.theme.font_size}pt"}
         self.setLabel("bottom", x, **style)
         self.setLabel("left", y, **style)
+
+    @property
+    def label_ids(self) -> list[int]:
+        """The tokens asked to be labelled (besides the selection and search hits)."""
+        return list(self._label_ids)
 
     def set_labels(self, ids: list[int]) -> None:
         """Label these token IDs (e.g. the most frequent), after the selection and search hits."""
@@ -309,13 +335,14 @@ class Scatter2D(pg.PlotWidget):
 
     # -- selection, current ------------------------------------------------------------
     def set_selection(self, ids: list[int]) -> None:
-        self.selection = [int(i) for i in ids]
+        self.state.explore.selection = tuple(int(i) for i in ids)
+
+    def _show_selection(self, _ids) -> None:
         self._refresh_emphasis()
         self.toolbar.show_selection(len(self.selection))
 
     def set_current(self, token_id: int | None) -> None:
-        self.current = token_id
-        self._refresh_emphasis()
+        self.state.explore.current = token_id
 
     @property
     def selected_tokens(self) -> list[str]:
@@ -393,18 +420,34 @@ class Scatter2D(pg.PlotWidget):
         return match_tokens(self.tokens, text, regex=regex, lowered=self._lowered)
 
     def search(self, text: str, regex: bool = False, centre: bool = True) -> np.ndarray:
-        """Highlight tokens matching `text` (substring, or a regex) and centre on them.
+        """Highlight tokens matching `text` (substring, or a regex) and centre on them;
+        the search is written to state.explore.
 
         A bad regex raises ExplorerError; the previous search stays shown."""
         hits = self._match(text, regex) if text else np.zeros(0, np.int64)
-        self.search_text = text
+        self._show_search(text, regex, hits, centre)
+        self.state.explore.update(search=text, search_regex=regex)
+        return hits
+
+    def _follow_search(self) -> None:
+        """A search set from outside (a session, a bookmark): shown where the view is."""
+        explore = self.state.explore
+        if (explore.search, explore.search_regex) == (self.search_text, self._search_regex):
+            return
+        try:
+            hits = self._match(explore.search, explore.search_regex) if explore.search else np.zeros(0, np.int64)
+        except ExplorerError:
+            return  # the toolbar says "bad regex"; the previous search stays shown
+        self._show_search(explore.search, explore.search_regex, hits, centre=False)
+
+    def _show_search(self, text: str, regex: bool, hits: np.ndarray, centre: bool) -> None:
+        self.search_text, self._search_regex = text, regex
         self.search_hits = hits
         self._refresh_emphasis()
         if self.color_mode == "regex" and not self.color_pattern:
             self._apply_color_mode()
         if centre and len(hits):
             self.centre_on(hits)
-        return hits
 
     def centre_on(self, ids) -> None:
         pts = self._xy[np.asarray(ids, np.int64)]
@@ -464,6 +507,28 @@ class Scatter2D(pg.PlotWidget):
 
     def fit(self) -> None:
         self.autoRange(padding=0.06)
+
+    # -- the visible range, in state.view.range2d -----------------------------------------
+    def _range_moved(self, *_args) -> None:
+        if not self._range_timer.isActive():  # a throttle: one write per interval while it moves
+            self._range_timer.start()
+
+    def _store_range(self) -> None:
+        if self.closed:
+            return
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        if x0 < x1 and y0 < y1:
+            self.state.view.range2d = ((float(x0), float(x1)), (float(y0), float(y1)))
+
+    def _follow_range(self, value) -> None:
+        if value is None:
+            self.fit()
+            return
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        shown = np.array([x0, x1, y0, y1])
+        wanted = np.array([*value[0], *value[1]])
+        if not np.allclose(shown, wanted, rtol=0, atol=1e-6 * max(x1 - x0, y1 - y0)):  # not our own write
+            self.viewbox.setRange(xRange=value[0], yRange=value[1], padding=0)
 
     # -- level of detail status ----------------------------------------------------------
     def _update_status(self) -> None:
@@ -532,7 +597,7 @@ class Scatter2D(pg.PlotWidget):
         """Colours and sizes from a theme (light, dark, presentation)."""
         self.theme = theme
         self.setBackground(theme.background)
-        self.showGrid(x=True, y=True, alpha=getattr(theme, "grid_alpha", 0.12))
+        self.showGrid(x=True, y=True, alpha=theme.grid_alpha)
         tick_font = QFont()
         tick_font.setPointSize(theme.font_size)
         for name in ("left", "bottom"):
@@ -563,22 +628,3 @@ class Scatter2D(pg.PlotWidget):
         self._refresh_emphasis()
         points.update()
         labels.update()
-
-    # -- wiring ---------------------------------------------------------------------------
-    def connect_workspace(self, workspace, controller=None) -> None:
-        """Selection both ways, current token, and k-means on the full matrix in a worker."""
-        self.selection_changed.connect(workspace.select)
-        workspace.events.selection_changed.connect(self.set_selection)
-        workspace.events.current_changed.connect(self.set_current)
-        workspace.events.vocab_changed.connect(lambda *_: setattr(self, "cluster_labels", None))
-        if controller is None:
-            return
-
-        def run(k: int, done) -> None:
-            weights = workspace.weights
-            if weights is None:
-                return
-            controller.run_long(kmeans, weights, k, description=f"k-means clusters (k={k})",
-                                on_result=done)
-
-        self.cluster_runner = run

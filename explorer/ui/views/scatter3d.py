@@ -6,6 +6,10 @@ widget over the GL scene. (pyqtgraph's GLTextItem, and any QPainter drawing insi
 framebuffer and composites it over whatever QPainter drew.) `export()` paints the same
 overlay onto `grabFramebuffer()`, so labels appear on screen, in window screenshots and
 in exported PNGs alike.
+
+Like the 2D view it follows `state.view`: the colour mode, k and regex (so both views
+colour alike, each from the state), the camera (`camera3d`, written when the user
+orbits or zooms) and auto-rotation (`auto_rotate`).
 """
 
 from __future__ import annotations
@@ -14,15 +18,20 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph.opengl as gl
+from pyqtgraph import Vector
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from explorer.ui.theme import Theme
+from explorer.core.analysis.clusters import kmeans
+from explorer.core.state.app import AppState
+from explorer.core.view.colours import match_tokens, point_colours
+from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 
 ROTATE_INTERVAL_MS = 33  # ~30 frames per second
 ROTATE_DEGREES = 0.6  # per frame: a full turn in about 20 s
 MAX_LABELS = 200
+CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
 
 
 def point_size_3d(n: int, base: int) -> float:
@@ -56,20 +65,28 @@ class _Overlay(QWidget):
 
 class Scatter3D(gl.GLViewWidget):
     """Public API: set_points / set_positions / set_colors / set_legend / set_labels /
-    set_statement, set_auto_rotate, export(path); signal auto_rotate_changed(bool)."""
+    set_statement, set_auto_rotate, export(path); signal auto_rotate_changed(bool).
+    `state` is the AppState it follows (its own when none is given)."""
 
     auto_rotate_changed = Signal(bool)
 
-    def __init__(self, theme: Theme, parent=None) -> None:
+    def __init__(self, theme: Theme, state: AppState | None = None, parent=None) -> None:
         super().__init__(parent=parent)
         self.theme = theme
+        self.state = state or AppState()
         self.tokens: list[str] = []
+        self.counts: np.ndarray | None = None
+        self._raw = np.zeros((0, 3), dtype=np.float32)  # as given: k-means without a runner
+        self._category_colors = np.zeros((0, 4), dtype=np.uint8)
+        self._category_legend: list = []
+        self.cluster_labels: np.ndarray | None = None
+        self.cluster_runner = None  # callable(k, done(labels)): k-means of the full vectors
         self._xyz = np.zeros((0, 3), dtype=np.float32)  # shown points, scaled into a unit cube
         self._ids = np.zeros(0, dtype=np.int64)  # token ID of each shown point
         self._row_of: dict[int, int] | None = None  # token ID -> shown row, when not all shown
         self._n_tokens = 0
         self._colors = np.zeros((0, 4), dtype=np.float32)
-        self._colors_all = np.zeros((0, 4), dtype=np.uint8)
+        self._colors_all = np.zeros((0, 4), dtype=np.uint8)  # per token, as coloured now
         self._label_ids: list[int] = []
         self._frame: tuple[np.ndarray, float] | None = None  # (centre, extent) of the unit cube
         self.legend_entries: list[tuple[str, tuple]] = []
@@ -87,6 +104,17 @@ class Scatter3D(gl.GLViewWidget):
         self.overlay = _Overlay(self)
         self._rotate_timer = QTimer(self, interval=ROTATE_INTERVAL_MS)
         self._rotate_timer.timeout.connect(lambda: self.orbit(ROTATE_DEGREES, 0))
+        self._camera_timer = QTimer(self, singleShot=True, interval=CAMERA_WRITE_MS)
+        self._camera_timer.timeout.connect(self._store_camera)
+        view, explore = self.state.view.events, self.state.explore.events
+        view.colour.connect(lambda _mode: self._recolour())
+        view.clusters.connect(self._clusters_changed)
+        view.colour_pattern.connect(lambda _p: self.state.view.colour == "regex" and self._recolour())
+        explore.search.connect(lambda _text: self.state.view.colour == "regex" and self._recolour())
+        view.camera3d.connect(self._follow_camera)
+        view.auto_rotate.connect(self._follow_auto_rotate)
+        self._follow_camera(self.state.view.camera3d)
+        self._follow_auto_rotate(self.state.view.auto_rotate)
 
     # -- data -------------------------------------------------------------------
     @property
@@ -97,28 +125,76 @@ class Scatter3D(gl.GLViewWidget):
     def shown_ids(self) -> np.ndarray:
         return self._ids
 
-    def set_points(self, xyz: np.ndarray, tokens: list[str], colors: np.ndarray) -> None:
+    def set_points(self, xyz: np.ndarray, tokens: list[str], colors: np.ndarray,
+                   counts: np.ndarray | None = None) -> None:
         """One row per token; rows with NaN (not in a sampled projection) are left out.
+        `colors` are the category colours (RGBA 0-255); `counts` colour by frequency.
 
         Positions are centred and scaled into a unit cube so the camera always frames them."""
         self.tokens = list(tokens)
+        self.counts = None if counts is None else np.asarray(counts)
         self._n_tokens = len(xyz)
         self._frame = None
+        self.cluster_labels = None
         self._place(xyz)
         self.set_colors(colors)
 
     def set_positions(self, xyz: np.ndarray) -> None:
         """New coordinates for the same tokens (live training): colours and labels stay."""
         if self._place(xyz) and len(self._colors_all) == self._n_tokens:
-            self.set_colors(self._colors_all)  # another sample: its points' colours
+            self._show_colors(self._colors_all)  # another sample: its points' colours
         else:
             self._upload()
 
     def set_colors(self, colors: np.ndarray) -> None:
-        """RGBA 0-255 per token (the 2D view's current colours)."""
+        """The category colours, RGBA 0-255 per token (shown when colouring by category)."""
         colors = np.asarray(colors)
         if len(colors) != self._n_tokens:
             return
+        self._category_colors = colors
+        self._recolour()
+
+    def set_legend(self, entries: list[tuple[str, tuple]]) -> None:
+        """The category legend (shown when colouring by category)."""
+        self._category_legend = list(entries)
+        self._recolour()
+
+    # -- colours, as state.view says ----------------------------------------------
+    def set_clusters(self, labels: np.ndarray) -> None:
+        """k-means labels per token computed elsewhere (a worker)."""
+        labels = np.asarray(labels)
+        if len(labels) != self._n_tokens:
+            return  # stale: the points changed meanwhile
+        self.cluster_labels = labels
+        if self.state.view.colour == "cluster":
+            self._recolour()
+
+    def _clusters_changed(self, _k: int) -> None:
+        self.cluster_labels = None
+        if self.state.view.colour == "cluster":
+            self._recolour()
+
+    def _recolour(self) -> None:
+        n = self._n_tokens
+        mode, k = self.state.view.colour, self.state.view.clusters
+        if mode == "cluster" and (self.cluster_labels is None or len(self.cluster_labels) != n) and n:
+            if self.cluster_runner is not None:
+                self.legend_entries = [(f"computing k-means (k={k})…", (*NEUTRAL, 160))]
+                self._show_colors(np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1)))
+                self.cluster_runner(k, lambda labels: k == self.state.view.clusters and self.set_clusters(labels))
+                return
+            self.cluster_labels = kmeans(np.nan_to_num(self._raw), k)
+        pattern = hits = None
+        if mode == "regex":
+            pattern = self.state.view.colour_pattern or self.state.explore.search
+            hits = match_tokens(self.tokens, pattern, regex=True) if pattern else None
+        colors, self.legend_entries = point_colours(
+            mode, n, palette=PALETTE, neutral=NEUTRAL, category=self._category_colors,
+            category_legend=self._category_legend, counts=self.counts, clusters=self.cluster_labels,
+            pattern=pattern or "", hits=hits)
+        self._show_colors(colors)
+
+    def _show_colors(self, colors: np.ndarray) -> None:
         self._colors_all = colors
         rgba = colors[self._ids].astype(np.float32) / 255.0
         rgba[:, 3] = np.maximum(rgba[:, 3], 0.6)  # keep faint points visible in depth
@@ -132,6 +208,7 @@ class Scatter3D(gl.GLViewWidget):
             xyz = np.column_stack([xyz[:, :2], np.zeros(len(xyz), np.float32)]) if len(xyz) else \
                 np.zeros((0, 3), np.float32)
         xyz = xyz[:, :3]
+        self._raw = xyz
         finite = np.isfinite(xyz).all(axis=1)
         if finite.all():
             ids = np.arange(len(xyz))
@@ -162,10 +239,6 @@ class Scatter3D(gl.GLViewWidget):
                             size=point_size_3d(len(self._xyz), self.theme.point_size))
         self.update()
 
-    def set_legend(self, entries: list[tuple[str, tuple]]) -> None:
-        self.legend_entries = list(entries)
-        self.update()
-
     def set_statement(self, text: str) -> None:
         """What the view shows (method, sample), drawn in the corner and in exports."""
         self.statement = text
@@ -191,14 +264,42 @@ class Scatter3D(gl.GLViewWidget):
         return self._rotate_timer.isActive()
 
     def set_auto_rotate(self, on: bool) -> None:
-        """Orbit the camera slowly around the cloud (for presentations)."""
+        """Orbit the camera slowly around the cloud (for presentations): state.view.auto_rotate."""
+        self.state.view.auto_rotate = bool(on)
+
+    def _follow_auto_rotate(self, on: bool) -> None:
         if on == self.auto_rotating:
             return
         if on:
             self._rotate_timer.start()
         else:
             self._rotate_timer.stop()
+            self._store_camera()  # where the rotation left the camera
         self.auto_rotate_changed.emit(on)
+
+    # -- the camera, in state.view.camera3d -------------------------------------------
+    def camera(self) -> dict:
+        opts = self.opts
+        center = opts["center"]
+        return {"distance": float(opts["distance"]), "elevation": float(opts["elevation"]),
+                "azimuth": float(opts["azimuth"]), "center": [center.x(), center.y(), center.z()]}
+
+    def _camera_moved(self) -> None:
+        if not self._camera_timer.isActive():  # a throttle: one write per interval while it moves
+            self._camera_timer.start()
+
+    def _store_camera(self) -> None:
+        self.state.view.camera3d = self.camera()
+
+    def _follow_camera(self, camera: dict | None) -> None:
+        if camera is None or camera == self.camera():
+            return
+        try:
+            self.setCameraPosition(pos=Vector(*camera.get("center", (0, 0, 0))), distance=camera["distance"],
+                                   elevation=camera["elevation"], azimuth=camera["azimuth"])
+        except (KeyError, TypeError, ValueError):
+            return  # a camera from another version: keep this one
+        self.update()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -233,6 +334,14 @@ class Scatter3D(gl.GLViewWidget):
     def mousePressEvent(self, event) -> None:
         self.set_auto_rotate(False)  # the user takes the camera
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        self._camera_moved()
+
+    def wheelEvent(self, event) -> None:
+        super().wheelEvent(event)
+        self._camera_moved()
 
     # -- overlay ----------------------------------------------------------------
     def screen_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

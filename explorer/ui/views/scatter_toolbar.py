@@ -1,4 +1,7 @@
-"""The strip above the 2D view: search, colour mode, selection tool, copy, fit, export."""
+"""The strip above the 2D view: search, colour mode, selection tool, copy, fit, export.
+
+The colour boxes are bound to state.view (colour, clusters, colour_pattern); the search
+box and its regex switch follow state.explore (the view writes them when a search runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.view.colours import COLOR_MODES
+from explorer.ui.bind import bind
 
 TOOLS = (("pan", "Pan", "Drag to pan, wheel to zoom (right-drag zooms each axis)"),
          ("rect", "Box", "Drag a rectangle to select tokens (Shift adds)"),
@@ -49,6 +53,9 @@ class ScatterToolbar(QWidget):
         self.search.returnPressed.connect(self.run_search)
         self.regex.toggled.connect(lambda _: self.run_search())
         self._find_shortcut = QShortcut(QKeySequence.Find, scatter, self.focus_search, context=Qt.WindowShortcut)
+        explore = scatter.state.explore
+        explore.events.search.connect(lambda _text: self._show_search())
+        explore.events.search_regex.connect(lambda _on: self._show_search())
 
         layout = QHBoxLayout(self.second)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -59,17 +66,23 @@ class ScatterToolbar(QWidget):
             self.color.addItem(name, key)
         self.color.setToolTip("Colour the points by category, by frequency (log bins), by k-means "
                               "cluster of the full vectors, or by whether they match a regex")
-        self.k = QSpinBox(minimum=2, maximum=40, value=scatter.cluster_k, prefix="k=", visible=False)
+        self.k = QSpinBox(minimum=2, maximum=40, prefix="k=", visible=False)
         self.pattern = QLineEdit(placeholderText="regex", visible=False)
         self.pattern.setMaximumWidth(110)
         layout.addWidget(self.color)
         layout.addWidget(self.k)
         layout.addWidget(self.pattern)
-        self.color.currentIndexChanged.connect(lambda _: self.apply_color())
-        self.k.editingFinished.connect(self.apply_color)
+        view = scatter.state.view
+        bind(self.color, view, "colour")
+        bind(self.k, view, "clusters")
+        view.events.colour.connect(self._show_color_mode)
+        self._show_color_mode(view.colour)
+        # The pattern applies as it is typed (after a pause), not only when the box is left.
+        self.pattern.setText(view.colour_pattern)
         self._pattern_timer = QTimer(self, singleShot=True, interval=250)
-        self._pattern_timer.timeout.connect(self.apply_color)
+        self._pattern_timer.timeout.connect(lambda: setattr(view, "colour_pattern", self.pattern.text()))
         self.pattern.textChanged.connect(lambda _: self._pattern_timer.start())
+        view.events.colour_pattern.connect(self._show_pattern)
 
         layout.addSpacing(8)
         self.tools = QButtonGroup(self)
@@ -131,15 +144,35 @@ class ScatterToolbar(QWidget):
             self.search.setToolTip(str(exc))
             self.hits.setText("bad regex")
             return
+        self._show_hits(text, len(hits))
+
+    def _show_hits(self, text: str, count: int) -> None:
         self.search.setStyleSheet("")
-        self.hits.setText(f"{len(hits):,} match" + ("" if len(hits) == 1 else "es") if text else "")
+        self.hits.setText(f"{count:,} match" + ("" if count == 1 else "es") if text else "")
+
+    def _show_search(self) -> None:
+        """A search set from outside: the box, the switch and the count say what is shown."""
+        explore = self.scatter.state.explore
+        if self.search.text() != explore.search:
+            self.search.blockSignals(True)
+            self.search.setText(explore.search)
+            self.search.blockSignals(False)
+        self.regex.blockSignals(True)
+        self.regex.setChecked(explore.search_regex)
+        self.regex.blockSignals(False)
+        if self.scatter.search_text == explore.search:
+            self._show_hits(explore.search, len(self.scatter.search_hits))
 
     # -- colour -------------------------------------------------------------------------
-    def apply_color(self) -> None:
-        mode = self.color.currentData()
+    def _show_color_mode(self, mode: str) -> None:
         self.k.setVisible(mode == "cluster")
         self.pattern.setVisible(mode == "regex")
-        self.scatter.set_color_mode(mode, k=self.k.value(), pattern=self.pattern.text())
+
+    def _show_pattern(self, pattern: str) -> None:
+        if self.pattern.text() != pattern:  # set from outside, not typed here
+            self.pattern.blockSignals(True)
+            self.pattern.setText(pattern)
+            self.pattern.blockSignals(False)
 
     # -- selection ----------------------------------------------------------------------
     def show_tool(self, tool: str) -> None:

@@ -1,0 +1,84 @@
+"""Journey: look a token up in the Inspector, then pick another from the Vocabulary dock.
+
+The user brings the Inspector forward, types "dog" into its box and presses Enter: the
+Inspector shows dog's ID and its row of W, the Neighbours tab lists its nearest tokens, and
+the 2D view labels dog. Then a click on the row of "cat" in the Vocabulary table makes cat
+the current token, and the Inspector and the view follow.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QTabBar
+
+from explorer.core.analysis.neighbors import neighbors_of
+
+
+def click_tab(qtbot, bar: QTabBar, text: str) -> None:
+    index = next(i for i in range(bar.count()) if bar.tabText(i).replace("&", "") == text)
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
+    assert bar.currentIndex() == index
+
+
+def dock_tab_bar(window, title: str) -> QTabBar:
+    """The tab bar under tabified docks that has a tab named `title`."""
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible() and title in [bar.tabText(i) for i in range(bar.count())]:
+            return bar
+    raise AssertionError(f"no visible dock tab named {title!r}")
+
+
+def neighbour_rows(inspector) -> list[tuple[str, int]]:
+    """(token, ID) of each row of the neighbours table, as on screen."""
+    table = inspector.neighbors
+    return [(table.item(r, 1).text(), int(table.item(r, 2).text())) for r in range(table.rowCount())]
+
+
+def expected_neighbours(window, token_id: int) -> list[tuple[str, int]]:
+    explore = window.state.explore
+    found = neighbors_of(window.workspace.weights, token_id, explore.k, explore.metric)
+    return [(window.workspace.vocab.tokens[i], i) for i, _ in found]
+
+
+def test_look_up_dog_then_click_cat_in_the_vocabulary(window, qtbot):
+    vocab = window.workspace.vocab
+    dog, cat = vocab.id_of("dog"), vocab.id_of("cat")
+    inspector = window.inspector_panel
+    assert "dog" not in window.scatter2d.labels and "cat" not in window.scatter2d.labels
+
+    # The Inspector shares the right column with Training: the user clicks its tab.
+    click_tab(qtbot, dock_tab_bar(window, "Inspector"), "Inspector")
+    qtbot.waitUntil(inspector.lookup.isVisible)
+    inspector.lookup.setFocus()
+    QTest.keyClicks(inspector.lookup, "dog")
+    QTest.keyClick(inspector.lookup, Qt.Key_Return)
+
+    assert window.state.explore.current == dog
+    assert window.state.explore.query == "dog"
+    header = inspector.header.text()
+    assert "dog" in header and f"ID <b>{dog}</b>" in header and f"row {dog} of W" in header
+    assert f"Row {dog} of W: “dog”" in inspector.row_title.text()
+    assert dog in window.scatter2d.label_item.candidates
+    qtbot.waitUntil(lambda: "dog" in window.scatter2d.labels)
+
+    click_tab(qtbot, inspector.tabs.tabBar(), "Neighbours")
+    assert window.state.explore.inspector_tab == "Neighbours"
+    assert inspector.neighbors.isVisible()
+    assert "nearest to “dog”" in inspector.neighbors_title.text()
+    assert neighbour_rows(inspector) == expected_neighbours(window, dog)
+    assert len(neighbour_rows(inspector)) == window.state.explore.k
+
+    # The Vocabulary dock's table: the user clicks the row that shows "cat".
+    table = window.vocab_panel.table
+    index = window.vocab_panel.proxy.mapFromSource(window.vocab_panel.model.index(window.vocab_panel.model.row_of(cat), 1))
+    table.scrollTo(index)
+    assert index.data() == "cat"
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualRect(index).center())
+
+    assert window.state.explore.current == cat
+    assert "cat" in inspector.header.text() and f"ID <b>{cat}</b>" in inspector.header.text()
+    assert "nearest to “cat”" in inspector.neighbors_title.text()
+    assert neighbour_rows(inspector) == expected_neighbours(window, cat)
+    assert cat in window.scatter2d.label_item.candidates
+    qtbot.waitUntil(lambda: "cat" in window.scatter2d.labels)

@@ -1,0 +1,54 @@
+"""Journey: train live, then replay the run. The user types the number of epochs into the
+Training dock's Epochs box, presses Start, waits for the run to end, then steps the
+timeline back through the run: each snapshot's label states its own epoch."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+EPOCHS = 3
+
+
+def _type_into(box, text: str) -> None:
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), text)
+    QTest.keyClick(box, Qt.Key_Return)
+
+
+def test_train_then_step_back_through_the_timeline(window, qtbot):
+    panel = window.train_panel
+    window.docks["Training"].raise_()
+    assert panel.epochs.value() == window.state.train.epochs == 20  # the demo's default
+
+    _type_into(panel.epochs, str(EPOCHS))
+    assert panel.epochs.value() == window.state.train.epochs == EPOCHS
+
+    with qtbot.waitSignal(panel.run.finished, timeout=60000) as finished:
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    assert finished.args == ["done"]
+    assert panel.status.text().startswith("Finished")
+    assert window.state.matrix.made_by == f"trained: Skip-gram (negative sampling), epoch {EPOCHS} of {EPOCHS}"
+
+    slider = panel.timeline
+    assert slider.isEnabled() and slider.value() == slider.maximum() >= 2
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key_Home)  # back to the start of the run
+    assert slider.value() == 0
+    assert "step 0 (epoch 1)" in panel.timeline_label.text()
+
+    labels = [panel.timeline_label.text()]
+    while slider.value() < slider.maximum():  # forward, one snapshot at a time
+        QTest.keyClick(slider, Qt.Key_Right)
+        labels.append(panel.timeline_label.text())
+    epochs = [int(text.split("(epoch ")[1].split(")")[0]) for text in labels]
+    assert epochs == sorted(epochs)  # the run's order
+    assert set(epochs) == set(range(1, EPOCHS + 1))  # every epoch told, not "epoch 1" for all
+
+    # an early snapshot of a later epoch: its label says so
+    early = epochs.index(2)
+    QTest.keyClick(slider, Qt.Key_Home)
+    for _ in range(early):
+        QTest.keyClick(slider, Qt.Key_Right)
+    assert slider.value() == early < slider.maximum()
+    assert "(epoch 2)" in panel.timeline_label.text()
+    assert window.state.train.epochs == panel.epochs.value() == EPOCHS  # replay changed no setting
