@@ -21,8 +21,11 @@ own `__eq__` and `replace()`; `copy()` gives an independent copy (no listeners) 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from explorer.core import ExplorerError
 
 
 class Event:
@@ -146,3 +149,19 @@ class Evented:
                 known[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         self.update(**known)
         return sorted(set(data or {}) - set(known))
+
+
+# -- checks the evented parts share -------------------------------------------------------
+def check_choice(value, choices, what: str):
+    """`value` if it is one of `choices`, else a clear ExplorerError."""
+    if value not in choices:
+        raise ExplorerError(f"unknown {what} {value!r} (choose from {', '.join(map(str, choices))})")
+    return value
+
+
+def check_count(value, what: str, minimum: int = 0) -> int:
+    """`value` as an int if it is a whole number >= `minimum` (1.0 passes, True and inf do not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or int(value) != value or value < minimum:
+        raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)

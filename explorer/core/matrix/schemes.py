@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from explorer.core import ExplorerError
-from explorer.core.events import Evented
+from explorer.core.events import Evented, check_count
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,10 @@ class InitConfig(Evented):
         return value
 
     def _check_dim(self, value):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ExplorerError(f"the dimension must be a whole number of at least 1, not {value!r}")
-        return value
+        return check_count(value, "the dimension", 1)
 
     def _check_seed(self, value):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ExplorerError(f"the seed must be a whole number of at least 0, not {value!r}")
-        return value
+        return check_count(value, "the seed", 0)
 
     def _check_params(self, value):
         return dict(value or {})

@@ -12,7 +12,6 @@ categories) lives in `explorer.core.state.workspace.Workspace`, which owns an Ap
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from explorer.core import ExplorerError
@@ -20,7 +19,7 @@ from explorer.core.analysis.lookup import PE_KINDS
 from explorer.core.analysis.neighbors import METRICS
 from explorer.core.matrix.schemes import InitConfig
 from explorer.core.projection.project import ProjectionSettings
-from explorer.core.events import Evented
+from explorer.core.events import Evented, check_choice, check_count
 from explorer.core.tokens.vocab import DEFAULT_SPECIALS, ORDERS
 from explorer.core.training.config import TrainConfig
 
@@ -35,25 +34,12 @@ MAX_NEIGHBOURS = 200  # the most neighbours the Inspector lists
 MAX_ANALOGIES = 100  # the most answers it lists for an analogy
 
 
-def _choice(value, choices, what: str):
-    if value not in choices:
-        raise ExplorerError(f"unknown {what} {value!r} (choose from {', '.join(map(str, choices))})")
-    return value
-
-
-def _count(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or int(value) != value or value < minimum:
-        raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
-    return int(value)
-
-
 def _optional_id(value) -> int | None:
-    return None if value is None else _count(value, "a token ID")
+    return None if value is None else check_count(value, "a token ID")
 
 
 def _at_most(value, what: str, maximum: int) -> int:
-    n = _count(value, what, 1)
+    n = check_count(value, what, 1)
     if n > maximum:
         raise ExplorerError(f"{what} is at most {maximum}, not {n}")
     return n
@@ -90,17 +76,17 @@ class VocabSource(Evented):
         return value
 
     def _check_min_count(self, value):
-        return _count(value, "the min count", 1)
+        return check_count(value, "the min count", 1)
 
     def _check_max_size(self, value):
-        return None if value is None else _count(value, "the max size", 1)
+        return None if value is None else check_count(value, "the max size", 1)
 
     def _check_order(self, value):
-        return _choice(value, ORDERS, "order")
+        return check_choice(value, ORDERS, "order")
 
     def _check_specials(self, value):
         for role in value:
-            _choice(role, tuple(DEFAULT_SPECIALS), "special token")
+            check_choice(role, tuple(DEFAULT_SPECIALS), "special token")
         return tuple(role for role in DEFAULT_SPECIALS if role in value)  # their order at the front
 
 
@@ -112,7 +98,7 @@ class MatrixOrigin(Evented):
     kind: str = "init"  # init | pretrained | session | trained
 
     def _check_kind(self, value):
-        return _choice(value, ("init", "pretrained", "session", "trained"), "matrix origin")
+        return check_choice(value, ("init", "pretrained", "session", "trained"), "matrix origin")
 
 
 @dataclass
@@ -128,10 +114,10 @@ class PretrainedMapping(Evented):
     adopt_dim: bool = True  # map mode: take the file's dim (False: a different dim is refused)
 
     def _check_mode(self, value):
-        return _choice(value, PRETRAINED_MODES, "pretrained mode")
+        return check_choice(value, PRETRAINED_MODES, "pretrained mode")
 
     def _check_fill(self, value):
-        return _choice(value, FILLS, "fill strategy")
+        return check_choice(value, FILLS, "fill strategy")
 
 
 @dataclass
@@ -165,19 +151,19 @@ class ViewState(Evented):
     auto_rotate: bool = False
 
     def _check_mode(self, value):
-        return _choice(value, VIEW_MODES, "view")
+        return check_choice(value, VIEW_MODES, "view")
 
     def _check_colour(self, value):
-        return _choice(value, COLOUR_MODES, "colour mode")
+        return check_choice(value, COLOUR_MODES, "colour mode")
 
     def _check_clusters(self, value):
-        return _count(value, "the number of clusters", 2)
+        return check_count(value, "the number of clusters", 2)
 
     def _check_labels(self, value):
-        return _choice(value, LABEL_MODES, "label mode")
+        return check_choice(value, LABEL_MODES, "label mode")
 
     def _check_theme(self, value):
-        return _choice(value, THEMES, "theme")
+        return check_choice(value, THEMES, "theme")
 
     def _check_range2d(self, value):
         if value is None:
@@ -214,25 +200,25 @@ class ExploreState(Evented):
     moved_by: str = "distance"  # tokens that moved most: by distance or by cosine
 
     def _check_selection(self, value):
-        return tuple(_count(i, "a token ID") for i in value)
+        return tuple(check_count(i, "a token ID") for i in value)
 
     def _check_current(self, value):
         return _optional_id(value)
 
     def _check_inspector_tab(self, value):
-        return _choice(value, INSPECTOR_TABS, "Inspector tab")
+        return check_choice(value, INSPECTOR_TABS, "Inspector tab")
 
     def _check_metric(self, value):
-        return _choice(value, METRICS, "metric")
+        return check_choice(value, METRICS, "metric")
 
     def _check_k(self, value):
         return _at_most(value, "the number of neighbours", MAX_NEIGHBOURS)
 
     def _check_positions(self, value):
-        return _choice(value, PE_KINDS, "positional encoding")
+        return check_choice(value, PE_KINDS, "positional encoding")
 
     def _check_one_hot_ids(self, value):
-        ids = tuple(_count(i, "a token ID") for i in value)
+        ids = tuple(check_count(i, "a token ID") for i in value)
         if not ids:
             raise ExplorerError("give at least one ID")
         return ids
@@ -246,7 +232,7 @@ class ExploreState(Evented):
         return _at_most(value, "the number of analogy answers", MAX_ANALOGIES)
 
     def _check_moved_by(self, value):
-        return _choice(value, ("distance", "cosine"), "drift order")
+        return check_choice(value, ("distance", "cosine"), "drift order")
 
 
 @dataclass

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from explorer.core import ExplorerError
-from explorer.core.events import Evented
+from explorer.core.events import Evented, check_choice, check_count
 
 OBJECTIVES = ("sgns", "cbow", "lm", "classify")
 OBJECTIVE_LABELS = {
@@ -18,6 +18,9 @@ OBJECTIVE_LABELS = {
 DEFAULT_LR = {"sgns": 0.025, "cbow": 0.025, "lm": 0.003, "classify": 0.01}
 DEVICES = ("auto", "cpu", "cuda")
 POSITIONALS = ("sinusoidal", "learned")
+# Whole-number settings and their least value.
+WHOLE_NUMBERS = {"epochs": 1, "batch_size": 1, "window": 1, "context_length": 1, "workers": 1,
+                 "min_count": 1, "negative": 0, "seed": 0}
 
 
 @dataclass
@@ -58,36 +61,30 @@ class TrainConfig(Evented):
         return str(value)
 
     def _check_objective(self, value):
-        return _choice(value, OBJECTIVES, "objective")
+        return check_choice(value, OBJECTIVES, "objective")
 
     def _check_positional(self, value):
-        return _choice(value, POSITIONALS, "positional encoding")
+        return check_choice(value, POSITIONALS, "positional encoding")
 
     def _check_device(self, value):
-        return _choice(value, DEVICES, "device")
+        return check_choice(value, DEVICES, "device")
 
     def _check_lr(self, value):
         if value is not None and not value > 0:
             raise ExplorerError(f"the learning rate must be positive, not {value!r}")
         return value
 
+    def _check_whole(self, name: str, value) -> int:
+        return check_count(value, name.replace("_", " "), WHOLE_NUMBERS[name])
+
+    def _checked(self, name: str, value):
+        if name in WHOLE_NUMBERS:  # stored as int: 5.0 read from JSON becomes 5
+            return self._check_whole(name, value)
+        return super()._checked(name, value)
+
     def validate(self) -> None:
-        for name in ("epochs", "batch_size", "window", "context_length", "workers", "min_count"):
-            _at_least(getattr(self, name), 1, name.replace("_", " "))
-        for name in ("negative", "seed"):
-            _at_least(getattr(self, name), 0, name)
         if not 0 <= self.sample < 1:
             raise ExplorerError(f"the subsampling threshold is from 0 (off) to below 1, not {self.sample!r}")
         if self.min_lr < 0:
             raise ExplorerError(f"the minimum learning rate cannot be negative, not {self.min_lr!r}")
 
-
-def _choice(value, choices, what: str):
-    if value not in choices:
-        raise ExplorerError(f"unknown {what} {value!r} (choose from {', '.join(choices)})")
-    return value
-
-
-def _at_least(value, minimum: int, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ExplorerError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
