@@ -298,3 +298,119 @@ def test_one_bad_row_anywhere_is_reported_at_its_line(tmp_path_factory, row, jun
 def test_sniff_format_names(shared_data):
     assert sniff_format(shared_data / "gensim" / "word2vec_pre_kv_c") == "word2vec"
     assert sniff_format(shared_data / "vectors" / "minilm-embeddings.safetensors") == "safetensors"
+
+
+# -- formats named and refused -------------------------------------------------------------
+FASTTEXT_MESSAGE = ("a Facebook fastText binary model (.bin): not supported yet; use its .vec file, "
+                    "or gensim's load_facebook_vectors")
+
+
+def _every_loader_refuses(path, message):
+    """The window (detect_kind), the vectors loader, its token column and the vocabulary loader
+    all give the same message, naming the file."""
+    from explorer.core.io.detect import detect_kind
+    from explorer.core.io.vocab_files import load_vocabulary
+
+    for read in (detect_kind, sniff_format, load_vectors, read_vector_tokens, load_vocabulary):
+        with pytest.raises(ExplorerError) as info:
+            read(path)
+        assert str(info.value) == f"{path}, byte 0: {message}", read.__name__
+
+
+def test_a_facebook_fasttext_model_is_named_not_read_as_ragged_text(tmp_path):
+    import struct
+
+    # magic, version, then the args block of a real model: dim 100, window 5, epoch 5, ...
+    header = struct.pack("<iiiiiiiiiiiid", 0x2F4F16BA, 12, 100, 5, 5, 5, 5, 1, 1, 2000000, 3, 6, 0.0001)
+    for name in ("model.bin", "cc.en.300.bin", "model"):
+        path = write(tmp_path, name, header + b"\x00" * 64 + b"the\x00" + bytes(range(256)), "wb")
+        _every_loader_refuses(path, FASTTEXT_MESSAGE)
+
+
+def test_gensim_s_own_fasttext_model_is_named():
+    import importlib.util
+
+    spec = importlib.util.find_spec("gensim")
+    if spec is None:
+        pytest.skip("gensim is not installed")
+    path = next(iter(spec.submodule_search_locations)) + "/test/test_data/crime-and-punishment.bin"
+    if not __import__("os").path.exists(path):
+        pytest.skip(f"{path} is absent")
+    from pathlib import Path
+
+    _every_loader_refuses(Path(path), FASTTEXT_MESSAGE)
+
+
+def _compressed(data: bytes, tool: str) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+    import shutil
+    import subprocess
+
+    if tool == "gzip":
+        return gzip.compress(data)
+    if tool == "bzip2":
+        return bz2.compress(data)
+    if tool == "xz":
+        return lzma.compress(data)
+    if shutil.which("zstd") is None:
+        pytest.skip("the zstd command is absent")
+    return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+
+
+@pytest.mark.parametrize("tool, suffix, command", [
+    ("gzip", ".gz", "gunzip"), ("bzip2", ".bz2", "bunzip2"), ("xz", ".xz", "unxz"), ("zstd", ".zst", "unzstd"),
+])
+def test_compressed_vectors_name_their_format_and_how_to_decompress(shared_data, tmp_path, tool, suffix, command):
+    glove = (shared_data / "gensim" / "test_glove.txt").read_bytes()
+    blob = _compressed(glove, tool)
+    path = write(tmp_path, "test_glove.txt" + suffix, blob, "wb")
+    _every_loader_refuses(path, f"{tool}-compressed: decompress it first ({command} test_glove.txt{suffix})")
+    # named .vec, the file still says what it is; the command then writes beside it
+    path = write(tmp_path, "glove.vec", blob, "wb")
+    _every_loader_refuses(path, f"{tool}-compressed: decompress it first ({command} -c glove.vec > glove.vec.out)")
+    # and decompressed, it is the real file again
+    plain = write(tmp_path, "plain.txt", glove, "wb")
+    assert load_vectors(plain).weights.shape == (76, 50)
+
+
+def test_a_zip_of_a_vectors_file_says_extract_it(shared_data, tmp_path):
+    import zipfile
+
+    from explorer.core.io.detect import detect_kind
+
+    path = tmp_path / "glove.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(shared_data / "gensim" / "test_glove.txt", "test_glove.txt")
+    with pytest.raises(ExplorerError, match=r"a zip archive .*not an Embedding Explorer session: extract the "
+                                            r"file you want from it first \(unzip glove.zip\)"):
+        detect_kind(path)
+    with pytest.raises(ExplorerError, match="neither a .npz nor a PyTorch checkpoint: extract the vectors file"):
+        load_vectors(path)
+    renamed = path.rename(tmp_path / "glove.vec")  # a vectors name: refused by the vectors loader
+    with pytest.raises(ExplorerError, match="extract the vectors file from it first"):
+        load_vectors(renamed)
+
+
+def test_the_vectors_command_names_a_compressed_file(shared_data, tmp_path, capsys):
+    import gzip
+
+    from explorer.cli import main
+
+    path = write(tmp_path, "glove.txt.gz", gzip.compress((shared_data / "gensim" / "test_glove.txt").read_bytes()),
+                 "wb")
+    assert main(["vectors", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert f"{path}, byte 0: gzip-compressed: decompress it first (gunzip glove.txt.gz)" in err
+    assert "ragged" not in err and "Traceback" not in err
+
+
+def test_a_gzipped_vocabulary_for_a_table_is_named(shared_data, tmp_path):
+    import gzip
+
+    np.save(tmp_path / "m.npy", np.zeros((76, 50), np.float32))
+    vocab = write(tmp_path, "vocab.txt.gz", gzip.compress(b"\n".join(f"w{i}".encode() for i in range(76))), "wb")
+    with pytest.raises(ExplorerError) as info:
+        load_vectors(tmp_path / "m.npy", vocab_path=vocab)
+    assert str(info.value) == f"{vocab}, byte 0: gzip-compressed: decompress it first (gunzip vocab.txt.gz)"

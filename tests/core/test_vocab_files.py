@@ -378,3 +378,36 @@ def test_a_session_is_recognised_by_its_content_whatever_its_name(tmp_path):
         zf.writestr("readme.txt", "not a session")
     with pytest.raises(ExplorerError, match="binary file"):  # any other zip is not taken for one
         detect_kind(plain_zip)
+
+
+# -- compressed files ------------------------------------------------------------------------
+@pytest.mark.parametrize("rel, name", [("tokenizers/bert/vocab.txt", "vocab.txt.gz"), ("gensim/lee.cor", "lee.cor.gz")])
+def test_a_gzipped_vocabulary_or_corpus_says_gunzip_it(shared_data, tmp_path, rel, name):
+    import gzip
+
+    path = write(tmp_path / name, gzip.compress((shared_data / rel).read_bytes()))
+    message = f"{path}, byte 0: gzip-compressed: decompress it first (gunzip {name})"
+    for fmt in (None, "wordlist", "corpus", "wordpiece"):
+        with pytest.raises(ExplorerError) as info:
+            load_vocabulary(path, fmt)
+        assert str(info.value) == message, fmt
+    with pytest.raises(ExplorerError) as info:
+        detect_kind(path)
+    assert str(info.value) == message
+
+
+def test_a_bzip2_corpus_says_bunzip2_it_but_a_word_list_starting_with_bzh_loads(shared_data, tmp_path):
+    import bz2
+
+    path = write(tmp_path / "lee.cor.bz2", bz2.compress((shared_data / "gensim" / "lee.cor").read_bytes()))
+    with pytest.raises(ExplorerError, match=r"bzip2-compressed: decompress it first \(bunzip2 lee.cor.bz2\)"):
+        load_vocabulary(path, "corpus")
+    words = write(tmp_path / "words.txt", "BZh9\nBZh\nPK\n")  # the magic bytes' letters, as text
+    assert load_vocabulary(words).tokens == ["BZh9", "BZh", "PK"]
+
+
+def test_a_zero_row_vectors_header_is_no_vocabulary(tmp_path):
+    path = write(tmp_path / "vectors.txt", b"0 3\nthe 1 2 3\n")
+    with pytest.raises(ExplorerError, match="the header says 0 words") as info:
+        load_vocabulary(path, "vectors")
+    assert info.value.line == 1

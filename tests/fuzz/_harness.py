@@ -7,22 +7,30 @@ hypothesis prints the smallest input it could shrink the failure to.
 Size: `FUZZ_EXAMPLES` (environment) is the number of cases per reader; `make test` uses the
 default below, `make fuzz` the full size (>= 1,000 per reader). `CASES` counts the cases
 that really ran, per reader; `tests/fuzz/conftest.py` prints the table at the end.
+
+Seed: `FUZZ_SEED` (environment) seeds every fuzz test, so a run's cases can be drawn again.
+Unset, the reduced size uses DEFAULT_SEED (`make test` runs the same cases every time) and the
+full size draws a new seed (each `make fuzz` explores new cases). The seed is printed at the
+start and in the summary; `FUZZ_SEED=<seed> make fuzz` replays a run. A failure found this way
+becomes a regression test in tests/fuzz/test_regressions.py.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
 import tempfile
+import zlib
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 
 from explorer.core import Cancelled, ExplorerError
@@ -33,24 +41,38 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 FULL = EXAMPLES > DEFAULT_EXAMPLES
 CASE_SECONDS = float(os.environ.get("FUZZ_CASE_SECONDS", 20))  # a case running longer is a hang
 MAX_BYTES = 2 << 20  # mutated files stay below this (bounded input sizes)
+DEFAULT_SEED = 0  # the reduced size's fixed cases
+
+
+def _seed() -> int:
+    given = os.environ.get("FUZZ_SEED", "").strip()
+    if given:
+        return int(given)
+    return random.SystemRandom().randrange(2**32) if FULL else DEFAULT_SEED
+
+
+SEED = _seed()
+REPLAY = f"FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES} to replay"
 
 CASES: Counter = Counter()  # reader -> cases run
 OUTCOMES: dict[str, Counter] = {}  # reader -> {"value": n, "ExplorerError": n, ...}
 
 
 def fuzz_settings(share: float = 0.5):
-    """Hypothesis settings for one test that covers `share` of its reader's cases.
-
-    The reduced size is derandomized (the same cases on every `make test`); the full
-    size explores new ones each time."""
-    return settings(
+    """Hypothesis settings for one test that covers `share` of its reader's cases, seeded
+    from SEED (and the test's name, so that tests with the same strategy draw different cases)."""
+    chosen = settings(
         max_examples=max(1, round(EXAMPLES * share)),
         deadline=None,
-        database=None,
-        derandomize=not FULL,
+        database=None,  # no replay of old failures: the seed alone says which cases run
         print_blob=True,
         suppress_health_check=list(HealthCheck),
     )
+
+    def apply(test):
+        return seed(SEED ^ zlib.crc32(test.__qualname__.encode()))(chosen(test))
+
+    return apply
 
 
 class CaseTimeout(BaseException):
@@ -124,7 +146,11 @@ NASTY = [
     b'"', b"\\", b"{", b"}", b"[", b"]", b":", b",", b"null", b"true", b"-", b"0", b"-0", b"1",
     b"999999999999999999999", b"4294967296", b"-1", b"1e-45", b"3.4e38", b"__label__x", b"#",
     b"<unk>", b"[UNK]", b"<|endoftext|>", b"\xd0\x9f\xd1\x80", b"\xe4\xb8\xad", b"\\u0000", b"\\ud800",
+    b"9" * 5000,  # int() refuses more than 4,300 digits
 ]
+# First bytes of formats no reader takes as they are (compressed, zip, fastText .bin): they must be named.
+MAGIC = [b"\x1f\x8b\x08\x00", b"BZh91AY&SY", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"PK\x03\x04",
+         b"\xba\x16\x4f\x2f\x0c\x00\x00\x00"]
 NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -144,7 +170,7 @@ def mutation(draw, data: bytes) -> bytes:
     n = len(data)
     op = draw(st.sampled_from([
         "flip", "truncate", "delete", "insert", "insert_random", "long_line", "duplicate_line",
-        "swap_lines", "delete_line", "number", "header", "repeat", "crlf", "blank_lines",
+        "swap_lines", "delete_line", "number", "header", "repeat", "crlf", "blank_lines", "magic",
     ]))
     pos = draw(st.integers(0, n))
     if op == "flip" and n:
@@ -186,8 +212,10 @@ def mutation(draw, data: bytes) -> bytes:
             return data[:m.start()] + new + data[m.end():]
     if op == "header":
         first = data.split(b"\n", 1)
-        rows = draw(st.sampled_from([b"0", b"1", b"2", b"-1", b"3", b"99999999", b"18446744073709551617"]))
-        dim = draw(st.sampled_from([b"0", b"1", b"2", b"5", b"100", b"-3", b"99999999", b"x"]))
+        rows = draw(st.sampled_from([b"0", b"1", b"2", b"-1", b"3", b"99999999", b"18446744073709551617",
+                                     b"0" * 30 + b"2"]))
+        dim = draw(st.sampled_from([b"0", b"1", b"2", b"5", b"100", b"-3", b"99999999", b"x",
+                                    b"99999999999999999999910", b"9" * 5000]))
         return rows + b" " + dim + b"\n" + (first[1] if len(first) > 1 else b"")
     if op == "repeat" and n:
         a = min(pos, n - 1)
@@ -196,6 +224,8 @@ def mutation(draw, data: bytes) -> bytes:
         return data.replace(b"\n", b"\r\n")
     if op == "blank_lines":
         return data[:pos] + b"\n" * draw(st.integers(1, 5)) + data[pos:]
+    if op == "magic":
+        return draw(st.sampled_from(MAGIC)) + data
     return data
 
 
@@ -220,6 +250,7 @@ def check_vocabulary(vocab) -> None:
 def check_vectors(loaded) -> None:
     w = loaded.weights
     assert isinstance(w, np.ndarray) and w.dtype == np.float32 and w.ndim == 2
+    assert w.shape[0] > 0 and w.shape[1] > 0, f"an empty result ({w.shape[0]} x {w.shape[1]}) is not a value"
     assert w.shape[0] == len(loaded.vocab), "one row per token"
     assert np.isfinite(w).all(), "a loaded matrix must be finite"
     assert len(set(loaded.vocab.tokens)) == len(loaded.vocab.tokens), "duplicate tokens slipped through"

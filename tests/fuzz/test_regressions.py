@@ -136,3 +136,98 @@ def test_an_npy_header_declaring_terabytes_is_a_clear_error(tmp_path):
     with pytest.raises(ExplorerError, match="memory") as info:
         load_vectors(path, vocab_path=tmp_path / "vocab.txt")
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("header, what", [
+    (b"300 99999999999999999999910", "99999999999999999999910 dimensions"),  # was: OverflowError (make fuzz)
+    (b"2 " + b"9" * 5000, "9{24}… dimensions"),  # int() refuses 5,000 digits: was ValueError
+    (b"99999999999999999999999999 2", "9{24}… vectors"),
+])
+def test_a_word2vec_header_no_file_can_hold_is_refused_at_line_1(tmp_path, header, what):
+    path = tmp_path / "vectors.txt"
+    path.write_bytes(header + b"\nthe 1.0 2.0\nof 3.0 4.0\n")
+    for read in (load_vectors, read_vector_tokens, lambda p: load_vocabulary(p, "vectors")):
+        with pytest.raises(ExplorerError, match=f"the header says {what}.*more than the whole file") as info:
+            read(path)
+        assert info.value.path == str(path) and info.value.line == 1
+
+
+def test_the_vectors_command_refuses_a_huge_header_dimension(tmp_path, capsys):
+    # was: an OverflowError traceback out of `embedding-explorer vectors FILE`
+    from explorer.cli import main
+
+    path = tmp_path / "vectors.txt"
+    path.write_bytes(b"300 99999999999999999999910\nthe 1.0 2.0\n")
+    assert main(["vectors", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert f"{path}, line 1: the header says 99999999999999999999910 dimensions" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, data", [
+    ("vectors.bin", b"0 1\n"),  # was: accepted as an empty vocabulary (make fuzz)
+    ("vectors.bin", b"0 1\n\x00\x00"),
+    ("vectors.txt", b"0 3\n"),
+    ("model.vec", b"0 3\nthe 1 2 3\n"),
+])
+def test_a_header_of_0_words_is_refused(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    for read in (load_vectors, read_vector_tokens):
+        with pytest.raises(ExplorerError, match="the header says 0 words") as info:
+            read(path)
+        assert info.value.path == str(path) and info.value.line == 1
+
+
+def test_tables_with_no_token_or_no_dimension_are_refused(tmp_path):
+    # an empty token array in a .npz, a rows x 0 .npy: were a 0 x d / n x 0 result
+    path = tmp_path / "m.npz"
+    np.savez(path, embeddings=np.zeros((3, 2), np.float32), vocab=np.array([], dtype="<U1"))
+    with pytest.raises(ExplorerError, match="no vectors"):
+        load_vectors(path)
+    np.save(tmp_path / "m.npy", np.zeros((2, 0), np.float32))
+    (tmp_path / "vocab.txt").write_text("a\nb\n")
+    with pytest.raises(ExplorerError, match="0 dimensions"):
+        load_vectors(tmp_path / "m.npy", vocab_path=tmp_path / "vocab.txt")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"a\t" + b"9" * 5000 + b"\n", "too large"),  # int() refuses 5,000 digits: was ValueError
+    (b"a " + b"0" * 5000 + b"7\n", None),  # leading zeros: the count 7
+])
+def test_word_list_counts_of_thousands_of_digits(tmp_path, data, message):
+    path = tmp_path / "words.txt"
+    path.write_bytes(data)
+    if message is None:
+        assert load_vocabulary(path, "wordlist").counts.tolist() == [7]
+        return
+    with pytest.raises(ExplorerError, match=message) as info:
+        load_vocabulary(path, "wordlist")
+    assert info.value.line == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'{"a": ' + b"9" * 5000 + b"}", "digits"),  # was: ValueError out of json.loads
+    (b"[" * 100_000, "nests too deeply"),  # was: RecursionError
+])
+def test_json_vocabularies_json_itself_refuses_are_clear_errors(tmp_path, data, message):
+    path = tmp_path / "vocab.json"
+    path.write_bytes(data)
+    with pytest.raises(ExplorerError, match=message) as info:
+        load_vocabulary(path)
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'{"a": 100000000000000000000}', "beyond the matrix's 3 rows"),  # was: OverflowError ([None] * n)
+    (b'{"a": -1}', "negative ID"),  # was: IndexError
+    (b'{"a": ' + b"9" * 5000 + b"}", "not valid JSON"),  # was: ValueError
+    (b'{"model": {"vocab": [1, 2]}}', "unigram"),  # was: TypeError (p[0] of an int)
+    (b"{}", "holds no token"),
+])
+def test_a_json_vocabulary_for_a_matrix_with_impossible_ids(tmp_path, data, message):
+    np.save(tmp_path / "m.npy", np.zeros((3, 2), np.float32))
+    (tmp_path / "vocab.json").write_bytes(data)
+    with pytest.raises(ExplorerError, match=message) as info:
+        load_vectors(tmp_path / "m.npy", vocab_path=tmp_path / "vocab.json")
+    assert info.value.path in (str(tmp_path / "vocab.json"), str(tmp_path / "m.npy"))

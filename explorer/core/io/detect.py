@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.core import ExplorerError
-from explorer.core.io.textio import is_number
+from explorer.core.io.textio import is_number, refuse_foreign
 
 # Pickles (.kv, .model, .pkl, ...) count as vectors so that the vectors loader refuses them clearly.
 VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".ckpt", ".tsv",
@@ -31,14 +31,16 @@ def detect_kind(path: str | Path) -> str:
 
     if suffix in SESSION_SUFFIXES or is_session_file(path):  # a session by name or by content
         return "session"
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    # Compressed files and fastText models, whatever their name (.npz and zip checkpoints are zips).
+    refuse_foreign(head, path, zip_ok=suffix in VECTOR_SUFFIXES)
     if name in {"encoder.json", "tokenizer.json", "vocab.bpe"} or name.endswith("tokenizer.json"):
         return "tokenizer"
     if name == "vocab.txt" and path.with_name("tokenizer.json").exists():
         return "tokenizer"
     if suffix in VECTOR_SUFFIXES:
         return "vectors"
-    with open(path, "rb") as f:
-        head = f.read(4096)
     first = head.split(b"\n", 1)[0].split()
     if len(first) >= 3 and all(is_number(x) for x in first[1:]):
         return "vectors"  # GloVe: token then numbers

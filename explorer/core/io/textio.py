@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +67,52 @@ def is_number(text: bytes | str) -> bool:
     return True
 
 
+# Compressed files: (magic bytes, format, the command that decompresses it, the suffix that command expects).
+COMPRESSED = (
+    (b"\x1f\x8b", "gzip", "gunzip", ".gz"),
+    (b"\xfd7zXZ\x00", "xz", "unxz", ".xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd", "unzstd", ".zst"),
+)
+FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"  # int32 0x2F4F16BA, little-endian, at offset 0
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip's end record
+
+
+def _is_bzip2(head: bytes) -> bool:
+    # "BZh" could start a text file: also require the block size digit and the first block's magic
+    # (or the end-of-stream magic of an empty archive).
+    return head[:3] == b"BZh" and b"1" <= head[3:4] <= b"9" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
+
+
+def _decompress_hint(path, tool: str, suffix: str) -> str:
+    name = Path(path).name
+    if name.lower().endswith(suffix) and len(name) > len(suffix):
+        return f"{tool} {shlex.quote(name)}"
+    return f"{tool} -c {shlex.quote(name)} > {shlex.quote(name + '.out')}"  # the tool wants its suffix
+
+
+def refuse_foreign(head: bytes, path, *, zip_ok: bool = False) -> None:
+    """Raise ExplorerError naming the format of a file no reader takes as it is: compressed
+    (gzip, bzip2, xz, zstd, zip unless `zip_ok`) or a Facebook fastText binary model.
+
+    Every loader's first-bytes check calls this, so each path reports the same message."""
+    if head.startswith(FASTTEXT_MAGIC):
+        raise ExplorerError("a Facebook fastText binary model (.bin): not supported yet; use its .vec file, "
+                            "or gensim's load_facebook_vectors", path, offset=0)
+    for magic, fmt, tool, suffix in COMPRESSED:
+        if head.startswith(magic):
+            raise ExplorerError(f"{fmt}-compressed: decompress it first ({_decompress_hint(path, tool, suffix)})",
+                                path, offset=0)
+    if _is_bzip2(head):
+        raise ExplorerError(f"bzip2-compressed: decompress it first ({_decompress_hint(path, 'bunzip2', '.bz2')})",
+                            path, offset=0)
+    if not zip_ok and head.startswith(ZIP_MAGIC):
+        raise ExplorerError("a zip archive (a binary file), not an Embedding Explorer session: extract the file "
+                            f"you want from it first (unzip {shlex.quote(Path(path).name)})", path, offset=0)
+
+
 def sniff_binary(head: bytes, path) -> None:
     """Raise ExplorerError when the first bytes say this is not UTF-8 text."""
+    refuse_foreign(head, path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ExplorerError("this text is UTF-16 encoded; save it as UTF-8", path, offset=0)
     nul = head.find(b"\x00")

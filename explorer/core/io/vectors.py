@@ -41,8 +41,8 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io._fastfloat import PAD, parse_fields
-from explorer.core.io.textio import is_number
-from explorer.core.matrix.memory import check_matrix
+from explorer.core.io.textio import is_number, refuse_foreign
+from explorer.core.matrix.memory import check_bytes, check_matrix
 from explorer.core.tokens.vocab import SPECIAL_SPELLINGS, Vocabulary
 
 CHUNK_BYTES = 1 << 20
@@ -63,6 +63,7 @@ PICKLE_SUFFIXES = {".pkl", ".pickle", ".kv", ".model", ".joblib"}
 PREFERRED_TENSORS = ("word_embeddings", "embed_tokens", "wte", "tok_embeddings", "token_embedding",
                      "embeddings", "embedding", "emb")
 MAX_REPORTED = 8  # rows listed in one error message
+MAX_COUNT = 2**63 - 1  # a token ID beyond int64 cannot be a real file's
 
 
 class NeedsVocabulary(ExplorerError):
@@ -102,11 +103,29 @@ def _head(path: Path, n: int = 65536) -> bytes:
         return f.read(n)
 
 
-def _parse_header(line: bytes) -> tuple[int, int] | None:
+def _parse_header(line: bytes, path: Path, size: int) -> tuple[int, int] | None:
+    """(rows, dim) of a word2vec 'rows dim' first line, None when the line is not one. A header
+    no file can match (0 rows or dimensions, counts beyond what the file's size can hold) is an
+    ExplorerError naming line 1, before anything is allocated."""
     parts = line.split()
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return int(parts[0]), int(parts[1])
-    return None
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    counts = {}
+    for part, what in ((parts[1], "dimensions"), (parts[0], "vectors")):
+        # Each vector and each of its numbers takes a byte at least. Comparing the digits first
+        # keeps int() off numbers of thousands of digits (which it refuses).
+        digits = part.lstrip(b"0") or b"0"
+        if len(digits) > len(str(size)) or int(digits) > size:
+            shown = part[:24].decode() + ("…" if len(part) > 24 else "")
+            raise ExplorerError(f"the header says {shown} {what}, more than the whole file ({size:,} bytes) "
+                                "can hold", path, line=1)
+        counts[what] = int(digits)
+    rows, dim = counts["vectors"], counts["dimensions"]
+    if rows == 0:
+        raise ExplorerError("the header says 0 words: the file holds no vectors", path, line=1)
+    if dim == 0:
+        raise ExplorerError("the header says the vectors have 0 dimensions", path, line=1)
+    return rows, dim
 
 
 def sniff_format(path: str | Path) -> str:
@@ -120,6 +139,7 @@ def sniff_format(path: str | Path) -> str:
         raise ExplorerError("the file is empty", path)
     suffix = path.suffix.lower()
     head = _head(path)
+    refuse_foreign(head, path, zip_ok=True)  # compressed files, fastText models; zips are .npz or checkpoints
     if head.startswith(b"\x93NUMPY"):
         return "npy"
     if head.startswith(b"PK\x03\x04"):
@@ -132,7 +152,8 @@ def sniff_format(path: str | Path) -> str:
             return "torch"
         if any(n.endswith(".npy") for n in names):
             return "npz"
-        raise ExplorerError("a zip archive that is neither a .npz nor a PyTorch checkpoint", path)
+        raise ExplorerError("a zip archive that is neither a .npz nor a PyTorch checkpoint: extract the "
+                            "vectors file from it first", path)
     if suffix == ".safetensors" or _looks_like_safetensors(head):
         return "safetensors"
     if suffix in {".pt", ".pth", ".ckpt"}:
@@ -143,11 +164,13 @@ def sniff_format(path: str | Path) -> str:
             "pickle can run arbitrary code. Save it as word2vec text or binary instead "
             "(KeyedVectors.save_word2vec_format) and open that", path)
     first_line = head.split(b"\n", 1)[0]
-    header = _parse_header(first_line)
+    fields = first_line.split(b"\t") if b"\t" in first_line else first_line.split()
+    if suffix == ".tsv" and b"\t" in first_line and all(is_number(x) for x in fields):
+        return "tsv"  # a projector TSV whose first row is two whole numbers is no word2vec header
+    header = _parse_header(first_line, path, path.stat().st_size)
     if header is not None:
         return "word2vec_binary" if _binary_after_header(head, header[1]) else (
             "fasttext" if suffix == ".vec" else "word2vec")
-    fields = first_line.split(b"\t") if b"\t" in first_line else first_line.split()
     if suffix == ".tsv" and fields and all(is_number(x) for x in fields):
         return "tsv"
     if len(fields) >= 2:
@@ -218,6 +241,7 @@ def load_vectors(path: str | Path, vocab_path: str | Path | None = None, tensor_
             tokens = _tokens_for(path, len(weights), vocab_path, fmt, warnings)
         weights = weights[: len(tokens)]
         _check_finite_matrix(path, weights, name)
+    _check_not_empty(path, tokens, weights)
     vocab = _vocabulary(tokens, path, kind="vectors")
     _check_duplicates(path, vocab, row_lines)
     weights = np.ascontiguousarray(weights, dtype=np.float32)
@@ -237,6 +261,7 @@ def read_vector_tokens(path: str | Path) -> Vocabulary:
         row_lines = None
     else:
         raise NeedsVocabulary(f"a {FORMAT_LABELS[fmt]} file holds no tokens: open its vocabulary file", path)
+    _check_not_empty(path, tokens, None)
     vocab = _vocabulary(tokens, path, kind="vectors")
     _check_duplicates(path, vocab, row_lines)
     return vocab
@@ -407,7 +432,9 @@ def _parse_block(path: Path, block: bytes, base_line: int, dim: int, has_tokens:
             rows = values.reshape(len(lines), width)[:, skip:].astype(np.float32)
         else:
             rows = values.reshape(len(lines), dim).astype(np.float32)
-        if not np.isfinite(rows.sum(axis=1)).all():
+        with np.errstate(over="ignore", invalid="ignore"):  # inf or overflowing sums: each row is checked next
+            row_sums = rows.sum(axis=1)
+        if not np.isfinite(row_sums).all():
             bad_rows = base_line + lines[~np.isfinite(rows).all(axis=1)]
     return _Block(len(nl), lines, tokens, replaced, rows, bad_rows)
 
@@ -422,14 +449,12 @@ def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, prog
     size = path.stat().st_size
     with open(path, "rb") as f:
         first_line = f.readline()
-    header = _parse_header(first_line) if has_tokens else None
+    header = _parse_header(first_line, path, size) if has_tokens else None
     start = len(first_line) if header else 0
     if not header and first_line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
         start = 3
     base_line = 2 if header else 1  # the line number of the first line of the next block
     dim = header[1] if header else None
-    if header and dim < 1:
-        raise ExplorerError(f"the header says the vectors have {dim} dimensions", path, line=1)
     out = None
     capacity = 0
     if parse_numbers:
@@ -541,7 +566,7 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
     size = path.stat().st_size
     with open(path, "rb") as f:
         first_line = f.readline()
-        header = _parse_header(first_line)
+        header = _parse_header(first_line, path, size)
         if header is None:
             raise ExplorerError("word2vec binary needs a 'rows dim' header", path, line=1)
         n_rows, dim = header
@@ -745,7 +770,8 @@ def _read_tensor(path: Path, fmt: str, tensor_name: str | None):
 def _float_matrix(path: Path, array: np.ndarray, name: str | None = None) -> np.ndarray:
     if array.dtype.kind not in "fiu":
         raise ExplorerError(f"tensor {name or ''} holds {array.dtype}, not numbers", path)
-    return np.ascontiguousarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, refused by _check_finite_matrix
+        return np.ascontiguousarray(array, dtype=np.float32)
 
 
 def _check_finite_matrix(path: Path, weights: np.ndarray, name: str | None) -> None:
@@ -769,7 +795,7 @@ def _tokens_for(path: Path, rows: int, vocab_path, fmt: str, warnings: list[str]
         raise NeedsVocabulary(f"a {FORMAT_LABELS[fmt]} file holds no tokens: give its vocabulary file too "
                               "(one token per line, a tokenizer's vocab.txt / encoder.json / tokenizer.json, "
                               "or a projector metadata.tsv)", path)
-    tokens = read_token_list(vocab_path)
+    tokens = read_token_list(vocab_path, rows=rows)
     if len(tokens) > rows:
         raise ExplorerError(f"the vocabulary has {len(tokens):,} tokens but the matrix only {rows:,} rows",
                             vocab_path)
@@ -779,36 +805,53 @@ def _tokens_for(path: Path, rows: int, vocab_path, fmt: str, warnings: list[str]
     return tokens
 
 
-def read_token_list(path: str | Path) -> list[str]:
+def read_token_list(path: str | Path, *, rows: int | None = None) -> list[str]:
     """Tokens in ID order from a vocabulary file: one per line (first column of a TSV, header
-    skipped when it has several columns), a token->id JSON map, or a tokenizer.json."""
+    skipped when it has several columns), a token->id JSON map, or a tokenizer.json.
+    `rows` (the matrix's) bounds the IDs of a JSON map, whose gaps become <unusedN>."""
     path = Path(path)
     if path.is_dir():
         for name in ("vocab.txt", "encoder.json", "tokenizer.json"):
             if (path / name).exists():
-                return read_token_list(path / name)
+                return read_token_list(path / name, rows=rows)
         raise ExplorerError("no vocab.txt, encoder.json or tokenizer.json in this folder", path)
     if not path.exists():
         raise ExplorerError("no such file", path)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ExplorerError(f"not valid JSON: {exc}", path) from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also ints of 5,000 digits
+            raise ExplorerError(f"not valid JSON: {type(exc).__name__}: {exc}", path) from None
         if isinstance(data, dict) and isinstance(data.get("model"), dict):
             mapping = data["model"].get("vocab")
             if isinstance(mapping, list):  # unigram: [[piece, score], ...]
-                return [str(p[0]) for p in mapping]
-            for added in data.get("added_tokens", []) or []:
-                mapping = {**mapping, added["content"]: added["id"]} if isinstance(mapping, dict) else mapping
+                if not mapping or not all(isinstance(p, list) and p and isinstance(p[0], str) for p in mapping):
+                    raise ExplorerError("expected the unigram vocabulary as [[piece, score], ...]", path)
+                return [p[0] for p in mapping]
+            added = data.get("added_tokens") or []
+            if isinstance(mapping, dict) and isinstance(added, list):
+                mapping = {**mapping, **{a["content"]: a["id"] for a in added
+                                         if isinstance(a, dict) and isinstance(a.get("content"), str)}}
             data = mapping
-        if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
+        if not isinstance(data, dict) or not all(type(v) is int for v in data.values()):
             raise ExplorerError("expected a JSON object mapping token -> id", path)
-        tokens = [None] * (max(data.values()) + 1 if data else 0)
+        if not data:
+            raise ExplorerError("the vocabulary file holds no token", path)
+        top = max(data.values())
+        if min(data.values()) < 0:
+            raise ExplorerError(f"negative ID {min(data.values())}: IDs start at 0", path)
+        if rows is not None and top >= rows:
+            raise ExplorerError(f"ID {top:,} is beyond the matrix's {rows:,} rows", path)
+        if top > MAX_COUNT:
+            raise ExplorerError(f"ID {str(top)[:24]}… is far too large (at most {MAX_COUNT:,})", path)
+        check_bytes(8 * (top + 1), what="the token list", path=path)  # gaps are filled: the top ID sets the size
+        tokens = [None] * (top + 1)
         for token, i in data.items():
             tokens[i] = token
         return [t if t is not None else f"<unused{i}>" for i, t in enumerate(tokens)]
+    check_bytes(path.stat().st_size, what="the vocabulary file", path=path)
     raw = path.read_bytes()
+    refuse_foreign(raw[:16], path)  # a gzipped vocab.txt would otherwise become tokens of garbage
     text = raw.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -824,6 +867,14 @@ def read_token_list(path: str | Path) -> list[str]:
 
 
 # -- shared -----------------------------------------------------------------------------
+def _check_not_empty(path: Path, tokens: list[str], weights: np.ndarray | None) -> None:
+    """An empty vocabulary or a 0-dimension matrix is not a result: every view needs a point."""
+    if not tokens:
+        raise ExplorerError("the file holds no vectors (no token at all)", path)
+    if weights is not None and weights.shape[1] == 0:
+        raise ExplorerError("the vectors have 0 dimensions", path)
+
+
 def _vocabulary(tokens: list[str], path: Path, kind: str) -> Vocabulary:
     specials = {}
     for role, spellings in SPECIAL_SPELLINGS.items():

@@ -53,6 +53,7 @@ FORMAT_KINDS = {"wordlist": "vocab", "json": "vocab", "corpus": "corpus", "gpt2"
 CORPUS_TOKENIZERS = {"words": "lowercase words (regex)", "whitespace": "whitespace (keeps case)"}
 VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth"}
 SNIFF_TEXT_BYTES = 64 * 1024
+MAX_COUNT = 2**63 - 1  # counts are int64
 
 class DuplicateToken(ExplorerError):
     """A word list names a token twice; `load_vocabulary(..., dedupe=True)` keeps the first."""
@@ -183,6 +184,8 @@ def load_vocabulary(
         elif min_count != 1 or max_size is not None or specials:
             vocab.warnings.append(f"{path}: min count, max size and specials do not apply to a tokenizer's "
                                   "vocabulary (its IDs are fixed); ignored")
+    if not len(vocab):  # every format refuses this itself; an empty vocabulary is never a result
+        raise ExplorerError("no tokens: the vocabulary is empty", path)
     if progress is not None:
         progress(1.0)
     if not vocab.source:
@@ -279,10 +282,11 @@ def _parse_entry(line: str, path, line_no: int) -> tuple[str | None, int | None]
 
 def _count(text: str, path, line_no: int) -> int:
     """A count column's value; counts are stored as int64."""
-    value = int(text)
-    if value >= 2**63:
-        raise ExplorerError(f"the count {text[:30]}… is too large (at most {2**63 - 1:,})", path, line=line_no)
-    return value
+    # The length first: int() refuses numbers of thousands of digits (ValueError).
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+        raise ExplorerError(f"the count {text[:30]}… is too large (at most {MAX_COUNT:,})", path, line=line_no)
+    return int(digits)
 
 
 def _find_specials(tokens: list[str], index: dict[str, int]) -> dict[str, int]:
@@ -455,10 +459,7 @@ def load_tokenizer_json(path) -> Vocabulary:
     path = Path(path)
     file = path / "tokenizer.json" if path.is_dir() else path
     text = read_text(file, what="tokenizer.json")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExplorerError(f"not valid JSON ({exc.msg})", file, line=exc.lineno) from None
+    data = _parse_json(text, file)
     if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
         raise ExplorerError("not a tokenizer.json: it has no \"model\" object", file, line=1)
     tokenizer = json_tokenizer(text, file)
@@ -522,10 +523,18 @@ def _find_nth(text: str, needle: str, n: int) -> int:
 
 def _read_json(path: Path):
     text = read_text(path, what="JSON file")
+    return _parse_json(text, path), text
+
+
+def _parse_json(text: str, path: Path):
     try:
-        return json.loads(text), text
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ExplorerError(f"not valid JSON ({exc.msg}, column {exc.colno})", path, line=exc.lineno) from None
+    except ValueError as exc:  # an integer of thousands of digits: int() refuses it
+        raise ExplorerError(f"not a vocabulary: {str(exc).split(';')[0]}", path) from None
+    except RecursionError:
+        raise ExplorerError("not a vocabulary: the JSON nests too deeply", path) from None
 
 
 def _tokens_from_map(mapping, path: Path, text: str) -> list[str]:
