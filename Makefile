@@ -46,21 +46,25 @@ run: $(VENV)/.app
 IMPORT_CYCLES := ../shared/tools/import-cycles
 
 # Import contracts (pyproject.toml) and no import cycles first; then the 2D and core
-# tests offscreen, and the OpenGL tests under a virtual X server.
+# tests offscreen, the OpenGL tests under a virtual X server, and last the wheel: built,
+# installed into a fresh venv (torch pinned as above) and run from outside the repo (~1 min).
 test: system-deps $(VENV)/.test
 	$(VENV)/bin/lint-imports
 	@if [ -e $(IMPORT_CYCLES) ]; then python3 $(IMPORT_CYCLES) . explorer; \
 	else echo "skipping the import-cycle check: $(IMPORT_CYCLES) not found"; fi
-	$(PY) -m pytest -q -m "not gl" tests
+	$(PY) -m pytest -q -m "not gl and not wheel" tests
 	xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(PY) -m pytest -q -m gl tests || [ $$? = 5 ]
+	$(PY) -m pytest -q -s -m wheel tests/packaging
 
 bench: $(VENV)/.test
 	$(PY) benchmarks/run_all.py
 
 # Every reader at full size (>= 1,000 cases each; `make test` runs ~60 per reader).
 FUZZ_EXAMPLES ?= 1200
+# Each run draws new cases from a fresh seed, printed at the start and the end;
+# `make fuzz FUZZ_SEED=<seed>` replays one (`make test` always uses the same seed).
 fuzz: system-deps $(VENV)/.test
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 # Ten minutes of live training on the KJV with the view; RSS, frame queue, same weights as headless.
 SOAK_SECONDS ?= 600

@@ -9,7 +9,7 @@ HELP = "score a session or vectors file on word similarity (Spearman) and analog
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("source", metavar="SESSION_OR_VECTORS", help="a session (.eexp, or any name) or vectors file")
+    parser.add_argument("source", metavar="SESSION_OR_VECTORS", help="a session (.eexp, or any name), vectors file or sample:minilm")
     parser.add_argument("--similarity", metavar="FILE",
                         help="word pairs with human scores (wordsim353.tsv, simlex999.txt: `w1<TAB>w2<TAB>score`)")
     parser.add_argument("--analogies", metavar="FILE", help="analogy questions (questions-words.txt: `a b c d`)")

@@ -10,7 +10,8 @@ FORMAT_CHOICES = ("projector", "word2vec", "word2vec-bin", "glove", "npy", "csv"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("session", metavar="SESSION", help="a session file (.eexp, or any name) or any vectors file")
+    parser.add_argument("session", metavar="SESSION", help="a session file (.eexp, or any name), any vectors file "
+                        "or sample:minilm")
     parser.add_argument("--format", required=True, choices=FORMAT_CHOICES,
                         help="projector: vectors.tsv + metadata.tsv (OUT is a folder or a .tsv name); "
                              "word2vec / word2vec-bin: word2vec C text / binary; glove: GloVe text; "
@@ -36,13 +37,11 @@ def _progress_bar(label: str):
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from explorer.core import ExplorerError
     from explorer.core.io.export import export
     from explorer.core.io.sources import is_session
 
-    source = Path(args.session)
+    source = args.session
     categories = None
     history: dict = {}
     if is_session(source):

@@ -79,14 +79,10 @@ def _params(items: list[str], scheme: str) -> dict:
 
 
 def _load_vocab(path: str):
-    try:
-        from explorer.core.io.vocab_files import load_vocabulary
-    except ImportError:  # the vocabulary area's reader is not there: one token per line
-        from explorer.core.io.vectors import read_token_list
-        from explorer.core.tokens.vocab import Vocabulary
+    from explorer.core.io.samples import vocab_file
+    from explorer.core.io.vocab_files import load_vocabulary
 
-        return Vocabulary(read_token_list(path), source=str(path))
-    return load_vocabulary(path)
+    return load_vocabulary(vocab_file(path))
 
 
 def run(args) -> int:
@@ -101,11 +97,12 @@ def run(args) -> int:
     result: dict = {"scheme": args.scheme, "seed": args.seed}
     coverage = None
     if args.vectors:
+        from explorer.core.io.samples import vectors_file
         from explorer.core.io.vectors import load_vectors
 
+        path, vocab_path, tensor = vectors_file(args.vectors, args.vectors_vocab, args.tensor)
         with progress_bar("loading vectors") as progress:
-            loaded = load_vectors(args.vectors, vocab_path=args.vectors_vocab, tensor_name=args.tensor,
-                                  progress=progress)
+            loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor, progress=progress)
         file_dim = loaded.weights.shape[1]
         if args.dim is not None and args.dim != file_dim:
             raise ExplorerError(f"dimension mismatch: the vectors have {file_dim} dimensions, --dim says "

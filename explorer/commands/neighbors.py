@@ -14,7 +14,8 @@ METRICS = ("cosine", "euclidean", "dot")
 
 def add_source_arguments(parser) -> None:
     parser.add_argument("source", metavar="SESSION_OR_VECTORS",
-                        help="a session (.eexp) or vectors file (word2vec, GloVe, fastText, .npy, safetensors, ...)")
+                        help="a session (.eexp), vectors file (word2vec, GloVe, fastText, .npy, safetensors, ...) "
+                             "or sample:minilm")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for formats that carry none (.npy, safetensors)")
     parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch file to use")
     parser.add_argument("-k", type=int, default=10, help="how many results (default 10)")
@@ -35,14 +36,9 @@ def open_source(args):
 
     if args.k < 1:
         raise ExplorerError(f"-k must be at least 1, got {args.k}")
-    import inspect
-
-    kwargs = {}
     progress, close = progress_bar(f"Loading {args.source}")
-    if progress is not None and "progress" in inspect.signature(load_matrix).parameters:
-        kwargs["progress"] = progress
     try:
-        vocab, weights = load_matrix(args.source, vocab_path=args.vocab, tensor_name=args.tensor, **kwargs)
+        vocab, weights = load_matrix(args.source, vocab_path=args.vocab, tensor_name=args.tensor, progress=progress)
     finally:
         close()
     if weights is None or len(weights) == 0:

@@ -10,7 +10,8 @@ HELP = "project a session or vectors file with PCA, SVD, t-SNE or UMAP and write
 
 def add_arguments(parser) -> None:
     parser.add_argument("source", metavar="SESSION_OR_VECTORS",
-                        help="a session (.eexp) or vectors file (word2vec, GloVe, fastText, .npy, safetensors, ...)")
+                        help="a session (.eexp), vectors file (word2vec, GloVe, fastText, .npy, safetensors, ...) "
+                             "or sample:minilm")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for formats that carry none (.npy, safetensors)")
     parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch file to use")
     parser.add_argument("--method", choices=("pca", "svd", "tsne", "umap"), default="pca",

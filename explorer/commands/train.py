@@ -55,6 +55,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from explorer.core import ExplorerError
+    from explorer.core.io.samples import vocab_file
     from explorer.core.io.session import Session, save_session
     from explorer.core.io.vocab_files import load_vocabulary
     from explorer.core.matrix.init import initialize
@@ -70,7 +71,7 @@ def run(args) -> int:
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ExplorerError("the folder for --out does not exist", out.parent)
-    vocab = load_vocabulary(args.vocab) if args.vocab is not None else None
+    vocab = load_vocabulary(vocab_file(args.vocab)) if args.vocab is not None else None
     vocab, corpus = load_corpus(args.corpus, vocab, min_count=args.min_count,
                                 keep_unknown=args.objective == "lm")
     init_config = InitConfig(args.init, args.dim, args.seed)

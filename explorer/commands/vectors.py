@@ -10,7 +10,7 @@ HELP = "describe a vectors file: rows, dim, format (and the tensors of safetenso
 
 def add_arguments(parser) -> None:
     parser.add_argument("file", metavar="FILE", help="GloVe, word2vec (text/binary), fastText .vec, .npy/.npz, "
-                        "safetensors, PyTorch checkpoint or TensorBoard projector TSV")
+                        "safetensors, PyTorch checkpoint, TensorBoard projector TSV, or sample:minilm")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for formats that carry none (.npy, safetensors, ...)")
     parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch/.npz file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -19,23 +19,25 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from explorer.commands.init import progress_bar
     from explorer.core import ExplorerError
+    from explorer.core.io.samples import vectors_file
     from explorer.core.io.vectors import TENSOR_FORMATS, list_tensors, load_vectors, sniff_format
 
-    fmt = sniff_format(args.file)
+    path, vocab_path, tensor = vectors_file(args.file, args.vocab, args.tensor)
+    fmt = sniff_format(path)
     info: dict = {"file": str(args.file), "format": fmt}
     if fmt in TENSOR_FORMATS:
-        info["tensors"] = {name: list(shape) for name, shape in list_tensors(args.file).items()}
+        info["tensors"] = {name: list(shape) for name, shape in list_tensors(path).items()}
     try:
         with progress_bar("loading vectors") as progress:
-            loaded = load_vectors(args.file, vocab_path=args.vocab, tensor_name=args.tensor, progress=progress)
+            loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor, progress=progress)
     except ExplorerError:
-        if fmt not in TENSOR_FORMATS or args.vocab:
+        if fmt not in TENSOR_FORMATS or vocab_path:
             raise
         # No tokens for the table: still say what it is.
         from explorer.core.io.vectors import pick_tensor
 
-        shapes = list_tensors(args.file)
-        name = pick_tensor(args.file, shapes, args.tensor)
+        shapes = list_tensors(path)
+        name = pick_tensor(path, shapes, tensor)
         info.update({"rows": shapes[name][0], "dim": shapes[name][1], "tensor": name,
                      "warnings": ["no tokens: give --vocab FILE to load the table"]})
     else:

@@ -14,7 +14,8 @@ FORMAT_CHOICES = ("wordlist", "corpus", "gpt2", "wordpiece", "tokenizer-json", "
 
 def add_arguments(parser) -> None:
     parser.add_argument("file", metavar="FILE", help="word list, corpus text, tokenizer file or folder "
-                        "(encoder.json + vocab.bpe, vocab.txt, tokenizer.json), or vectors file")
+                        "(encoder.json + vocab.bpe, vocab.txt, tokenizer.json), vectors file, or a sample: "
+                        "sample:gpt2, sample:bert, sample:minilm")
     parser.add_argument("--format", choices=FORMAT_CHOICES, help="override the detected format")
     parser.add_argument("--min-count", type=int, default=1, metavar="N",
                         help="corpus: keep tokens seen at least N times (default 1)")
@@ -25,7 +26,8 @@ def add_arguments(parser) -> None:
                         help="special tokens at fixed IDs at the front: roles pad unk bos eos (or tokens "
                              "such as '<pad>'); commas work too: --specials pad,unk")
     parser.add_argument("--tokenizer", default="words", metavar="words|whitespace|PATH",
-                        help="corpus: lowercase word regex (default), whitespace, or a tokenizer file/folder")
+                        help="corpus: lowercase word regex (default), whitespace, or a tokenizer file/folder "
+                             "(or sample:gpt2, sample:bert)")
     parser.add_argument("--replace-invalid", action="store_true",
                         help="load invalid UTF-8 with replacement characters (and say how many lines)")
     parser.add_argument("--dedupe", action="store_true",
@@ -67,13 +69,15 @@ def _progress_bar():
 
 def run(args) -> int:
     from explorer.core import ExplorerError
+    from explorer.core.io.samples import is_sample, vocab_file
     from explorer.core.io.textio import InvalidEncoding
     from explorer.core.io.vocab_files import FORMATS, describe, load_vocabulary
 
     specials = [s for item in args.specials for s in item.split(",") if s.strip()]
+    tokenizer = vocab_file(args.tokenizer) if is_sample(args.tokenizer) else args.tokenizer
     try:
-        vocab = load_vocabulary(args.file, args.format, min_count=args.min_count, max_size=args.max_size,
-                                order=args.order, specials=specials, tokenizer=args.tokenizer,
+        vocab = load_vocabulary(vocab_file(args.file), args.format, min_count=args.min_count,
+                                max_size=args.max_size, order=args.order, specials=specials, tokenizer=tokenizer,
                                 errors="replace" if args.replace_invalid else "strict", dedupe=args.dedupe,
                                 progress=_progress_bar())
     except InvalidEncoding as exc:

@@ -15,10 +15,11 @@ applied in this order:
                  filled in from the state the step sets up
     vocab        "demo" | {"tokens": [...], "order": "alpha"|"given"|"freq", "specials": [...]}
                  | {"text": "..." or [...lines], "order": ..., "specials": [...]}
-                 | {"file": "path", "format": "gpt2"|"wordpiece"|...}
-    vectors      {"file": "path", "vocab_file": "path", "tensor": "name", "mode": "file"|"map"}: a
-                 pretrained table; "file" (default) brings its own vocabulary, "map" puts its
-                 rows onto the current vocabulary
+                 | {"file": "path" or "sample:gpt2", "format": "gpt2"|"wordpiece"|...}
+    vectors      {"file": "path" or "sample:minilm", "vocab_file": "path", "tensor": "name",
+                  "mode": "file"|"map"}: a pretrained table; "file" (default) brings its own
+                 vocabulary, "map" puts its rows onto the current vocabulary (a sample brings its
+                 own vocab_file and tensor)
     init         {"scheme": "normal", "dim": 16 | "vocab", "seed": 0, "params": {...}}
     matrix       "ids": each token's row is [its ID, 0], the integer encoding
     projection   {"method": "pca"|"svd"|"tsne"|"umap", "dims": 2|3, "sphereize": bool, "perplexity": n,
@@ -42,7 +43,8 @@ applied in this order:
     if_missing   step keys that replace the step's own when a file it names is absent
                  (null removes a key); the caption then says which file was missing
 
-Paths are relative to the tour file's folder, else to the project folder, else to the
+A file is a bundled sample (`sample:gpt2`, `sample:bert`, `sample:minilm`, always there: the
+shipped tours use only these), or a path relative to the tour file's folder, else to the
 current folder. `Trails` keeps a training step's trail tokens as weight rows, frame by
 frame, so the view draws them through whichever projection it shows. Qt-free: the player
 lives in explorer.ui.tours.
@@ -52,21 +54,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.neighbors import METRICS
+from explorer.core.io.samples import find_sample, is_sample, resources_folder, vectors_file, vocab_file
 from explorer.core.io.vocab_files import FORMATS as VOCAB_FILE_FORMATS
 from explorer.core.matrix.schemes import SCHEMES
 from explorer.core.projection.project import METHODS
 from explorer.core.tokens.vocab import ORDERS
 from explorer.core.training.config import OBJECTIVES
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TOURS_DIR = PROJECT_ROOT / "resources" / "tours"
+TOURS_DIR = resources_folder() / "tours"  # the package data explorer.resources (resources/ in a checkout)
 
 STEP_KEYS = ("title", "caption", "vocab", "vectors", "init", "matrix", "projection", "view", "train",
              "race", "compare_inits", "select", "inspector", "tokenize", "offer_open", "show", "if_missing")
@@ -92,7 +94,8 @@ class Step:
         return self.data.get("title", "")
 
     def files(self) -> list[str]:
-        """Paths this step cannot do without (the tokenize rows just say when theirs is absent)."""
+        """Files (paths or samples) this step cannot do without (the tokenize rows just say when
+        theirs is absent)."""
         out = []
         vocab = self.data.get("vocab")
         if isinstance(vocab, dict) and "file" in vocab:
@@ -110,7 +113,7 @@ class Tour:
     path: Path | None = None
     summary: str = ""
     name: str = ""  # the file's stem without its number, e.g. "why-not-integers"
-    base: Path = field(default=PROJECT_ROOT)  # the folder relative paths start from first
+    base: Path | None = None  # the folder relative paths start from first (the tour file's)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -123,18 +126,30 @@ class Tour:
         return str(self.path) if self.path is not None else self.title
 
     def resolve(self, path: str) -> Path | None:
-        """An existing file or folder for `path`: as given, next to the tour, in the project, here."""
+        """An existing file or folder for `path`: a sample's vocabulary, else the path as given,
+        next to the tour or here."""
+        if is_sample(path):
+            return vocab_file(path)
         p = Path(path).expanduser()
         if p.is_absolute():
             return p if p.exists() else None
-        for folder in (self.base, PROJECT_ROOT, Path.cwd()):
-            candidate = folder / p
-            if candidate.exists():
-                return candidate.resolve()
+        folders = [Path.cwd()] if self.base is None else [self.base, Path.cwd()]
+        for folder in folders:
+            if (folder / p).exists():
+                return (folder / p).resolve()
         return None
 
+    def vectors_source(self, spec: dict) -> tuple[Path | None, Path | None, str | None]:
+        """(table, tokens file, tensor) of a step's "vectors" (a sample brings its own tokens and
+        tensor); None for a file that is not here."""
+        tokens = self.resolve(spec["vocab_file"]) if "vocab_file" in spec else None
+        if is_sample(spec["file"]):
+            return vectors_file(spec["file"], tokens, spec.get("tensor"))
+        return self.resolve(spec["file"]), tokens, spec.get("tensor")
+
     def missing(self, step: Step) -> list[str]:
-        return [f for f in step.files() if self.resolve(f) is None]
+        """The files a step needs that are not here (a sample always is)."""
+        return [f for f in step.files() if not is_sample(f) and self.resolve(f) is None]
 
     def effective(self, step: Step) -> tuple[dict, list[str]]:
         """The keys to apply for `step` (its if_missing replacements when a file is absent)
@@ -210,6 +225,19 @@ def _str_list(value, where: str, min_len: int = 1) -> list:
     return value
 
 
+def _file(value, where: str, table: bool = False) -> str:
+    """A path, or a known sample (with a table when `table`)."""
+    _str(value, where)
+    if is_sample(value):
+        try:
+            sample = find_sample(value)
+            if table:
+                vectors_file(sample.address)
+        except ExplorerError as exc:
+            _fail(f"{where}: {exc}")
+    return value
+
+
 def _vocab(value, where: str) -> None:
     if value == "demo":
         return
@@ -228,7 +256,7 @@ def _vocab(value, where: str) -> None:
         else:
             _str(text, f"{where}.text")
     if "file" in value:
-        _str(value["file"], f"{where}.file")
+        _file(value["file"], f"{where}.file")
     if "format" in value:
         _choice(value["format"], VOCAB_FORMATS, f"{where}.format")
     if "order" in value:
@@ -343,9 +371,10 @@ def _tokenize(value, where: str) -> None:
         _fail(f"{where}.tokenizers must be a list of {{\"label\": ..., \"file\": ...}} objects")
     for i, row in enumerate(rows):
         _obj(row, f"{where}.tokenizers[{i}]", ("label", "file", "format"))
-        for key in ("label", "file"):
-            if key in row:
-                _str(row[key], f"{where}.tokenizers[{i}].{key}")
+        if "label" in row:
+            _str(row["label"], f"{where}.tokenizers[{i}].label")
+        if "file" in row:
+            _file(row["file"], f"{where}.tokenizers[{i}].file")
         if "format" in row:
             _choice(row["format"], VOCAB_FORMATS, f"{where}.tokenizers[{i}].format")
 
@@ -354,6 +383,9 @@ def _vectors(value, where: str) -> None:
     _obj(value, where, ("file", "vocab_file", "tensor", "mode"), required=("file",))
     for key in value:
         _str(value[key], f"{where}.{key}")
+    _file(value["file"], f"{where}.file", table=True)
+    if "vocab_file" in value:
+        _file(value["vocab_file"], f"{where}.vocab_file")
     if "mode" in value:
         _choice(value["mode"], ("file", "map"), f"{where}.mode")
 
@@ -426,7 +458,7 @@ def parse_tour(data, path: str | Path | None = None) -> Tour:
         raise ExplorerError(str(exc), path) from None
     p = Path(path) if path is not None else None
     return Tour(title=title, steps=steps, path=p, summary=summary,
-                name=_slug(p) if p is not None else title, base=p.resolve().parent if p is not None else PROJECT_ROOT)
+                name=_slug(p) if p is not None else title, base=p.resolve().parent if p is not None else None)
 
 
 def load_tour(path: str | Path) -> Tour:

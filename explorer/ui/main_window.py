@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
+from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
+from explorer.core.io.samples import SAMPLES, find_sample, is_sample, vectors_file, vocab_file
 from explorer.core.state.workspace import Workspace
 from explorer.core.view.labels import default_labels
 from explorer.ui.controller import Controller
@@ -125,6 +127,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu()
+        samples_menu = file_menu.addMenu("Open &sample")
+        for sample in SAMPLES.values():
+            samples_menu.addAction(QAction(sample.title, self, toolTip=sample.address,
+                                           triggered=lambda _=False, a=sample.address: self.open_path(a)))
         file_menu.addSeparator()
         self.session_controller.populate_file_menu(file_menu)
         file_menu.addAction(QAction("Save &Picture…", self, triggered=self._save_picture_dialog))
@@ -307,28 +313,62 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
 
-    def _about(self) -> None:
+    def about_text(self) -> str:
+        """Help ▸ About: the versions of the app and of what it runs on."""
+        from importlib.metadata import version
+
         import pyqtgraph
         import PySide6
+        from PySide6.QtCore import qVersion
 
-        QMessageBox.about(
-            self, "About Embedding Explorer",
-            f"<b>Embedding Explorer {__version__}</b><br>See token embeddings initialized, "
-            f"trained and projected.<br><br>PySide6 {PySide6.__version__} · "
-            f"pyqtgraph {pyqtgraph.__version__} · numpy {np.__version__}",
-        )
+        # torch's installed version, read without importing it (a second or two, off the first paint).
+        return (f"<b>Embedding Explorer {__version__}</b><br>See token embeddings initialized, "
+                f"trained and projected.<br><br>"
+                f"Qt {qVersion()} (PySide6 {PySide6.__version__})<br>torch {version('torch')}<br>"
+                f"numpy {np.__version__}<br>pyqtgraph {pyqtgraph.__version__}")
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Embedding Explorer", self.about_text())
 
     # -- files ------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
-        """Open any file the app reads (File ▸ Open, Open Recent, drag and drop): it replaces
-        the session, so unsaved changes are asked about first."""
-        path = Path(path)
+        """Open any file the app reads, or a bundled `sample:NAME` (File ▸ Open, Open sample,
+        Open Recent, drag and drop): it replaces the session, so unsaved changes are asked about first."""
+        if is_sample(path):
+            try:
+                name = find_sample(path).title
+            except ExplorerError as exc:
+                self.controller.error.emit(str(exc))
+                return
+        else:
+            path = Path(path)
+            name = path.name
 
         def open_it() -> None:
             self._remember_recent(path)
-            self.controller.open_path(path)
+            self.load_path(path)
 
-        self.session_controller.confirm_replace(open_it, f"Opening {path.name}")
+        self.session_controller.confirm_replace(open_it, f"Opening {name}")
+
+    def load_path(self, path: str | Path, kind: str | None = None) -> None:
+        """Read a file, or a bundled `sample:NAME`, as `kind` (guessed when None), asking nothing:
+        the command line's files come here. A sample with a table (sample:minilm) opens as
+        vectors with its own vocabulary file, unless a vocabulary is asked for."""
+        if not is_sample(path):
+            self.controller.open_path(path, kind)
+            return
+        try:
+            sample = find_sample(path)
+            if kind == "vectors" or (kind is None and sample.vectors is not None):
+                table, tokens, tensor = vectors_file(path)
+                self.state.pretrained.vocab_file = str(tokens)
+                self.init_panel.open_vectors(table, tensor_name=tensor)
+            elif kind in (None, "vocab", "tokenizer"):
+                self.controller.open_path(vocab_file(path), "vocab")
+            else:
+                raise ExplorerError(f"{sample.address} is a sample vocabulary or table, not a {kind} file")
+        except ExplorerError as exc:
+            self.controller.error.emit(str(exc))  # as the controller reports a file's errors
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a vocabulary, corpus, tokenizer, vectors or session")
@@ -345,8 +385,9 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent_files", [])
         return [value] if isinstance(value, str) else list(value or [])
 
-    def _remember_recent(self, path: Path) -> None:
-        recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+    def _remember_recent(self, path: str | Path) -> None:
+        entry = str(path) if is_sample(path) else str(Path(path).resolve())
+        recent = [entry] + [p for p in self.recent_files() if p != entry]
         self.settings.setValue("recent_files", recent[:MAX_RECENT])
         self._fill_recent_menu()
 

@@ -1,7 +1,7 @@
 """Builds the window from command-line options: the demo, or the files asked for.
 
 Each option writes the state (`state.init`, `state.view`, `state.presentation`) or calls a
-public action (`controller.open_path`, `controller.reinitialize`); the window follows."""
+public action (`window.load_path`, `controller.reinitialize`); the window follows."""
 
 from __future__ import annotations
 
@@ -96,12 +96,14 @@ def run_window(args) -> int:
         if args.present:
             window.presentation.full_screen = not args.screenshot  # a screenshot keeps --size
             state.presentation.active = True
-        if args.session:
-            window.controller.open_path(args.session, "session")
+        if args.open_file:  # `embedding-explorer FILE`: a double-clicked session, or any file the app reads
+            window.load_path(args.open_file)
+        elif args.session:
+            window.load_path(args.session, "session")
         elif args.vectors:
-            window.controller.open_path(args.vectors, "vectors")
+            window.load_path(args.vectors, "vectors")
         elif args.vocab:
-            window.controller.open_path(args.vocab, "vocab")
+            window.load_path(args.vocab, "vocab")
         elif not args.tour:
             window.controller.reinitialize()
         if args.tour:  # the player follows; an unknown tour is reported as an error

@@ -580,8 +580,10 @@ class TourPlayer(QObject):
         return None
 
     def _vectors(self, spec):
-        path = self._resolve_path(spec["file"])
-        vocab_file = self._resolve_path(spec["vocab_file"]) if "vocab_file" in spec else None
+        path, vocab_file, tensor = self.tour.vectors_source(spec)  # a sample brings its vocabulary
+        for given, found in ((spec["file"], path), (spec.get("vocab_file"), vocab_file)):
+            if given is not None and found is None:
+                raise ExplorerError(f"{given} is not here")
         mode = "map" if spec.get("mode") == "map" else "vocabulary"
         pretrained = self.state.pretrained
         self._inited_in_vocab = False
@@ -591,7 +593,7 @@ class TourPlayer(QObject):
         self._clear_trails()
         pretrained.update(mode=mode, vocab_file=str(vocab_file) if vocab_file else None)
         condition = self._flagged("weights" if mode == "map" else "vocab")
-        self.window.init_panel.open_vectors(str(path), tensor_name=spec.get("tensor"))
+        self.window.init_panel.open_vectors(str(path), tensor_name=tensor)
         return condition
 
     def _init(self, spec):

@@ -46,11 +46,42 @@ def test_shipped_tours_keep_training_short():
                     assert data["race"].get("epochs", 3) <= 4, (tour.name, step.number)
 
 
-def test_steps_that_need_shared_files_say_what_happens_without_them():
+def test_steps_that_need_files_other_than_samples_say_what_happens_without_them():
     for tour in shipped_tours():
         for step in tour.steps:
-            if step.files():
+            if [f for f in step.files() if not f.startswith("sample:")]:
                 assert "if_missing" in step.data and "caption" in step.data["if_missing"], (tour.name, step.number)
+
+
+def test_shipped_tours_use_the_bundled_samples_which_are_always_there():
+    used = set()
+    for tour in shipped_tours():
+        for step in tour.steps:
+            rows = (step.data.get("tokenize") or {}).get("tokenizers", [])
+            files = step.files() + [row["file"] for row in rows if "file" in row]
+            assert all(f.startswith("sample:") for f in files), (tour.name, step.number, files)
+            assert tour.missing(step) == [] and "if_missing" not in step.data, (tour.name, step.number)
+            used.update(files)
+    assert used == {"sample:gpt2", "sample:bert", "sample:minilm"}
+    pretrained = find_tour("pretrained-vs-random")
+    table, tokens, tensor = pretrained.vectors_source(pretrained.steps[0].data["vectors"])
+    assert (table.name, tokens.name, tensor) == ("embeddings.safetensors", "vocab.txt",
+                                                 "embeddings.word_embeddings.weight")
+    assert table.is_file() and tokens.is_file()
+    assert (find_tour("3").resolve("sample:gpt2") / "encoder.json").is_file()
+
+
+def test_a_tour_file_of_ones_own_can_use_samples_and_its_own_tokens(tmp_path):
+    words = write(tmp_path, "king\nqueen\n", "words.txt")
+    tour = load_tour(write(tmp_path, {"title": "T", "steps": [
+        {"caption": "a", "vectors": {"file": "sample:minilm", "vocab_file": "words.txt", "tensor": "t"}},
+        {"caption": "b", "vectors": {"file": "mine.npy", "vocab_file": "sample:bert"}},
+    ]}))
+    table, tokens, tensor = tour.vectors_source(tour.steps[0].data["vectors"])
+    assert table.name == "embeddings.safetensors" and tokens == words and tensor == "t"
+    table, tokens, tensor = tour.vectors_source(tour.steps[1].data["vectors"])
+    assert table is None and tokens.name == "bert" and tensor is None  # mine.npy is not here
+    assert tour.missing(tour.steps[1]) == ["mine.npy"]
 
 
 def test_find_tour_by_number_name_stem_or_path():
@@ -90,6 +121,12 @@ def test_json_syntax_errors_name_the_file_and_line(tmp_path):
     ({"title": "T", "steps": [{"caption": "a", "if_missing": {"init": {"seed": "x"}}}]},
      "step 1.if_missing.init.seed must be a whole number"),
     ({"title": "T", "steps": ["just text"]}, "step 1 must be an object"),
+    ({"title": "T", "steps": [{"caption": "a", "vocab": {"file": "sample:gtp2"}}]},
+     "step 1.vocab.file: no sample named 'gtp2'; the samples are sample:gpt2, sample:bert, sample:minilm"),
+    ({"title": "T", "steps": [{"caption": "a", "vectors": {"file": "sample:gpt2"}}]},
+     "step 1.vectors.file: sample:gpt2 is a vocabulary (GPT-2 vocabulary), not vectors"),
+    ({"title": "T", "steps": [{"caption": "a", "tokenize": {"text": "x", "tokenizers": [{"file": "sample:x"}]}}]},
+     "step 1.tokenize.tokenizers[0].file: no sample named 'x'"),
 ])
 def test_invalid_tours_name_the_file_and_the_step(tmp_path, data, message):
     path = write(tmp_path, data)

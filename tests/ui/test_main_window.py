@@ -1,5 +1,7 @@
 """Smoke test of the window as a user starts it: the demo, projected and labelled."""
 
+from PySide6.QtWidgets import QMessageBox
+
 
 
 
@@ -41,3 +43,57 @@ def test_an_unknown_file_kind_is_reported_not_raised(window, tmp_path):
     window.open_path(empty)
     assert "empty" in window.last_error and str(empty) in window.last_error
     assert str(empty.resolve()) in window.recent_files()
+
+
+def menu_action(window, *path):
+    """The window's real QAction at File ▸ Open sample ▸ …, found by the menus' texts."""
+    actions = window.menuBar().actions()
+    for text in path:
+        action = next(a for a in actions if a.text().replace("&", "") == text)
+        actions = action.menu().actions() if action.menu() else []
+    return action
+
+
+def test_open_sample_opens_the_gpt2_vocabulary_and_the_minilm_table(window, qtbot):
+    titles = [a.text() for a in menu_action(window, "File", "Open sample").menu().actions()]
+    assert titles == ["GPT-2 vocabulary", "BERT vocabulary", "MiniLM pretrained table"]
+    menu_action(window, "File", "Open sample", "GPT-2 vocabulary").trigger()
+    qtbot.waitUntil(lambda: len(window.workspace.vocab) == 50257 and window.controller.up_to_date, timeout=60000)
+    assert window.workspace.vocab.tokens[50256] == "<|endoftext|>"
+    assert window.shape_label.text().startswith("50,257 ×")
+    assert window.recent_files()[0] == "sample:gpt2"
+
+    menu_action(window, "File", "Open sample", "MiniLM pretrained table").trigger()
+    box = window.session_controller.unsaved_box  # the GPT-2 matrix is unsaved: opening asks first
+    assert box.isVisible() and "Opening MiniLM pretrained table" in box.informativeText()
+    box.button(QMessageBox.Discard).click()
+    qtbot.waitUntil(lambda: window.workspace.weights is not None and window.workspace.weights.shape == (30522, 384),
+                    timeout=60000)
+    assert window.state.matrix.made_by == "pretrained: embeddings.safetensors"
+    assert window.state.pretrained.tensor == "embeddings.word_embeddings.weight"
+    vocab = window.workspace.vocab
+    window.state.explore.current = vocab.index["king"]
+    qtbot.waitUntil(lambda: window.inspector_panel.neighbors.rowCount() == 10, timeout=30000)
+    shown = [window.inspector_panel.neighbors.item(row, 1).text() for row in range(3)]  # the token column
+    assert any("queen" in text for text in shown), shown
+
+
+def test_an_unknown_sample_is_reported_with_the_names(window):
+    window.open_path("sample:nope")
+    assert window.last_error == "no sample named 'nope'; the samples are sample:gpt2, sample:bert, sample:minilm"
+
+
+def test_about_names_the_versions_of_the_app_qt_torch_and_numpy(window):
+    from importlib.metadata import version
+
+    import numpy as np
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from explorer import __version__
+
+    text = window.about_text()
+    for expected in (f"Embedding Explorer {__version__}", f"Qt {qVersion()}", f"PySide6 {PySide6.__version__}",
+                     f"torch {version('torch')}", f"numpy {np.__version__}"):
+        assert expected in text
+    assert any(a.text() == "&About" for a in menu_action(window, "Help").menu().actions())

@@ -48,7 +48,7 @@ def play_step(qtbot, player, tour, index):
 
 
 @pytest.mark.parametrize("path", shipped_tour_paths(), ids=lambda p: p.stem)
-def test_every_shipped_tour_runs_step_by_step(window, qtbot, path, shared_data):
+def test_every_shipped_tour_runs_step_by_step(window, qtbot, path):
     tour = load_tour(path)
     player = window.tours
     for index in range(len(tour)):
@@ -88,6 +88,20 @@ def test_why_not_integers_is_concrete(window, qtbot):
     top = [vocab.tokens[i] for i, _ in inspector.report.neighbours[:5]]
     assert sum(t in animals for t in top) >= 4, top
     assert window.scatter2d.trail_ids  # trails of the training, redrawn in the re-fitted basis
+
+
+def test_the_pretrained_tour_shows_the_bundled_minilm_table(window, qtbot):
+    """Tour 6 needs no ../shared/data: the MiniLM sample ships with the app."""
+    player = window.tours
+    tour = load_tour(shipped_tour_paths()[5])
+    play_step(qtbot, player, tour, 0)
+    assert player.notes == [] and window.workspace.weights.shape == (30522, 384)
+    assert window.state.pretrained.vocab_file.endswith("vocab.txt")
+    vocab = window.workspace.vocab
+    assert vocab.tokens[window.state.explore.current] == "king"
+    top = [vocab.tokens[i] for i, _ in window.inspector_panel.report.neighbours[:3]]
+    assert "queen" in top, top
+    assert "30,522 × 384" in player.bar.caption.text()
 
 
 def test_arrow_keys_step_the_tour_and_leave_keeps_the_state(window, qtbot):
