@@ -315,16 +315,14 @@ class MainWindow(QMainWindow):
 
     def about_text(self) -> str:
         """Help ▸ About: the versions of the app and of what it runs on."""
-        from importlib.metadata import version
-
         import pyqtgraph
         import PySide6
+        import torch  # imported here, when the box opens: the version that runs, never on the first paint
         from PySide6.QtCore import qVersion
 
-        # torch's installed version, read without importing it (a second or two, off the first paint).
         return (f"<b>Embedding Explorer {__version__}</b><br>See token embeddings initialized, "
                 f"trained and projected.<br><br>"
-                f"Qt {qVersion()} (PySide6 {PySide6.__version__})<br>torch {version('torch')}<br>"
+                f"Qt {qVersion()} (PySide6 {PySide6.__version__})<br>torch {torch.__version__}<br>"
                 f"numpy {np.__version__}<br>pyqtgraph {pyqtgraph.__version__}")
 
     def _about(self) -> None:

@@ -14,17 +14,22 @@ from explorer.ui.startup import demo_workspace
 SIZE = (1280, 800)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
+def new_window(qtbot, settings_path) -> MainWindow:
+    """A window as the app starts one, with its own settings file: the demo, initialized and projected."""
     from PySide6.QtCore import QSettings
 
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)  # no saved layout
-    window = MainWindow(demo_workspace(), settings)
+    window = MainWindow(demo_workspace(), QSettings(str(settings_path), QSettings.IniFormat))
     qtbot.addWidget(window)
     window.resize(*SIZE)
     window.show()
     with qtbot.waitSignal(window.controller.idle, timeout=30000):
         window.controller.reinitialize()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = new_window(qtbot, tmp_path / "settings.ini")  # no saved layout
     yield window
     window.session_controller.prompt_on_close = False  # no "save changes?" box on teardown
     window.close()

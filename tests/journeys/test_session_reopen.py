@@ -11,14 +11,12 @@ own epochs, and the Initialization dock says the matrix came from the session.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from explorer.ui.main_window import MainWindow
-from explorer.ui.startup import demo_workspace
-from tests.journeys.conftest import SIZE, points_in_view
+from tests.journeys.conftest import new_window, points_in_view
 
 EPOCHS = 2
 
@@ -37,17 +35,6 @@ def range_stored(window) -> bool:
     """The view has written the range it shows into the state (it does so as it moves)."""
     stored = window.state.view.range2d
     return stored is not None and np.allclose(np.ravel(stored), np.ravel(window.scatter2d.viewRange()))
-
-
-def new_window(qtbot, tmp_path) -> MainWindow:
-    """A window as the app starts one: the demo, initialized and projected."""
-    window = MainWindow(demo_workspace(), QSettings(str(tmp_path / "second.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(*SIZE)
-    window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
-        window.controller.reinitialize()
-    return window
 
 
 def settled(window) -> bool:
@@ -87,7 +74,7 @@ def test_a_saved_session_opens_in_a_new_window_as_it_was_left(window, qtbot, tmp
     assert len(set(shown["epochs"])) == EPOCHS  # the run has snapshots of each epoch
 
     # Later, in a new window: File ▸ Open of that file.
-    second = new_window(qtbot, tmp_path)
+    second = new_window(qtbot, tmp_path / "second.ini")
     with qtbot.waitSignal(second.session_controller.opened, timeout=30000):
         second.open_path(path)
     qtbot.waitUntil(lambda: settled(second) and range_stored(second)
