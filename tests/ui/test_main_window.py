@@ -84,16 +84,15 @@ def test_an_unknown_sample_is_reported_with_the_names(window):
 
 
 def test_about_names_the_versions_of_the_app_qt_torch_and_numpy(window):
-    from importlib.metadata import version
-
     import numpy as np
     import PySide6
+    import torch
     from PySide6.QtCore import qVersion
 
     from explorer import __version__
 
     text = window.about_text()
     for expected in (f"Embedding Explorer {__version__}", f"Qt {qVersion()}", f"PySide6 {PySide6.__version__}",
-                     f"torch {version('torch')}", f"numpy {np.__version__}"):
+                     f"torch {torch.__version__}", f"numpy {np.__version__}"):
         assert expected in text
     assert any(a.text() == "&About" for a in menu_action(window, "Help").menu().actions())
