@@ -50,6 +50,8 @@ class TrainConfig(Evented):
     corpus: str = "demo"  # "demo" (the built-in corpus) or a text file's path
     new_vocab: bool = False  # build the vocabulary from the corpus file (and initialize) first
     min_count: int = 5  # ... keeping words seen at least this often
+    pace: float = 0.0  # live runs: spread the run over at least this many seconds (0: full speed),
+    # so that a presenter's audience can watch it learn
 
     @property
     def learning_rate(self) -> float:
@@ -85,6 +87,8 @@ class TrainConfig(Evented):
     def validate(self) -> None:
         if not 0 <= self.sample < 1:
             raise ExplorerError(f"the subsampling threshold is from 0 (off) to below 1, not {self.sample!r}")
+        if not self.pace >= 0:
+            raise ExplorerError(f"the pace is a number of seconds (0: full speed), not {self.pace!r}")
         if self.min_lr < 0:
             raise ExplorerError(f"the minimum learning rate cannot be negative, not {self.min_lr!r}")
 
