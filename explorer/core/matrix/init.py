@@ -8,6 +8,8 @@ same matrix bit for bit, and `nn.init` calls with that generator reproduce it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from torch import nn
@@ -55,7 +57,35 @@ def _kaiming_normal(v, d, g, mode="fan_in", nonlinearity="leaky_relu"):
 
 def _truncated_normal(v, d, g, std=0.02):
     _check_std(std)
-    return nn.init.trunc_normal_(_empty(v, d), 0.0, std, -2 * std, 2 * std, generator=g)
+    return trunc_normal(_empty(v, d), 0.0, std, -2 * std, 2 * std, generator=g)
+
+
+def trunc_normal(tensor: torch.Tensor, mean: float, std: float, a: float, b: float,
+                 generator: torch.Generator) -> torch.Tensor:
+    """`nn.init.trunc_normal_`, bit for bit, in a fraction of its time on big matrices.
+
+    torch (when most of N(mean, std) lies in [a, b]) redraws a whole tensor of normals per
+    rejection round and rebuilds the tensor with `torch.where`: seven rounds on 50,257 x 768,
+    seven seconds. The same draws, in the same order, into one reused buffer, and only the
+    still-rejected values looked at and replaced, give the same matrix (the Show-code snippet,
+    which calls nn.init, reproduces it) at the cost of the draws alone."""
+    p = 0.5 * (math.erf((b - mean) / (std * math.sqrt(2.0))) - math.erf((a - mean) / (std * math.sqrt(2.0))))
+    if p <= 0.3 or tensor.numel() == 0:  # torch's other path (narrow intervals): fast already
+        return nn.init.trunc_normal_(tensor, mean, std, a, b, generator=generator)
+    lo = tensor.new_tensor(a).item()
+    hi = tensor.new_tensor(b).item()
+    flat = tensor.view(-1)
+    tensor.normal_(mean, std, generator=generator)
+    pending = ((flat < lo) | (flat > hi)).nonzero().view(-1)
+    buffer = None
+    while len(pending):
+        if buffer is None:
+            buffer = torch.empty_like(tensor)
+        buffer.normal_(mean, std, generator=generator)  # torch draws a whole tensor each round
+        values = buffer.view(-1)[pending]
+        flat[pending] = values
+        pending = pending[(values < lo) | (values > hi)]
+    return tensor
 
 
 def _word2vec(v, d, g):
