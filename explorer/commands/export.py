@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 NAME = "export"
-HELP = "export a session's (or vectors file's) matrix as projector TSV, word2vec, GloVe, .npy or CSV"
-FORMAT_CHOICES = ("projector", "word2vec", "word2vec-bin", "glove", "npy", "csv", "loss-csv")
+HELP = ("export a session's (or vectors file's) matrix as projector TSV, word2vec, GloVe, .npy or CSV, "
+        "or record a session's training run as an animated GIF or MP4")
+FORMAT_CHOICES = ("projector", "word2vec", "word2vec-bin", "glove", "npy", "csv", "loss-csv", "gif", "mp4")
+RECORDING_FORMATS = ("gif", "mp4")
 
 
 def add_arguments(parser) -> None:
@@ -16,12 +18,28 @@ def add_arguments(parser) -> None:
                         help="projector: vectors.tsv + metadata.tsv (OUT is a folder or a .tsv name); "
                              "word2vec / word2vec-bin: word2vec C text / binary; glove: GloVe text; "
                              "npy: float32 matrix (+ OUT's .vocab.txt); csv: projected coordinates "
-                             "(id, token, x, y[, z]); loss-csv: the loss curve of a trained session")
+                             "(id, token, x, y[, z]); loss-csv: the loss curve of a trained session; "
+                             "gif / mp4: the session's training timeline as the window replays it "
+                             "(points, labels, title with step, epoch and loss, legend, trails)")
     parser.add_argument("--out", required=True, metavar="PATH", help="where to write")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for vectors files that carry none (.npy, ...)")
     parser.add_argument("--dims", type=int, choices=(2, 3), default=2, help="csv: 2 or 3 coordinates (PCA)")
     parser.add_argument("--snapshot", type=int, metavar="STEP",
                         help="export the training snapshot taken at this step instead of the final matrix")
+    video = parser.add_argument_group("gif / mp4 (a recorded run)")
+    video.add_argument("--fps", type=float, default=8, metavar="N", help="frames per second (default 8)")
+    video.add_argument("--size", default="960x600", metavar="WxH", help="frame size in pixels (default 960x600)")
+    video.add_argument("--smooth", type=int, default=1, metavar="K",
+                       help="K frames per snapshot: the points move smoothly from one snapshot to the next "
+                            "(default 1: each snapshot once)")
+    video.add_argument("--hold", type=float, default=1.5, metavar="SECONDS",
+                       help="how long the last frame stays before the clip loops (default 1.5)")
+    video.add_argument("--trails", metavar="TOKENS",
+                       help="comma-separated tokens whose paths over the run are drawn, e.g. dog,cat,apple")
+    video.add_argument("--theme", choices=("light", "dark", "high-contrast-light", "high-contrast-dark"),
+                       help="colours (default: the session's theme)")
+    video.add_argument("--fit-on", choices=("last", "first"), default="last",
+                       help="when the session kept no PCA basis: fit one on the last (default) or first snapshot")
 
 
 def _progress_bar(label: str):
@@ -36,11 +54,45 @@ def _progress_bar(label: str):
     return show
 
 
+def _record(args) -> int:
+    """gif / mp4: render the timeline with the window's 2D view, offscreen when there is no display."""
+    import os
+
+    from explorer.core import ExplorerError
+    from explorer.core.io.sources import is_session
+    from explorer.core.io.video import check_fps, parse_size
+
+    if args.snapshot is not None:
+        raise ExplorerError("--snapshot picks one matrix; a recording shows every snapshot of the run")
+    fps, size = check_fps(args.fps), parse_size(args.size)
+    if args.hold < 0:
+        raise ExplorerError(f"--hold is 0 or more seconds, not {args.hold}")
+    from pathlib import Path
+
+    if not Path(args.session).exists():
+        raise ExplorerError("no such file", args.session)
+    if not is_session(args.session):
+        raise ExplorerError("a recording needs a session file with a training timeline (.eexp), "
+                            "not a vectors file", args.session)
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from explorer.ui.recording import record_session
+
+    trails = [t for t in (args.trails or "").split(",") if t]
+    out = record_session(args.session, args.out, fmt=args.format, fps=fps, size=size, hold=args.hold,
+                         trails=trails, theme=args.theme, fit_on=args.fit_on, between=args.smooth,
+                         progress=_progress_bar(f"recording {args.format}"))
+    print(out)
+    return 0
+
+
 def run(args) -> int:
     from explorer.core import ExplorerError
     from explorer.core.io.export import export
     from explorer.core.io.sources import is_session
 
+    if args.format in RECORDING_FORMATS:
+        return _record(args)
     source = args.session
     categories = None
     history: dict = {}

@@ -1,0 +1,212 @@
+"""What each frame of a recorded run shows (no Qt): the points of every timeline snapshot
+through one fixed basis, the title's step / epoch / loss, the trails, and a view range
+that follows the points without jumping.
+
+The basis is the one the window replays the timeline with (`TrainingRun.replay`): the
+session's fitted PCA/SVD projection when it fits these rows, else one fitted once (on the
+last snapshot by default, so the clip shows what the run learned) and kept for every frame.
+Points never jump between frames: only the weights change, the basis does not.
+
+`explorer.ui.recording` draws these frames with the real 2D view; `explorer.core.io.video`
+encodes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from explorer.core import ExplorerError
+from explorer.core.projection.project import Projection, ProjectionSettings, project
+from explorer.core.training.snapshot import Snapshot
+
+FIT_ON = ("last", "first")
+PAD = 0.08  # fraction of the points' extent left around them
+SHRINK = 0.25  # per frame, how far the range moves towards a smaller one (growing is at once)
+TRAIL_LIMIT = 240  # points per trail at most (as tours keep them)
+
+
+@dataclass(frozen=True)
+class RecordingFrame:
+    index: int  # 0-based, in the clip
+    snapshot: int  # the timeline snapshot shown (the one left behind, between two)
+    between: float  # 0: that snapshot itself; 0 < t < 1: t of the way to the next (interpolated)
+    step: int
+    epoch: int  # 0-based, as Snapshot keeps it
+    loss: float
+    coords: np.ndarray  # (tokens, 2) float32, one row per token (NaN rows: not in the sample)
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    trails: np.ndarray | None = None  # (trail tokens, points so far, 2)
+    title: str = ""
+
+
+def frame_title(step: int, epoch: int, epochs: int | None, loss: float, statement: str = "",
+                approximate: bool = False) -> str:
+    """'step 1,234 · epoch 3 of 20 · loss 2.3456' (the loss shown as '–' before the first step;
+    '≈' before the step of a frame interpolated between two snapshots)."""
+    epoch_text = f"epoch {epoch + 1}" + (f" of {epochs}" if epochs else "")
+    loss_text = f"loss {loss:.4f}" if math.isfinite(loss) else "loss –"
+    head = f"step {'≈' if approximate else ''}{step:,} · {epoch_text} · {loss_text}"
+    return f"{head}  —  {statement}" if statement else head
+
+
+def _bounds(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    finite = xy[np.isfinite(xy).all(axis=1)]
+    if not len(finite):
+        return None
+    return finite.min(axis=0).astype(np.float64), finite.max(axis=0).astype(np.float64)
+
+
+def _padded(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    extent = np.maximum(hi - lo, 1e-9)
+    extent = np.maximum(extent, extent.max() * 1e-3)  # a flat cloud still gets a visible axis
+    mid = (lo + hi) / 2
+    half = extent * (0.5 + PAD)
+    return np.array([mid[0] - half[0], mid[0] + half[0], mid[1] - half[1], mid[1] + half[1]])
+
+
+@dataclass
+class RecordingPlan:
+    """The frames of one recorded run. `coords(i)` projects snapshot i through the fixed basis
+    (cached); `frame(i)` is clip frame i with its range and trails; `len()` is the frame count.
+
+    `between` > 1 adds `between - 1` frames between each two snapshots, their points moved
+    linearly from one snapshot's to the next (what a linear basis shows of the weights in
+    between), so a run saved with few snapshots still plays smoothly."""
+
+    snapshots: Sequence[Snapshot]
+    settings: ProjectionSettings
+    basis: Projection
+    epochs: int | None = None  # the run's epochs, for "epoch 3 of 20"
+    trail_ids: list[int] = field(default_factory=list)
+    statement: str = ""
+    between: int = 1
+    _coords: dict = field(default_factory=dict, repr=False)
+    _ranges: list = field(default_factory=list, repr=False)
+
+    def __len__(self) -> int:
+        return (len(self.snapshots) - 1) * self.between + 1
+
+    def position(self, i: int) -> tuple[int, float]:
+        """Clip frame i -> (snapshot, fraction of the way to the next one)."""
+        k, r = divmod(i, self.between)
+        return k, r / self.between
+
+    def points(self, i: int) -> np.ndarray:
+        """The points of clip frame i (interpolated between snapshots when `between` > 1)."""
+        k, t = self.position(i)
+        if t == 0:
+            return self.coords(k)
+        return ((1 - t) * self.coords(k) + t * self.coords(k + 1)).astype(np.float32)
+
+    @property
+    def n_tokens(self) -> int:
+        return self.basis.n_total
+
+    @property
+    def axis_titles(self) -> tuple[str, str]:
+        titles = tuple(self.basis.axis_titles[:2]) or ("x", "y")
+        return titles[0], titles[1]
+
+    def coords(self, i: int) -> np.ndarray:
+        if i not in self._coords:
+            shown = project(self.snapshots[i].weights, self.settings, self.basis)
+            self._coords[i] = np.asarray(shown.full_coords()[:, :2], dtype=np.float32)
+        return self._coords[i]
+
+    def _range(self, i: int) -> np.ndarray:
+        """Grows at once to hold every point; shrinks a little per frame (no jumps)."""
+        while len(self._ranges) <= i:
+            k = len(self._ranges)
+            bounds = _bounds(self.points(k))
+            target = _padded(*bounds) if bounds is not None else np.array([-1.0, 1.0, -1.0, 1.0])
+            if k == 0:
+                shown = target
+            else:
+                last = self._ranges[-1]
+                eased = last + SHRINK * (target - last)
+                shown = np.array([min(target[0], eased[0]), max(target[1], eased[1]),
+                                  min(target[2], eased[2]), max(target[3], eased[3])])
+            self._ranges.append(shown)
+        return self._ranges[i]
+
+    def trails(self, i: int) -> np.ndarray | None:
+        if not self.trail_ids:
+            return None
+        ids = np.asarray(self.trail_ids, dtype=np.int64)
+        k, t = self.position(i)
+        picks = np.arange(k + 1)  # the snapshots passed, then where the points are now
+        if len(picks) > TRAIL_LIMIT:  # evenly thinned, the first and the latest kept
+            picks = np.unique(np.round(np.linspace(0, k, TRAIL_LIMIT)).astype(np.int64))
+        rows = [self.coords(int(j))[ids] for j in picks]
+        if t:
+            rows.append(self.points(i)[ids])
+        return np.stack(rows, axis=1)
+
+    def frame(self, i: int) -> RecordingFrame:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        k, t = self.position(i)
+        snap = self.snapshots[k]
+        step, epoch, loss = int(snap.step), int(snap.epoch), float(snap.loss)
+        if t:  # between two snapshots: the step so far; epoch and loss of the stretch being run
+            after = self.snapshots[k + 1]
+            step = int(round((1 - t) * snap.step + t * after.step))
+            epoch, loss = int(after.epoch), float(after.loss)
+        r = self._range(i)
+        return RecordingFrame(
+            index=i, snapshot=k, between=t, step=step, epoch=epoch, loss=loss,
+            coords=self.points(i), x_range=(float(r[0]), float(r[1])), y_range=(float(r[2]), float(r[3])),
+            trails=self.trails(i),
+            title=frame_title(step, epoch, self.epochs, loss, self.statement, approximate=bool(t)))
+
+
+def recording_settings(state: dict | None) -> ProjectionSettings:
+    """The session's projection settings as replay uses them: PCA/SVD in 2D (t-SNE/UMAP
+    views replay, and record, through PCA, as live frames are drawn)."""
+    saved = dict((state or {}).get("projection") or {})
+    known = {name: saved[name] for name in ("method", "sphereize", "sample", "seed") if name in saved}
+    settings = ProjectionSettings(**known) if known else ProjectionSettings()
+    if settings.method not in ("pca", "svd"):
+        settings.method = "pca"
+    settings.dims = 2
+    return settings.validate()
+
+
+def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings | None = None,
+                   basis: Projection | None = None, *, epochs: int | None = None,
+                   trail_ids: Sequence[int] = (), fit_on: str = "last", between: int = 1) -> RecordingPlan:
+    """A plan for `snapshots` (oldest first). `basis`: the projection to show them through
+    (the window's, a session's); when it does not fit these rows or settings, one is fitted
+    once on the `fit_on` snapshot ("last" or "first")."""
+    snapshots = list(snapshots)
+    if len(snapshots) < 1:
+        raise ExplorerError("this session has no training timeline to record: train first "
+                            "(the window's Start, or `embedding-explorer train`), then save the session")
+    if fit_on not in FIT_ON:
+        raise ExplorerError(f"fit the basis on the 'last' or 'first' snapshot, not {fit_on!r}")
+    settings = (settings or ProjectionSettings()).copy()
+    settings.dims = 2
+    n = snapshots[0].weights.shape[0]
+    for s in snapshots:
+        if s.weights.shape != snapshots[0].weights.shape:
+            raise ExplorerError(f"snapshot at step {s.step} has shape {s.weights.shape}, "
+                                f"the first {snapshots[0].weights.shape}")
+    usable = basis is not None and basis.basis is not None and basis.n_total == n \
+        and basis.dims == 2 and basis.settings.method == settings.method \
+        and basis.settings.sphereize == settings.sphereize and basis.settings.sample == settings.sample \
+        and basis.basis.components.shape[1] == snapshots[0].weights.shape[1]
+    if not usable:
+        fitted_on = snapshots[-1] if fit_on == "last" else snapshots[0]
+        basis = project(fitted_on.weights, settings)
+    if not isinstance(between, int) or isinstance(between, bool) or not 1 <= between <= 100:
+        raise ExplorerError(f"frames per snapshot is a whole number from 1 to 100, not {between!r}")
+    bad = [int(i) for i in trail_ids if not 0 <= int(i) < n]
+    if bad:
+        raise ExplorerError(f"trail token ID {bad[0]} is outside the vocabulary (0 to {n - 1})")
+    return RecordingPlan(snapshots, settings, basis, epochs=epochs, trail_ids=[int(i) for i in trail_ids],
+                         statement=basis.statement, between=between)
