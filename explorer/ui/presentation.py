@@ -14,35 +14,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QToolBar
 
 from explorer.core.state.app import BOOKMARK_PARTS
-from explorer.ui.theme import HIGH_CONTRAST_DARK, HIGH_CONTRAST_LIGHT, LIGHT, THEMES, Theme
+from explorer.ui.theme import (
+    HIGH_CONTRAST_DARK, HIGH_CONTRAST_LIGHT, LIGHT, THEMES, Theme, ThemeKeeper, palette, style_sheet,
+)
 
 SCALE = 1.8  # points, labels and fonts in presentation mode
 FONT_SCALE = 1.5  # the rest of the window's text
 
 
-def dark_palette(theme: Theme) -> QPalette:
-    palette = QPalette()
-    base, text = QColor(theme.background), QColor(theme.foreground)
-    window = base.lighter(130) if base.lightness() < 30 else base.lighter(115)
-    for role, color in ((QPalette.Window, window), (QPalette.WindowText, text), (QPalette.Base, base),
-                        (QPalette.AlternateBase, window), (QPalette.Text, text), (QPalette.Button, window),
-                        (QPalette.ButtonText, text), (QPalette.ToolTipBase, window), (QPalette.ToolTipText, text),
-                        (QPalette.Highlight, QColor(66, 133, 244)), (QPalette.HighlightedText, QColor("#ffffff")),
-                        (QPalette.PlaceholderText, text.darker(150))):
-        palette.setColor(role, color)
-    return palette
-
-
 class Presentation(QObject):
+    theme_changed = Signal(object)  # the Theme now shown (chosen, or its presentation variant)
+
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
         self.state = window.state
+        self.plots = ThemeKeeper(window)  # every pyqtgraph plot of the window follows the theme
         self.full_screen = True  # presenting fills the screen (a --screenshot keeps its --size)
         self._saved: dict = {}
         self.caption = QLabel(window)
@@ -157,16 +149,26 @@ class Presentation(QObject):
         if window.scatter3d is not None:
             window.scatter3d.set_theme(theme)
         app = QApplication.instance()
-        if theme.dark:
-            app.setPalette(dark_palette(theme))
-        else:
-            app.setPalette(app.style().standardPalette())
+        app.setPalette(palette(theme, app.style().standardPalette()))
+        sheet = style_sheet(theme)
+        if app.styleSheet() != sheet:
+            app.setStyleSheet(sheet)
+        self.plots.apply(theme)
+        self._retitle(theme)
         bg = QColor(theme.background)
         self.caption.setStyleSheet(
             f"QLabel#bookmarkCaption {{ color: {theme.foreground}; "
             f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 220); "
             f"border: 2px solid {theme.foreground}; border-radius: 6px; padding: 6px 14px; "
             f"font-size: {max(theme.font_size, 12) + 4}pt; font-weight: bold; }}")
+        self.theme_changed.emit(theme)
+
+    def _retitle(self, theme: Theme) -> None:
+        """The 2D view's title in this theme's colour and size now (it is set when a projection is
+        shown; a theme change alone would leave the previous theme's, black on black or tiny)."""
+        label = self.window.scatter2d.plotItem.titleLabel
+        if label.text:
+            label.setText(label.text, color=theme.foreground, size=f"{theme.title_size}pt")
 
     # -- presentation mode ----------------------------------------------------------------------
     def _active_changed(self, active: bool) -> None:
