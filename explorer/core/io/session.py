@@ -13,6 +13,9 @@ never extracted to disk, and any other member name is rejected). Saves are atomi
 file in the same folder, fsync, rename), so a crash or kill mid-save leaves the previous
 file intact. Matrices round-trip bit-exactly. Version-1 files (a `view` dict, snapshots as
 steps only) are read into the same Session (see `_state_from_v1`).
+
+A run file (explorer/core/io/run_log.py, what `explorer.Run` appends to while a training
+loop logs) is a session too: `load_session` and `is_session_file` take either.
 """
 
 from __future__ import annotations
@@ -187,6 +190,10 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
     path = Path(path)
     if not path.exists():
         raise ExplorerError("no such file", path)
+    from explorer.core.io.run_log import is_run_file, load_run
+
+    if is_run_file(path):  # a run logged by explorer.Run opens as the session of that run
+        return load_run(path, progress=progress, should_cancel=should_cancel)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -409,10 +416,16 @@ def _check_header(meta, path: Path) -> None:
 
 
 def is_session_file(path: str | Path) -> bool:
-    """Whether `path` is a session by its content (a zip holding session.json), whatever its name."""
+    """Whether `path` is a session by its content (a zip holding session.json, or a run file
+    that explorer.Run writes), whatever its name."""
+    from explorer.core.io.run_log import MAGIC
+
     try:
         with open(path, "rb") as f:
-            if f.read(4) != b"PK\x03\x04":
+            head = f.read(len(MAGIC))
+            if head == MAGIC:
+                return True
+            if head[:4] != b"PK\x03\x04":
                 return False
         with zipfile.ZipFile(path) as zf:
             return JSON_MEMBER in zf.namelist()
