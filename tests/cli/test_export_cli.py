@@ -104,3 +104,84 @@ def test_a_session_is_recognised_by_its_content_whatever_its_name(tmp_path, caps
     session = load_session(run)
     assert out.read_text().splitlines()[0] == f"{len(session.vocab)} 8"
     assert main(["export", str(run), "--format", "loss-csv", "--out", str(tmp_path / "l.csv")]) == 0  # sessions only
+
+
+# -- gif / mp4: a recorded run ---------------------------------------------------------------------
+@pytest.fixture
+def run_file(tmp_path):
+    """A demo session with a five-snapshot timeline whose points move and spread."""
+    vocab = demo_vocabulary()
+    rng = np.random.default_rng(1)
+    start = rng.standard_normal((len(vocab), 6)).astype(np.float32) * 0.05
+    goal = rng.standard_normal((len(vocab), 6)).astype(np.float32)
+    snaps = [Snapshot(40 * k, k, 4.0 - 0.4 * k if k else float("nan"), 640 * k, start + (goal - start) * k / 4)
+             for k in range(5)]
+    path = tmp_path / "run.eexp"
+    save_session(path, Session(vocab, snaps[-1].weights, categories=category_labels(vocab), snapshots=snaps,
+                               state={"train": {"epochs": 5}}, history={"loss": [[40 * k, 4.0] for k in range(5)]}))
+    return path
+
+
+def _video(path):
+    from explorer.core.io.video import read_video
+
+    return read_video(path)
+
+
+def test_export_gif_has_a_frame_per_snapshot_at_the_asked_size_and_the_points_move(run_file, tmp_path, capsys):
+    out = tmp_path / "run.gif"
+    assert main(["export", str(run_file), "--format", "gif", "--out", str(out), "--fps", "5",
+                 "--size", "320x240", "--hold", "0"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    frames, meta = _video(out)
+    assert len(frames) == 5 and frames[0].shape == (240, 320, 3)
+    assert meta["duration"] == 200 and meta["loop"] == 0
+    for a, b in zip(frames, frames[1:]):
+        assert np.count_nonzero(np.any(a != b, axis=2)) > 500  # every frame shows the points elsewhere
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_export_mp4_reads_back_with_smoothed_frames_and_the_hold(run_file, tmp_path):
+    out = tmp_path / "run.mp4"
+    assert main(["export", str(run_file), "--format", "mp4", "--out", str(out), "--fps", "10",
+                 "--size", "400x300", "--smooth", "3", "--hold", "1"]) == 0
+    frames, meta = _video(out)
+    # 5 snapshots, 3 frames each way between them: 13 frames; the last one held 1 s more (10 frames)
+    assert len(frames) == 13 + 10 and frames[0].shape == (300, 400, 3)
+    assert meta["codec"] == "h264" and meta["fps"] == 10
+    assert np.abs(frames[0].astype(int) - frames[12].astype(int)).max() > 100
+    assert np.abs(frames[12].astype(int) - frames[-1].astype(int)).mean() < 1  # held
+
+
+def test_export_gif_draws_the_trails_asked_for(run_file, tmp_path):
+    plain, trails = tmp_path / "plain.gif", tmp_path / "trails.gif"
+    common = ["--format", "gif", "--fps", "5", "--size", "320x240", "--hold", "0"]
+    assert main(["export", str(run_file), *common, "--out", str(plain)]) == 0
+    assert main(["export", str(run_file), *common, "--out", str(trails), "--trails", "dog,apple"]) == 0
+    a, b = _video(plain)[0], _video(trails)[0]
+    assert np.count_nonzero(np.any(a[-1] != b[-1], axis=2)) > 200  # the last frame shows the paths
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["missing.eexp", "--format", "gif"], "missing.eexp: no such file"),
+    (["RUN", "--format", "gif", "--size", "tiny"], "a size looks like 800x600"),
+    (["RUN", "--format", "mp4", "--fps", "0"], "fps must be above 0"),
+    (["RUN", "--format", "gif", "--trails", "dog,unicorn"], "'unicorn' is not a token of this session"),
+    (["PLAIN", "--format", "gif"], "no training timeline to record"),
+    (["VECTORS", "--format", "mp4"], "needs a session file with a training timeline"),
+])
+def test_recording_errors_are_one_line_naming_the_file(run_file, session_file, tmp_path, capsys, argv, message):
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("2 2\na 1 2\nb 3 4\n")
+    plain = tmp_path / "plain.eexp"
+    vocab = demo_vocabulary()
+    save_session(plain, Session(vocab, np.ones((len(vocab), 4), np.float32)))
+    names = {"RUN": run_file, "PLAIN": plain, "VECTORS": vectors, "missing.eexp": tmp_path / "missing.eexp"}
+    argv = [str(names.get(a, a)) for a in argv]
+    out = tmp_path / "out.gif"
+    assert main(["export", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    if argv[0] in (str(plain), str(vectors), str(tmp_path / "missing.eexp")):
+        assert argv[0] in err  # the message names the file
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
