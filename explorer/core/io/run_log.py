@@ -591,11 +591,23 @@ def _spread(records: list, count: int) -> list:
     return [records[i] for i in picks]
 
 
-def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: int | None = None):
-    """A run file as a Session: the vocabulary, the latest matrix (and the first as the initial
+@dataclass
+class LoadedRun:
+    """What a run file holds, as the fields of a Session (session.py makes it one)."""
+
+    vocab: Vocabulary
+    weights: np.ndarray
+    initial_weights: np.ndarray
+    categories: list | None
+    history: dict
+    snapshots: list[Snapshot]
+    closed: bool = False
+
+
+def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: int | None = None) -> LoadedRun:
+    """A run file as the fields of a Session: the vocabulary, the latest matrix (and the first as the initial
     one), the loss of every snapshot, and the kept snapshots as the timeline (as many as the
     window's Timeline keeps, evenly spread). A torn tail is left out."""
-    from explorer.core.io.session import Session
     from explorer.core.matrix.memory import check_bytes
 
     path = Path(path)
@@ -628,9 +640,9 @@ def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: 
         raise ExplorerError("damaged run file: metadata must have one entry per token", path)
     history = {"loss": [[int(s), float(v)] for s, v in contents.history if v is not None and np.isfinite(v)]}
     last = snapshots[-1]
-    return Session(vocab=vocab, weights=last.weights.copy(), initial_weights=snapshots[0].weights,
-                   categories=categories, state={}, history=history if history["loss"] else {},
-                   snapshots=snapshots)
+    return LoadedRun(vocab=vocab, weights=last.weights.copy(), initial_weights=snapshots[0].weights,
+                     categories=categories, history=history if history["loss"] else {}, snapshots=snapshots,
+                     closed=contents.closed)
 
 
 class _Sized:

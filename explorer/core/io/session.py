@@ -193,7 +193,9 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
     from explorer.core.io.run_log import is_run_file, load_run
 
     if is_run_file(path):  # a run logged by explorer.Run opens as the session of that run
-        return load_run(path, progress=progress, should_cancel=should_cancel)
+        run = load_run(path, progress=progress, should_cancel=should_cancel)
+        return Session(vocab=run.vocab, weights=run.weights, initial_weights=run.initial_weights,
+                       categories=run.categories, history=run.history, snapshots=run.snapshots)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
