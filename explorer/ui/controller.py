@@ -196,6 +196,16 @@ class Controller(QObject):
         self.projection_ready.emit(self.coords, explained)
         self.projected.emit(result)
 
+    def show_live(self, projection, draw: bool = True) -> None:
+        """A live frame (training, timeline replay): `projection` becomes the one shown, its
+        basis continuing the previous one (no new fit generation), so axis titles, trails
+        and later reprojections follow it; with `draw`, the views draw its coordinates."""
+        self.coords = projection.full_coords()
+        self.state.fit.projection = projection
+        if draw:
+            explained = projection.explained if projection.explained is not None else np.zeros(projection.dims)
+            self.projection_ready.emit(self.coords, explained)
+
     # -- long jobs ------------------------------------------------------------
     def run_long(self, fn, *args, description: str, on_result=None, on_error=None, on_finished=None, **kwargs):
         """Run `fn(*args, progress=..., should_cancel=..., **kwargs)` in a worker, with a

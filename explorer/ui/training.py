@@ -7,7 +7,9 @@ and this object turns its frames into signals for the GUI.
 - End: the final (or, after a NaN, the last good) matrix is written to the workspace
   with reason "trained" and what made it ("trained: <objective>, epoch k of n").
   Closing the window quits the worker (`controller.jobs.stop_all`).
-- Replay: after a run (or a restored one) `replay(i)` shows snapshot i of the timeline.
+- Replay: after a run (or a restored one) `replay(i)` shows snapshot i of the timeline,
+  its basis tracked along the timeline as live frames are.
+- Any other source of Frames (a gensim run, a replayed log) runs through `follow(job, ...)`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from explorer.core.projection.project import project
+from explorer.core.projection.live_basis import track
 from explorer.core.training.config import OBJECTIVE_LABELS, TrainConfig
 from explorer.core.training.live import Frame, FrameGate, fast_gil_switching, live_settings, training_job
 from explorer.core.training.snapshot import Snapshot
@@ -44,6 +46,7 @@ class TrainingRun(QObject):
         self.config: TrainConfig | None = None  # the run's settings, as they were at Start
         self.basis = None  # the Projection the frames (and replays) are shown in
         self.last: Snapshot | None = None
+        self._replayed: dict = {}  # the timeline replayed, one Projection per snapshot
         self.vocab = None
         self.settings = None
         self.paused_at = self.stopped_at = None  # perf_counter() when the worker paused / quit
@@ -58,22 +61,42 @@ class TrainingRun(QObject):
         """Train on `source` with `config` (a copy: the settings may change meanwhile)."""
         if self.worker is not None:
             return
-        weights = self.workspace.weights
-        if weights is None:
+        if self.workspace.weights is None:
             self.controller.error.emit("no matrix to train yet: initialize one first")
+            return
+        self.follow(training_job, source, self.workspace.vocab, self.workspace.weights, config,
+                    description=f"training ({config.objective})", config=config)
+
+    def follow(self, job, *args, description: str, config: TrainConfig | None = None) -> None:
+        """Run any generator job that yields Frames through the same path as `start()`:
+        frame signal, view, loss curve, timeline, Pause/Stop, `finished` (and the final
+        matrix written to the workspace).
+
+        follow(job, *args, description: str, config: TrainConfig | None = None)
+
+        The job is called as `job(*args, settings, previous, gate, timeline)`: the run's
+        live projection settings, the view's Projection to start from (or None), this run's
+        FrameGate and Timeline; pass them on to `explorer.core.training.live.frames`, e.g.
+
+            def job(snapshots, settings, previous, gate, timeline):
+                return (yield from frames(snapshots, settings, previous, gate, timeline))
+            run.follow(job, my_snapshots, description="replaying gensim")
+
+        `config` is the run's TrainConfig (for "epoch k of n" and the panel; default: the
+        state's, copied)."""
+        if self.worker is not None:
             return
         self.gate = self.gate_type()
         self.timeline = Timeline()
-        self.config = config
+        self.config = config if config is not None else self.workspace.state.train.copy()
         self.last = None
         self.basis = None
+        self._replayed = {}
         self._outcome = "done"
         self.vocab = self.workspace.vocab
         self.settings = live_settings(self.workspace.state.projection.copy())
         worker = self.controller.jobs.start(
-            training_job, source, self.vocab, weights, config, self.settings, self._view_projection(),
-            self.gate, self.timeline,
-            description=f"training ({config.objective})", on_yield=self._on_frame,
+            job, *args, self.settings, self._view_projection(), self.gate, self.timeline, description=description, on_yield=self._on_frame,
             on_result=self._on_result, on_error=self._on_error, on_finished=self._on_finished)
         worker.paused.connect(self._on_paused)
         worker.resumed.connect(self._on_resumed)
@@ -101,11 +124,12 @@ class TrainingRun(QObject):
             self.worker.quit()
 
     def restore(self, snapshots: list[Snapshot]) -> None:
-        """A saved run's snapshots: replay shows them again (the basis is fitted by the first)."""
+        """A saved run's snapshots: replay shows them again, as it did before saving."""
         self.timeline = Timeline(snapshots=snapshots)
         self.vocab = self.workspace.vocab
         self.settings = live_settings(self.workspace.state.projection.copy())  # PCA/SVD only
         self.basis = None
+        self._replayed = {}
 
     def _view_projection(self):
         """The projection the view shows, when the run's frames can start from its basis."""
@@ -117,12 +141,14 @@ class TrainingRun(QObject):
 
     # -- worker callbacks (GUI thread) ------------------------------------------
     def _on_frame(self, frame: Frame) -> None:
+        if frame.stage == "pacing":  # a paced run waiting: nothing new to show
+            return
         if frame.snapshot is not None:
             self.last = frame.snapshot
         if frame.coords is not None:
             self.basis = frame.projection
             if self.workspace.vocab is self.vocab and len(frame.coords) == len(self.vocab):
-                self.controller.projection_ready.emit(frame.coords, frame.explained)
+                self.controller.show_live(frame.projection)  # titles state this frame's variance
             self.gate.release()
         self.frame.emit(frame)
 
@@ -165,6 +191,8 @@ class TrainingRun(QObject):
         self.state = "idle"
         last = self.last
         if last is not None and last.step > 0 and self.workspace.vocab is self.vocab:
+            if self.basis is not None:  # the final matrix is shown in the run's last basis
+                self.controller.show_live(self.basis, draw=False)
             made_by = (f"trained: {OBJECTIVE_LABELS[self.config.objective]}, "
                        f"epoch {last.epoch + 1} of {self.config.epochs}")
             self.workspace.set_weights(last.weights, "trained", made_by=made_by, kind="trained")
@@ -172,11 +200,29 @@ class TrainingRun(QObject):
 
     # -- replay -------------------------------------------------------------------
     def replay(self, index: int) -> None:
-        """Show snapshot `index` of the timeline in the view (fixed basis, no retraining)."""
+        """Show snapshot `index` of the timeline in the view (no retraining).
+
+        The basis follows the matrix along the timeline as it did live: snapshot 0 gets a
+        fresh fit, each later one is tracked from the one before (`live_basis.track`), the
+        last of a finished run converged. Computed once per snapshot and kept, so a run and
+        the same run restored from a session replay the same frames."""
         if not len(self.timeline) or self.workspace.vocab is not self.vocab:
             return
-        snap = self.timeline[max(0, min(index, len(self.timeline) - 1))]
-        projection = project(snap.weights, self.settings, self.basis or self._view_projection())
-        if self.basis is None:  # a restored run: fitted once, then every step only transforms
-            self.basis = projection
-        self.controller.projection_ready.emit(projection.full_coords(), projection.explained)
+        self.controller.show_live(self.replay_projection(index))
+
+    def replay_projection(self, index: int):
+        """The Projection `replay(index)` shows (see there)."""
+        index = max(0, min(index, len(self.timeline) - 1))
+        cache = self._replayed
+        if cache.get("timeline") is not self.timeline.snapshots or len(cache.get("frames", ())) > len(self.timeline):
+            cache.clear()
+            cache.update(timeline=self.timeline.snapshots, frames=[])
+        shown = cache["frames"]
+        last = len(self.timeline) - 1
+        while len(shown) <= index:
+            j = len(shown)
+            snap = self.timeline[j]
+            previous = shown[-1] if shown else None
+            shown.append(track(snap.weights, self.settings, previous,
+                               converge=j == last and snap.progress >= 1.0))
+        return shown[index]

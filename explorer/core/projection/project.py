@@ -56,6 +56,9 @@ class PCABasis:
     mean: np.ndarray  # (dim,)
     components: np.ndarray  # (k, dim), rows are unit axes
     explained_variance_ratio: np.ndarray  # (k,)
+    # Live frames (explorer.core.projection.live_basis): the (dim x b) orthonormal block the
+    # next frame's subspace iteration starts from; None for a basis fitted once.
+    block: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def transform(self, weights: np.ndarray) -> np.ndarray:
         x = np.asarray(weights, dtype=np.float32)
@@ -321,6 +324,15 @@ def sphereize(x: np.ndarray) -> np.ndarray:
     return centred / np.where(norms > 0, norms, 1).astype(np.float32)
 
 
+def compatible_with(previous: Projection | None, settings: ProjectionSettings, n_total: int) -> bool:
+    """`previous` shows the same rows the same way (method, dims, sphereize, sample, seed), so a
+    new frame may continue from it."""
+    return previous is not None and previous.settings.method == settings.method \
+        and previous.dims == settings.dims and previous.settings.sphereize == settings.sphereize \
+        and previous.settings.sample == settings.sample and previous.settings.seed == settings.seed \
+        and previous.n_total == n_total
+
+
 def _same_rows(previous: Projection | None, ids: np.ndarray | None, n_total: int) -> bool:
     if previous is None or previous.n_total != n_total:
         return False
@@ -349,10 +361,7 @@ def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
     if weights.ndim != 2 or weights.shape[0] < 2:
         raise ExplorerError(f"cannot project a matrix of shape {weights.shape}: it needs at least 2 rows")
     n_total = weights.shape[0]
-    compatible = previous is not None and previous.settings.method == settings.method \
-        and previous.dims == settings.dims and previous.settings.sphereize == settings.sphereize \
-        and previous.settings.sample == settings.sample and previous.settings.seed == settings.seed \
-        and previous.n_total == n_total
+    compatible = compatible_with(previous, settings, n_total)
     ids = previous.ids if compatible else sample_ids(n_total, settings.sample, settings.seed)
     x = weights if ids is None else weights[ids]
     x = np.asarray(x, dtype=np.float32)

@@ -4,9 +4,17 @@ frame in the worker, and hand the GUI only what it can draw.
 - Frames: `training_job` yields a small `Frame` per snapshot (at least every ~50 ms, so
   Pause/Stop act at once); it carries coordinates only when the GUI has drawn the
   previous ones (`FrameGate`), so stale frames are dropped, never queued.
-- Projection: each drawn frame is projected with the previous frame's `Projection`,
-  that is in the view's fixed PCA/SVD basis, so points never jump.
+- Projection: each drawn frame is projected with a basis that follows the matrix
+  (`explorer.core.projection.live_basis.track`: subspace iteration warm-started from the
+  previous frame's basis, aligned to it), so the view shows what was learned and points
+  never jump; the last frame's basis is converged (a fresh PCA's plane).
+- Stability: each drawn frame states how much the sampled tokens' top-10 neighbourhoods
+  kept since the previous drawn frame (`explorer.core.analysis.stability`).
 - History: every snapshot goes into a `Timeline` of bounded memory for replay.
+- Pace: `frames(..., pace=N)` spreads a run over at least N seconds (waiting in the worker
+  in slices of <= 50 ms, yielding "pacing" frames so Pause/Stop still act at once).
+- `frames` turns any iterable of Snapshots into Frames (training_job uses it; so can any
+  other job, through `TrainingRun.follow`).
 - `race_job` runs "Compare inits": the same training from several starting matrices.
 
 torch is imported only inside the jobs, in the worker thread.
@@ -23,7 +31,9 @@ import numpy as np
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.evaluate import isotropy
-from explorer.core.projection.project import Projection, ProjectionSettings, project
+from explorer.core.analysis.stability import StabilityTracker
+from explorer.core.projection.live_basis import track
+from explorer.core.projection.project import Projection, ProjectionSettings
 from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
 from explorer.core.training.config import TrainConfig
 from explorer.core.training.snapshot import Snapshot
@@ -32,6 +42,7 @@ from explorer.core.training.timeline import Timeline
 ENCODE_BLOCK = 4000  # lines encoded between two yields
 FRAME_INTERVAL = 1 / 30  # at most this many projected frames per second reach the GUI
 LIVE_YIELD_SECONDS = 0.05  # a live run yields a snapshot at least this often
+PACE_SLICE = 0.05  # a paced run waits in slices of at most this long, yielding between them
 # While a worker trains, the GUI thread must get the GIL back quickly: with Python's
 # default 5 ms switch interval, every Qt call made while painting can wait that long,
 # and a frame's painting stalls the event loop for ~100 ms. 0.5 ms keeps stalls < 50 ms.
@@ -54,12 +65,23 @@ def fast_gil_switching(on: bool) -> None:
 
 @dataclass
 class Frame:
-    stage: str  # "encoding" | "training"
+    """What a live job yields.
+
+    stage "encoding" (fraction of the corpus read), "training" (a snapshot; `coords` set
+    when it is drawn) or "pacing" (a paced run waiting: no snapshot, nothing to show)."""
+
+    stage: str  # "encoding" | "training" | "pacing"
     fraction: float  # 0..1 of this stage
     snapshot: Snapshot | None = None
     coords: np.ndarray | None = None  # one row per token in the run's basis (None: not drawn)
     explained: np.ndarray | None = None
     projection: Projection | None = None  # this frame's projection (the next one starts from it)
+    # Drawn frames: mean Jaccard overlap of each sampled token's top-10 neighbours between
+    # this drawn frame and the previous drawn one (None: the first drawn frame), on a fixed
+    # sample of `stability_sample` tokens whose neighbours are sought among `stability_pool`.
+    stability: float | None = None
+    stability_sample: int = 0
+    stability_pool: int = 0
 
 
 class FrameGate:
@@ -105,34 +127,76 @@ def encode_corpus(source, vocab, keep_unknown: bool):
 
 
 def live_settings(settings: ProjectionSettings) -> ProjectionSettings:
-    """Live frames use the view's PCA/SVD settings as they are (a fixed basis, so the final
-    reprojection lands exactly where the last frame was); t-SNE/UMAP views get PCA frames."""
+    """Live frames use the view's PCA/SVD settings as they are (the basis follows the matrix,
+    and the final reprojection lands exactly where the last frame was); t-SNE/UMAP views get
+    PCA frames."""
     return settings if settings.method in ("pca", "svd") else replace(settings, method="pca")
+
+
+def frames(snapshots, settings: ProjectionSettings, previous: Projection | None, gate: FrameGate,
+           timeline: Timeline, pace: float = 0.0):
+    """Generator: turn any iterable of `Snapshot`s into `Frame`s; returns the last drawn
+    frame's `Projection` (or `previous` when none was drawn).
+
+    frames(snapshots, settings, previous, gate, timeline, pace=0.0) -> Generator[Frame, None, Projection | None]
+
+    - every snapshot is added to `timeline` and yielded as a "training" Frame;
+    - a frame is drawn (coords, explained, projection, stability set) when `gate.take()`
+      lets it through, and always for the last snapshot (progress >= 1), whose basis is
+      converged: the view ends on the plane a fresh PCA of the final matrix gives;
+    - the basis follows the matrix (`live_basis.track`), starting from `previous` (the
+      view's projection) when compatible with `settings` (PCA/SVD: see `live_settings`);
+    - `pace` > 0: snapshot i is not yielded before `pace * progress_i` seconds of the run
+      (time spent paused does not count); meanwhile "pacing" Frames are yielded every
+      <= 50 ms so that Pause and Stop act within 200 ms.
+    """
+    projection = previous
+    tracker: StabilityTracker | None = None
+    started = time.perf_counter()
+    suspended = 0.0  # seconds spent outside this generator (paused, or the GUI slow to take)
+
+    def handed(frame):
+        nonlocal suspended
+        before = time.perf_counter()
+        yield frame
+        suspended += time.perf_counter() - before
+
+    for snap in snapshots:
+        timeline.add(snap)
+        if pace > 0:
+            while True:
+                ahead = pace * min(1.0, snap.progress) - (time.perf_counter() - started - suspended)
+                if ahead <= 0:
+                    break
+                time.sleep(min(PACE_SLICE, ahead))
+                yield from handed(Frame("pacing", snap.progress))
+        frame = Frame("training", snap.progress, snap)
+        last = snap.progress >= 1.0
+        if gate.take() or last:
+            projection = track(snap.weights, settings, projection, converge=last)
+            frame.coords, frame.explained = projection.full_coords(), projection.explained
+            frame.projection = projection
+            if tracker is None or tracker.n_tokens != len(snap.weights):
+                tracker = StabilityTracker(len(snap.weights), snap.weights.shape[1])
+            frame.stability = tracker.update(snap.weights)
+            frame.stability_sample, frame.stability_pool = tracker.sample, tracker.pool
+        yield from handed(frame)
+    return projection
 
 
 def training_job(source, vocab, weights: np.ndarray, config: TrainConfig, settings: ProjectionSettings,
                  previous: Projection | None, gate: FrameGate, timeline: Timeline):
-    """Generator run by the worker: encode the corpus, train, project, yield Frames; returns
-    the last frame's Projection.
-
-    Each drawn frame is projected here, in the worker, with the basis kept fixed
-    (`previous`'s: the view's, else one fitted on the first snapshot)."""
+    """Generator run by the worker: encode the corpus, train, then `frames(...)` (project
+    each drawn frame in the worker with a basis that follows the matrix, paced by
+    `config.pace`); returns the last drawn frame's Projection."""
     from explorer.core.training.train import train
 
     corpus = yield from encode_in_blocks(source, vocab, config.objective == "lm",
                                          lambda fraction: Frame("encoding", fraction))
     if len(corpus) == 0:
         raise ExplorerError("the corpus has no token of the current vocabulary", str(source))
-    projection = previous
-    for snap in train(corpus, weights, config):
-        timeline.add(snap)
-        frame = Frame("training", snap.progress, snap)
-        if gate.take() or snap.progress >= 1.0:
-            projection = project(snap.weights, settings, projection)
-            frame.coords, frame.explained = projection.full_coords(), projection.explained
-            frame.projection = projection
-        yield frame
-    return projection
+    return (yield from frames(train(corpus, weights, config), settings, previous, gate, timeline,
+                              pace=config.pace))
 
 
 def race_job(source, vocab, starts: dict[str, np.ndarray], config: TrainConfig):
