@@ -166,17 +166,17 @@ def _mark_image(colour: str, kind: str) -> str:
 
 
 def style_sheet(theme: Theme) -> str:
-    """What the palette cannot reach. In dark themes Fusion draws a check box's frame in the window
-    colour darkened, which on black is black: the boxes (Sample, Sphereize, New vocabulary) vanish.
-    Here they get a frame in the text colour and a mark of their own."""
-    if not theme.dark:
-        return ""
+    """What the palette cannot reach. Fusion draws a check box's frame in the window colour darkened:
+    faint on light grey (contrast 1.7) and, on black, black: the boxes (Sample, Sphereize, New
+    vocabulary) vanish in high-contrast dark. Here they get a frame in a colour that stands out
+    from the panel (3:1 at least) and a mark of their own."""
     fg, bg, dim = theme.foreground, theme.background, disabled_text(theme)
-    accent = "#8ab4f8"
+    frame = fg if theme.dark or fg == "#000000" else _mix(fg, bg, 0.7)
+    accent = "#8ab4f8" if theme.dark else "#1a73e8"
     check, dot = _mark_image(bg, "check"), _mark_image(bg, "dot")
     return (
         "QCheckBox::indicator, QGroupBox::indicator, QRadioButton::indicator {"
-        f" width: 14px; height: 14px; border: 2px solid {fg}; background: {bg}; }}"
+        f" width: 14px; height: 14px; border: 2px solid {frame}; background: {bg}; }}"
         "QRadioButton::indicator { border-radius: 9px; }"
         "QCheckBox::indicator:hover, QRadioButton::indicator:hover, QGroupBox::indicator:hover {"
         f" border-color: {accent}; }}"
