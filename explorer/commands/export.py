@@ -32,6 +32,9 @@ def add_arguments(parser) -> None:
     video.add_argument("--smooth", type=int, default=1, metavar="K",
                        help="K frames per snapshot: the points move smoothly from one snapshot to the next "
                             "(default 1: each snapshot once)")
+    video.add_argument("--range", choices=("follow", "fixed"), default="follow", dest="view_range",
+                       help="follow: the view follows the points as they spread (default); fixed: one view "
+                            "holding every snapshot's points")
     video.add_argument("--hold", type=float, default=1.5, metavar="SECONDS",
                        help="how long the last frame stays before the clip loops (default 1.5)")
     video.add_argument("--trails", metavar="TOKENS",
@@ -81,6 +84,7 @@ def _record(args) -> int:
     trails = [t for t in (args.trails or "").split(",") if t]
     out = record_session(args.session, args.out, fmt=args.format, fps=fps, size=size, hold=args.hold,
                          trails=trails, theme=args.theme, fit_on=args.fit_on, between=args.smooth,
+                         view_range=args.view_range,
                          progress=_progress_bar(f"recording {args.format}"))
     print(out)
     return 0

@@ -208,7 +208,7 @@ def _app() -> QApplication:
 def record_session(session_path, out, *, fmt: str | None = None, fps: float = DEFAULT_FPS,
                    size: tuple[int, int] = DEFAULT_SIZE, hold: float = DEFAULT_HOLD,
                    trails: Sequence[str] = (), theme: str | None = None, fit_on: str = "last",
-                   between: int = 1, progress: Callable[[float], None] | None = None) -> Path:
+                   between: int = 1, view_range: str = "follow", progress: Callable[[float], None] | None = None) -> Path:
     """`embedding-explorer export SESSION --format gif|mp4`: the session's timeline, as the
     window replays it, written to `out`."""
     from explorer.core.io.session import load_session
@@ -228,7 +228,8 @@ def record_session(session_path, out, *, fmt: str | None = None, fps: float = DE
     train = state.get("train") or {}
     epochs = train.get("epochs") if isinstance(train.get("epochs"), int) else None
     plan = plan_recording(session.snapshots, recording_settings(state), session.projection, epochs=epochs,
-                          trail_ids=[index[t] for t in trails], fit_on=fit_on, between=between)
+                          trail_ids=[index[t] for t in trails], fit_on=fit_on, between=between,
+                          view_range=view_range)
     view = state.get("view") or {}
     explore = state.get("explore") or {}
     theme_name = theme or view.get("theme") or "light"
@@ -298,6 +299,10 @@ class RecordingDialog(QDialog):
         self.between_box.setToolTip("1: one frame per snapshot. More: frames moved smoothly from each "
                                     "snapshot to the next")
         form.addRow("Frames per snapshot", self.between_box)
+        self.range_box = QComboBox()
+        self.range_box.addItem("Follow the points", "follow")
+        self.range_box.addItem("Fixed: every frame's points in one view", "fixed")
+        form.addRow("View", self.range_box)
         self.hold_box = QDoubleSpinBox(minimum=0.0, maximum=10.0, value=DEFAULT_HOLD, singleStep=0.5,
                                        suffix=" s")
         form.addRow("Hold the last frame", self.hold_box)
@@ -345,7 +350,8 @@ class RecordingDialog(QDialog):
             if not path.parent.is_dir():
                 raise ExplorerError("the folder does not exist", path.parent)
             plan = replace(self.plan, trail_ids=self.plan.trail_ids if self.trails_box.isChecked() else [],
-                           between=self.between_box.value(), _ranges=[])
+                           between=self.between_box.value(), view_range=self.range_box.currentData(),
+                           _ranges=[])
             window = self.window_
             scatter = window.scatter2d
             renderer = FrameRenderer(

@@ -183,3 +183,18 @@ def test_bad_frames_sizes_and_rates_are_clear_messages(tmp_path):
     with pytest.raises(ExplorerError, match="fps must be above 0"):
         check_fps(0)
     assert _leftovers(tmp_path) == []
+
+
+def test_a_fixed_range_holds_every_snapshot_in_one_view():
+    snaps = _run(count=5, grow=2.0)
+    plan = plan_recording(snaps, view_range="fixed")
+    ranges = {(plan.frame(i).x_range, plan.frame(i).y_range) for i in range(len(plan))}
+    assert len(ranges) == 1
+    (x0, x1), (y0, y1) = ranges.pop()
+    for i in range(len(plan)):
+        xy = plan.coords(i)
+        assert x0 < xy[:, 0].min() and xy[:, 0].max() < x1 and y0 < xy[:, 1].min() and xy[:, 1].max() < y1
+    follow = plan_recording(snaps)
+    assert follow.frame(0).x_range[1] - follow.frame(0).x_range[0] < 0.5 * (x1 - x0)  # follow zooms in at first
+    with pytest.raises(ExplorerError, match="'follow' or 'fixed'"):
+        plan_recording(snaps, view_range="zoom")

@@ -24,6 +24,7 @@ from explorer.core.projection.project import Projection, ProjectionSettings, pro
 from explorer.core.training.snapshot import Snapshot
 
 FIT_ON = ("last", "first")
+RANGES = ("follow", "fixed")  # the view follows the points / one range holds every frame's points
 PAD = 0.08  # fraction of the points' extent left around them
 SHRINK = 0.25  # per frame, how far the range moves towards a smaller one (growing is at once)
 TRAIL_LIMIT = 240  # points per trail at most (as tours keep them)
@@ -85,6 +86,7 @@ class RecordingPlan:
     trail_ids: list[int] = field(default_factory=list)
     statement: str = ""
     between: int = 1
+    view_range: str = "follow"
     _coords: dict = field(default_factory=dict, repr=False)
     _ranges: list = field(default_factory=list, repr=False)
 
@@ -119,7 +121,18 @@ class RecordingPlan:
         return self._coords[i]
 
     def _range(self, i: int) -> np.ndarray:
-        """Grows at once to hold every point; shrinks a little per frame (no jumps)."""
+        """"follow": grows at once to hold every point, shrinks a little per frame (no jumps);
+        "fixed": one range, every point of every snapshot inside it."""
+        if self.view_range == "fixed":
+            if not self._ranges:
+                bounds = [b for b in (_bounds(self.coords(k)) for k in range(len(self.snapshots))) if b]
+                if bounds:
+                    lo = np.min([b[0] for b in bounds], axis=0)
+                    hi = np.max([b[1] for b in bounds], axis=0)
+                    self._ranges.append(_padded(lo, hi))
+                else:
+                    self._ranges.append(np.array([-1.0, 1.0, -1.0, 1.0]))
+            return self._ranges[0]
         while len(self._ranges) <= i:
             k = len(self._ranges)
             bounds = _bounds(self.points(k))
@@ -179,7 +192,8 @@ def recording_settings(state: dict | None) -> ProjectionSettings:
 
 def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings | None = None,
                    basis: Projection | None = None, *, epochs: int | None = None,
-                   trail_ids: Sequence[int] = (), fit_on: str = "last", between: int = 1) -> RecordingPlan:
+                   trail_ids: Sequence[int] = (), fit_on: str = "last", between: int = 1,
+                   view_range: str = "follow") -> RecordingPlan:
     """A plan for `snapshots` (oldest first). `basis`: the projection to show them through
     (the window's, a session's); when it does not fit these rows or settings, one is fitted
     once on the `fit_on` snapshot ("last" or "first")."""
@@ -203,10 +217,12 @@ def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings |
     if not usable:
         fitted_on = snapshots[-1] if fit_on == "last" else snapshots[0]
         basis = project(fitted_on.weights, settings)
+    if view_range not in RANGES:
+        raise ExplorerError(f"the view range is 'follow' or 'fixed', not {view_range!r}")
     if not isinstance(between, int) or isinstance(between, bool) or not 1 <= between <= 100:
         raise ExplorerError(f"frames per snapshot is a whole number from 1 to 100, not {between!r}")
     bad = [int(i) for i in trail_ids if not 0 <= int(i) < n]
     if bad:
         raise ExplorerError(f"trail token ID {bad[0]} is outside the vocabulary (0 to {n - 1})")
     return RecordingPlan(snapshots, settings, basis, epochs=epochs, trail_ids=[int(i) for i in trail_ids],
-                         statement=basis.statement, between=between)
+                         statement=basis.statement, between=between, view_range=view_range)
