@@ -66,6 +66,16 @@ def run(args) -> int:
     from explorer.core.analysis.neighbors import neighbors_of
 
     vocab, weights = open_source(args)
+    subwords = getattr(vocab, "subwords", None)  # a fastText .bin's n-gram table
+    if subwords is not None and args.token not in vocab.index and not args.token.isdigit():
+        from explorer.core.analysis.report import oov_report
+
+        report = oov_report(vocab, weights, subwords, args.token, None, args.k, args.metric)
+        print_results(vocab, report.neighbours, args.metric, args.json,
+                      f"{args.token!r} is {report.summary()}\nnearest to it by {args.metric}, "
+                      f"in the full {weights.shape[1]}-dim space:")
+        sys.stdout.flush()
+        return 0
     token_id = resolve(vocab, args.token)
     results = neighbors_of(weights, token_id, args.k, args.metric)
     print_results(vocab, results, args.metric, args.json,

@@ -1,6 +1,8 @@
 """Pretrained vectors: every real file, every format, and every kind of bad input."""
 
+import json
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -301,10 +303,6 @@ def test_sniff_format_names(shared_data):
 
 
 # -- formats named and refused -------------------------------------------------------------
-FASTTEXT_MESSAGE = ("a Facebook fastText binary model (.bin): not supported yet; use its .vec file, "
-                    "or gensim's load_facebook_vectors")
-
-
 def _every_loader_refuses(path, message):
     """The window (detect_kind), the vectors loader, its token column and the vocabulary loader
     all give the same message, naming the file."""
@@ -315,30 +313,6 @@ def _every_loader_refuses(path, message):
         with pytest.raises(ExplorerError) as info:
             read(path)
         assert str(info.value) == f"{path}, byte 0: {message}", read.__name__
-
-
-def test_a_facebook_fasttext_model_is_named_not_read_as_ragged_text(tmp_path):
-    import struct
-
-    # magic, version, then the args block of a real model: dim 100, window 5, epoch 5, ...
-    header = struct.pack("<iiiiiiiiiiiid", 0x2F4F16BA, 12, 100, 5, 5, 5, 5, 1, 1, 2000000, 3, 6, 0.0001)
-    for name in ("model.bin", "cc.en.300.bin", "model"):
-        path = write(tmp_path, name, header + b"\x00" * 64 + b"the\x00" + bytes(range(256)), "wb")
-        _every_loader_refuses(path, FASTTEXT_MESSAGE)
-
-
-def test_gensim_s_own_fasttext_model_is_named():
-    import importlib.util
-
-    spec = importlib.util.find_spec("gensim")
-    if spec is None:
-        pytest.skip("gensim is not installed")
-    path = next(iter(spec.submodule_search_locations)) + "/test/test_data/crime-and-punishment.bin"
-    if not __import__("os").path.exists(path):
-        pytest.skip(f"{path} is absent")
-    from pathlib import Path
-
-    _every_loader_refuses(Path(path), FASTTEXT_MESSAGE)
 
 
 def _compressed(data: bytes, tool: str) -> bytes:
@@ -359,20 +333,95 @@ def _compressed(data: bytes, tool: str) -> bytes:
     return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
 
 
-@pytest.mark.parametrize("tool, suffix, command", [
-    ("gzip", ".gz", "gunzip"), ("bzip2", ".bz2", "bunzip2"), ("xz", ".xz", "unxz"), ("zstd", ".zst", "unzstd"),
-])
-def test_compressed_vectors_name_their_format_and_how_to_decompress(shared_data, tmp_path, tool, suffix, command):
+@pytest.mark.parametrize("tool, suffix", [("gzip", ".gz"), ("bzip2", ".bz2"), ("xz", ".xz")])
+def test_compressed_vectors_load_as_the_plain_file_does(shared_data, tmp_path, tool, suffix):
+    from explorer.core.io.detect import detect_kind
+    from explorer.core.io.vocab_files import load_vocabulary
+
+    for name, fmt in (("test_glove.txt", "glove"), ("lee_fasttext.vec", "fasttext"),
+                      ("word2vec_pre_kv_c", "word2vec"), ("euclidean_vectors.bin", "word2vec_binary")):
+        plain = shared_data / "gensim" / name
+        path = write(tmp_path, name + suffix, _compressed(plain.read_bytes(), tool), "wb")
+        assert detect_kind(path) == "vectors", name
+        assert sniff_format(path) == fmt, name
+        want, got = load_vectors(plain), load_vectors(path)
+        assert got.vocab.tokens == want.vocab.tokens and got.format == fmt
+        np.testing.assert_array_equal(got.weights, want.weights)
+        assert read_vector_tokens(path).tokens == want.vocab.tokens
+        assert load_vocabulary(path, "vectors").tokens == want.vocab.tokens
+    # named .vec, the file still says by its bytes that it is compressed
+    path = write(tmp_path, "glove.vec", _compressed((shared_data / "gensim" / "test_glove.txt").read_bytes(), tool),
+                 "wb")
+    assert load_vectors(path).weights.shape == (76, 50)
+
+
+def test_compressed_vectors_report_progress_by_compressed_bytes(shared_data, tmp_path):
+    import gzip
+
+    data = (shared_data / "gensim" / "pang_lee_polarity_fasttext.vec").read_bytes()
+    path = write(tmp_path, "polarity.vec.gz", gzip.compress(data), "wb")
+    seen = []
+    loaded = load_vectors(path, progress=seen.append)
+    assert loaded.weights.shape == (1694, 100)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+
+
+def test_errors_in_a_compressed_file_name_the_file_and_line(shared_data, tmp_path):
+    import bz2
+    import gzip
+
+    lines = (shared_data / "gensim" / "test_glove.txt").read_bytes().split(b"\n")
+    lines[40] = b" ".join(lines[40].split()[:-1])  # one number short
+    path = write(tmp_path, "glove.txt.bz2", bz2.compress(b"\n".join(lines)), "wb")
+    with pytest.raises(ExplorerError, match="ragged rows") as info:
+        load_vectors(path)
+    assert info.value.line == 41 and str(path) in str(info.value)
+    truncated = gzip.compress((shared_data / "gensim" / "lee_fasttext.vec").read_bytes())
+    path = write(tmp_path, "cut.vec.gz", truncated[: len(truncated) // 2], "wb")
+    with pytest.raises(ExplorerError, match=r"damaged gzip data \(truncated\?\)") as info:
+        load_vectors(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_zstd_file_still_says_how_to_decompress_it(shared_data, tmp_path):
     glove = (shared_data / "gensim" / "test_glove.txt").read_bytes()
-    blob = _compressed(glove, tool)
-    path = write(tmp_path, "test_glove.txt" + suffix, blob, "wb")
-    _every_loader_refuses(path, f"{tool}-compressed: decompress it first ({command} test_glove.txt{suffix})")
-    # named .vec, the file still says what it is; the command then writes beside it
+    blob = _compressed(glove, "zstd")
+    path = write(tmp_path, "test_glove.txt.zst", blob, "wb")
+    _every_loader_refuses(path, "zstd-compressed: decompress it first (unzstd test_glove.txt.zst)")
     path = write(tmp_path, "glove.vec", blob, "wb")
-    _every_loader_refuses(path, f"{tool}-compressed: decompress it first ({command} -c glove.vec > glove.vec.out)")
-    # and decompressed, it is the real file again
-    plain = write(tmp_path, "plain.txt", glove, "wb")
-    assert load_vectors(plain).weights.shape == (76, 50)
+    _every_loader_refuses(path, "zstd-compressed: decompress it first (unzstd -c glove.vec > glove.vec.out)")
+
+
+def test_a_compressed_table_without_tokens_says_decompress_it(tmp_path):
+    import gzip
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((3, 2), np.float32))
+    path = write(tmp_path, "m.npy.gz", gzip.compress(buffer.getvalue()), "wb")
+    with pytest.raises(ExplorerError) as info:
+        load_vectors(path)
+    assert str(info.value) == f"{path}, byte 0: a gzip-compressed NumPy .npy: decompress it first (gunzip m.npy.gz)"
+
+
+def test_an_executable_is_a_binary_file_not_ragged_rows(tmp_path):
+    import shutil
+
+    from explorer.core.io.detect import detect_kind
+
+    exe = Path(shutil.which("ls") or "/bin/ls")
+    for path in (exe, Path(shutil.copy(exe, tmp_path / "ls.bin")), Path(shutil.copy(exe, tmp_path / "ls.vec"))):
+        for read in (detect_kind, load_vectors):
+            try:
+                read(path)
+            except ExplorerError as exc:
+                message = str(exc)
+            else:
+                message = ""
+            if read is detect_kind and path.suffix in (".bin", ".vec"):
+                continue  # a vectors name: the vectors loader says what it is
+            assert message.startswith(f"{path}, byte 0: ") and "binary file (an executable (ELF))" in message, message
+            assert "ragged" not in message
 
 
 def test_a_zip_of_a_vectors_file_says_extract_it(shared_data, tmp_path):
@@ -393,24 +442,22 @@ def test_a_zip_of_a_vectors_file_says_extract_it(shared_data, tmp_path):
         load_vectors(renamed)
 
 
-def test_the_vectors_command_names_a_compressed_file(shared_data, tmp_path, capsys):
+def test_the_vectors_command_reads_a_compressed_file(shared_data, tmp_path, capsys):
     import gzip
 
     from explorer.cli import main
 
     path = write(tmp_path, "glove.txt.gz", gzip.compress((shared_data / "gensim" / "test_glove.txt").read_bytes()),
                  "wb")
-    assert main(["vectors", str(path)]) != 0
-    err = capsys.readouterr().err
-    assert f"{path}, byte 0: gzip-compressed: decompress it first (gunzip glove.txt.gz)" in err
-    assert "ragged" not in err and "Traceback" not in err
+    assert main(["vectors", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["rows"], info["dim"], info["format"]) == (76, 50, "glove")
 
 
-def test_a_gzipped_vocabulary_for_a_table_is_named(shared_data, tmp_path):
+def test_a_gzipped_vocabulary_for_a_table_is_read(tmp_path):
     import gzip
 
     np.save(tmp_path / "m.npy", np.zeros((76, 50), np.float32))
     vocab = write(tmp_path, "vocab.txt.gz", gzip.compress(b"\n".join(f"w{i}".encode() for i in range(76))), "wb")
-    with pytest.raises(ExplorerError) as info:
-        load_vectors(tmp_path / "m.npy", vocab_path=vocab)
-    assert str(info.value) == f"{vocab}, byte 0: gzip-compressed: decompress it first (gunzip vocab.txt.gz)"
+    loaded = load_vectors(tmp_path / "m.npy", vocab_path=vocab)
+    assert loaded.vocab.tokens[:2] == ["w0", "w1"] and len(loaded.vocab) == 76

@@ -381,27 +381,31 @@ def test_a_session_is_recognised_by_its_content_whatever_its_name(tmp_path):
 
 
 # -- compressed files ------------------------------------------------------------------------
-@pytest.mark.parametrize("rel, name", [("tokenizers/bert/vocab.txt", "vocab.txt.gz"), ("gensim/lee.cor", "lee.cor.gz")])
-def test_a_gzipped_vocabulary_or_corpus_says_gunzip_it(shared_data, tmp_path, rel, name):
-    import gzip
+@pytest.mark.parametrize("tool", ["gzip", "bz2", "lzma"])
+def test_compressed_vocabularies_and_corpora_load_as_the_plain_files(shared_data, tmp_path, tool):
+    import importlib
 
-    path = write(tmp_path / name, gzip.compress((shared_data / rel).read_bytes()))
-    message = f"{path}, byte 0: gzip-compressed: decompress it first (gunzip {name})"
-    for fmt in (None, "wordlist", "corpus", "wordpiece"):
-        with pytest.raises(ExplorerError) as info:
-            load_vocabulary(path, fmt)
-        assert str(info.value) == message, fmt
-    with pytest.raises(ExplorerError) as info:
-        detect_kind(path)
-    assert str(info.value) == message
+    compress = importlib.import_module(tool).compress
+    suffix = {"gzip": ".gz", "bz2": ".bz2", "lzma": ".xz"}[tool]
+    for rel, fmt, kind, options in (("tokenizers/bert/vocab.txt", "wordpiece", "tokenizer", {}),
+                                    ("gensim/lee.cor", "corpus", "corpus", {"errors": "replace"}),
+                                    ("gensim/test_glove.txt", "vectors", "vectors", {})):
+        plain = shared_data / rel
+        path = write(tmp_path / (plain.name + suffix), compress(plain.read_bytes()))
+        assert detect_format(path) == detect_format(plain) == fmt, rel
+        assert detect_kind(path) in (kind, "vocab"), rel
+        got, want = load_vocabulary(path, **options), load_vocabulary(plain, **options)
+        assert got.tokens == want.tokens, rel
+        assert (got.counts is None and want.counts is None) or list(got.counts) == list(want.counts)
 
 
-def test_a_bzip2_corpus_says_bunzip2_it_but_a_word_list_starting_with_bzh_loads(shared_data, tmp_path):
+def test_invalid_utf8_in_a_compressed_corpus_names_its_line(shared_data, tmp_path):
     import bz2
 
     path = write(tmp_path / "lee.cor.bz2", bz2.compress((shared_data / "gensim" / "lee.cor").read_bytes()))
-    with pytest.raises(ExplorerError, match=r"bzip2-compressed: decompress it first \(bunzip2 lee.cor.bz2\)"):
+    with pytest.raises(ExplorerError, match=r"invalid UTF-8 \(byte 0xa3\)") as info:
         load_vocabulary(path, "corpus")
+    assert info.value.line == 41 and str(path) in str(info.value)
     words = write(tmp_path / "words.txt", "BZh9\nBZh\nPK\n")  # the magic bytes' letters, as text
     assert load_vocabulary(words).tokens == ["BZh9", "BZh", "PK"]
 

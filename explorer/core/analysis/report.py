@@ -36,6 +36,56 @@ class TokenReport:
     initial_index: NeighborIndex | None = None
 
 
+@dataclass
+class OOVReport:
+    """A word outside the vocabulary, composed from its character n-grams (fastText models).
+
+    `vector` (float32, dim) is the mean of the n-grams' rows, as fastText and gensim compute
+    it; `ngrams` are the n-grams used, in fastText's order (``<wh``, ``<whe``, ..., ``whe``, ...);
+    `neighbours` are (token ID, score) best first, over the whole vocabulary; `index` is the
+    NeighborIndex used (pass it back next time). The Inspector shows it as
+    "not in the vocabulary: composed from {len(ngrams)} n-grams <wh, whe, …>" (`summary()`).
+    """
+
+    word: str
+    vector: np.ndarray
+    ngrams: list[str]
+    neighbours: list  # (token ID, score), best first
+    index: NeighborIndex
+
+    def summary(self, shown: int = 6) -> str:
+        """"not in the vocabulary: composed from 46 n-grams <un, <uns, <unse, …" (no n-gram: says so)."""
+        if not self.ngrams:
+            return "not in the vocabulary, and no n-gram of it is known: its vector is zero"
+        head = ", ".join(self.ngrams[:shown]) + (", …" if len(self.ngrams) > shown else "")
+        n = len(self.ngrams)
+        return f"not in the vocabulary: composed from {n} n-gram{'s' if n != 1 else ''} {head}"
+
+
+def oov_report(vocab: Vocabulary, weights: np.ndarray, subwords, word: str, index: NeighborIndex | None,
+               k: int = 10, metric: str = "cosine") -> OOVReport:
+    """The Inspector's report for `word`, a word not in `vocab`, from the model's subword table.
+
+    `subwords` is `workspace.subwords` (an `explorer.core.io.fasttext.SubwordModel`, whose
+    `compose(word) -> (vector, ngrams)`); None means the matrix has no subword table, and is
+    an ExplorerError saying so. `index` is a NeighborIndex built on `weights` or None (a new one
+    is built); a plain function, to run in a worker for big matrices. A word that is in the
+    vocabulary is reported too (its n-gram composition), though the Inspector shows its row.
+    """
+    if subwords is None:
+        raise ExplorerError(f"{word!r} is not in the vocabulary, and this matrix has no subword model "
+                            "(only fastText .bin models compose words from n-grams)")
+    if subwords.dim != weights.shape[1]:
+        raise ExplorerError(f"the subword table has {subwords.dim} dims, the matrix {weights.shape[1]}")
+    index = index_for(weights, index)
+    vector, ngrams = subwords.compose(word)
+    if ngrams and float(np.abs(vector).sum()) > 0:
+        neighbours = index.query(vector, k, metric)
+    else:
+        neighbours = []  # a zero vector is equally far from everything
+    return OOVReport(word, vector, ngrams, neighbours, index)
+
+
 def index_for(weights: np.ndarray, index: NeighborIndex | None) -> NeighborIndex:
     """`index` when it was built on `weights`, else a new one."""
     return index if index is not None and index.matches(weights) else NeighborIndex(weights)
@@ -86,8 +136,10 @@ def default_sentence(vocab: Vocabulary) -> str:
 
 def positional_table_of(source: str | Path, dim: int | None) -> np.ndarray | None:
     """The learned positional table of the checkpoint the matrix came from, when it holds one
-    of the matrix' width (e.g. MiniLM's safetensors); else None."""
+    of the matrix' width (e.g. MiniLM's safetensors, or a model folder); else None."""
     source = Path(source or "")
+    if source.is_dir():  # a Hugging Face-style model folder (wpe.weight, *.position_embeddings.weight)
+        return _folder_positional_table(source, dim)
     if source.suffix.lower() != ".safetensors" or not source.is_file():
         return None
     try:
@@ -95,3 +147,36 @@ def positional_table_of(source: str | Path, dim: int | None) -> np.ndarray | Non
     except ExplorerError:
         return None
     return table if table.shape[1] == dim else None
+
+
+def _folder_positional_table(folder: Path, dim: int | None) -> np.ndarray | None:
+    """The positional table of a model folder's safetensors (single file or the shard the index
+    names for it); None when there is none of width `dim`. (explorer.core.io.model_folder picks
+    the embedding table; this layer sits below io, so it reads the index itself.)"""
+    import json
+
+    if not dim:
+        return None
+    files: dict[str, Path] = {}
+    index = folder / "model.safetensors.index.json"
+    try:
+        if index.is_file():
+            weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map", {})
+            files = {name: folder / Path(shard).name for name, shard in weight_map.items() if isinstance(shard, str)}
+        elif (folder / "model.safetensors").is_file():
+            from safetensors import safe_open
+
+            with safe_open(str(folder / "model.safetensors"), framework="numpy") as f:
+                files = {name: folder / "model.safetensors" for name in f.keys()}
+    except Exception:  # a damaged index or header: no positional table, the table itself says why
+        return None
+    for suffix in ("position_embeddings.weight", "wpe.weight", "embed_positions.weight"):
+        for name, file in files.items():
+            if name == suffix or name.endswith("." + suffix):
+                try:
+                    table = load_positional_table(file, name)
+                except ExplorerError:
+                    continue
+                if table.ndim == 2 and table.shape[1] == dim:
+                    return table
+    return None

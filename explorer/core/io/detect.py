@@ -20,24 +20,34 @@ def detect_kind(path: str | Path) -> str:
     if not path.exists():
         raise ExplorerError("no such file", path)
     if path.is_dir():
+        from explorer.core.io.model_folder import is_model_folder
+
+        if is_model_folder(path):
+            return "vectors"  # a Hugging Face-style model folder: its input-embedding table
         if (path / "encoder.json").exists() or (path / "vocab.txt").exists() or (path / "tokenizer.json").exists():
             return "tokenizer"
         raise ExplorerError("is a folder, not a file", path)
     if path.stat().st_size == 0:
         raise ExplorerError("the file is empty", path)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
+    from explorer.core.io.compressed import compression_of_file, inner_name, read_head
+    from explorer.core.io.fasttext import is_fasttext_bin
     from explorer.core.io.session import is_session_file  # numpy and zipfile: only when a file opens
 
-    if suffix in SESSION_SUFFIXES or is_session_file(path):  # a session by name or by content
+    compressed = compression_of_file(path) is not None
+    name = (inner_name(path) if compressed else path.name).lower()  # "wiki.vec" for "wiki.vec.gz"
+    suffix = Path(name).suffix
+    if not compressed and (suffix in SESSION_SUFFIXES or is_session_file(path)):  # a session by name or content
         return "session"
-    with open(path, "rb") as f:
-        head = f.read(4096)
-    # Compressed files and fastText models, whatever their name (.npz and zip checkpoints are zips).
+    head = read_head(path, 4096)  # decompressed
+    if not head:
+        raise ExplorerError("the file is empty (once decompressed)", path)
+    if is_fasttext_bin(head):
+        return "vectors"  # a Facebook fastText model (words and subword n-grams)
+    # zstd and zip files, whatever their name (.npz and zip checkpoints are zips); compressed in compressed.
     refuse_foreign(head, path, zip_ok=suffix in VECTOR_SUFFIXES)
     if name in {"encoder.json", "tokenizer.json", "vocab.bpe"} or name.endswith("tokenizer.json"):
         return "tokenizer"
-    if name == "vocab.txt" and path.with_name("tokenizer.json").exists():
+    if name == "vocab.txt" and path.with_name("tokenizer.json").exists() and not compressed:
         return "tokenizer"
     if suffix in VECTOR_SUFFIXES:
         return "vectors"

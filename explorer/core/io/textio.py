@@ -6,12 +6,13 @@ on one line is refused after `max_line_bytes` instead of hanging. It handles a
 UTF-8 byte-order mark and CRLF line endings, refuses binary files, and reports
 invalid UTF-8 with the file, line and byte offset (`InvalidEncoding`), or
 replaces it and counts the affected lines when asked to (`errors="replace"`).
+gzip, bzip2 and xz files are decompressed as they are read (`explorer.core.io.compressed`),
+with progress by compressed bytes; line numbers are those of the decompressed text.
 """
 
 from __future__ import annotations
 
 import codecs
-import os
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ COMPRESSED = (
 )
 FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"  # int32 0x2F4F16BA, little-endian, at offset 0
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip's end record
+FASTTEXT_NOT_TEXT = ("a Facebook fastText binary model (.bin), not text: open it as vectors (File > Open, "
+                     "or `embedding-explorer vectors FILE`)")
 
 
 def _is_bzip2(head: bytes) -> bool:
@@ -96,8 +99,7 @@ def refuse_foreign(head: bytes, path, *, zip_ok: bool = False) -> None:
 
     Every loader's first-bytes check calls this, so each path reports the same message."""
     if head.startswith(FASTTEXT_MAGIC):
-        raise ExplorerError("a Facebook fastText binary model (.bin): not supported yet; use its .vec file, "
-                            "or gensim's load_facebook_vectors", path, offset=0)
+        raise ExplorerError(FASTTEXT_NOT_TEXT, path, offset=0)
     for magic, fmt, tool, suffix in COMPRESSED:
         if head.startswith(magic):
             raise ExplorerError(f"{fmt}-compressed: decompress it first ({_decompress_hint(path, tool, suffix)})",
@@ -110,11 +112,37 @@ def refuse_foreign(head: bytes, path, *, zip_ok: bool = False) -> None:
                             f"you want from it first (unzip {shlex.quote(Path(path).name)})", path, offset=0)
 
 
+EXECUTABLES = ((b"\x7fELF", "an executable (ELF)"), (b"MZ", "a Windows executable"),
+               (b"\xcf\xfa\xed\xfe", "an executable (Mach-O)"), (b"\xca\xfe\xba\xbe", "an executable (Mach-O)"),
+               (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF document"),
+               (b"GIF8", "a GIF image"), (b"SQLite format 3\x00", "an SQLite database"))
+
+
+def describe_binary(head: bytes) -> str | None:
+    """"a binary file (...)" when the first bytes are not text (NUL bytes, mostly undecodable,
+    or a known executable or image signature), else None."""
+    for magic, what in EXECUTABLES:
+        if head.startswith(magic) and (magic != b"MZ" or b"\x00" in head[:64]):
+            return f"a binary file ({what})"
+    if b"\x00" in head[:SNIFF_BYTES]:
+        return "a binary file (it holds NUL bytes)"
+    sample = head[:SNIFF_BYTES]
+    if len(sample) >= 64:
+        text = sample.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") + sum(1 for c in text if c < " " and c not in "\t\n\r\f\v")
+        if bad > 0.1 * len(text) + 4:
+            return "a binary file (mostly undecodable bytes)"
+    return None
+
+
 def sniff_binary(head: bytes, path) -> None:
     """Raise ExplorerError when the first bytes say this is not UTF-8 text."""
     refuse_foreign(head, path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ExplorerError("this text is UTF-16 encoded; save it as UTF-8", path, offset=0)
+    for magic, what in EXECUTABLES:
+        if head.startswith(magic) and (magic != b"MZ" or b"\x00" in head[:64]):
+            raise ExplorerError(f"this is a binary file ({what}), not text", path, offset=0)
     nul = head.find(b"\x00")
     if nul >= 0:
         raise ExplorerError("this is a binary file, not text (NUL byte)", path, offset=nul)
@@ -144,17 +172,12 @@ def iter_blocks(
     """
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    from explorer.core.io.compressed import open_stream
+
     path = Path(path)
     stats = stats if stats is not None else TextStats()
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise ExplorerError("no such file", path) from None
-    except IsADirectoryError:
-        raise ExplorerError("is a folder, not a file", path) from None
-    with f:
-        size = os.fstat(f.fileno()).st_size
-        if size == 0:
+    with open_stream(path) as f:
+        if f.size == 0:
             raise ExplorerError("the file is empty", path)
         line_no = 1  # number of the first line in `carry`
         offset = 0  # byte offset of `carry` in the file
@@ -167,6 +190,8 @@ def iter_blocks(
             chunk = f.read(chunk_bytes)
             if first:
                 first = False
+                if not chunk:
+                    raise ExplorerError("the file is empty (once decompressed)", path)
                 sniff_binary(chunk, path)
                 if chunk.startswith(codecs.BOM_UTF8):
                     chunk = chunk[len(codecs.BOM_UTF8):]
@@ -197,7 +222,7 @@ def iter_blocks(
             offset += len(block) + 1
             stats.lines = line_no - 1
             if progress is not None:
-                progress(min(1.0, f.tell() / size))
+                progress(f.fraction())
             if not chunk:
                 break
         if failure is not None:
@@ -254,7 +279,11 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES, what: str = 
     if size > max_bytes:
         raise ExplorerError(f"this {what} is {size / (1 << 20):.0f} MiB; the limit is "
                             f"{max_bytes / (1 << 20):.0f} MiB", path)
-    data = path.read_bytes()
+    from explorer.core.io.compressed import read_all
+
+    data = read_all(path, max_bytes, what)
+    if not data:
+        raise ExplorerError("the file is empty (once decompressed)", path)
     sniff_binary(data[:SNIFF_BYTES], path)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]

@@ -12,7 +12,19 @@ Formats (`sniff_format` names them):
   ``weights_only=True``): hold several tensors, listed by `list_tensors` and
   picked by name;
 - ``tsv``: TensorBoard projector ``vectors.tsv`` (numbers only) with its
-  ``metadata.tsv`` (tokens; a header row when it has several columns).
+  ``metadata.tsv`` (tokens; a header row when it has several columns);
+- ``fasttext_bin``: a Facebook fastText model (.bin, new format with magic bytes
+  ``BA 16 4F 2F`` or the old one): the words, and the subword n-gram table that
+  composes a vector for a word outside the vocabulary (`LoadedVectors.subwords`,
+  a `explorer.core.io.fasttext.SubwordModel`); read with gensim (the extra
+  ``embedding-explorer[fasttext]``);
+- ``model_folder``: a Hugging Face-style folder (config.json, model.safetensors or
+  its shards, or pytorch_model.bin, and a tokenizer): the input-embedding table is
+  picked by name, the tokens come from the tokenizer and the positional table
+  rides along (`LoadedVectors.positional`); see `explorer.core.io.model_folder`.
+
+The text formats and word2vec binary may be gzip, bzip2 or xz compressed (``wiki.vec.gz``):
+they are decompressed as they are read, with progress by compressed bytes.
 
 Text is parsed in bulk: the file is read in chunks of whole lines, token spans
 and number fields are found with numpy, and all numbers of a chunk are parsed
@@ -24,6 +36,9 @@ ragged rows, non-numbers, NaN/inf, headers whose counts lie, truncated binaries,
 duplicate tokens, pickles. Invalid UTF-8 in tokens is replaced (U+FFFD) with a
 warning that counts the affected tokens. What the user must still answer is a typed
 error: `NeedsVocabulary` (a table without tokens) and `NeedsTensorChoice` (which table).
+Both are ExplorerErrors whose `str()` is the whole message ("FILE: ..."); their attributes
+are stable API for the window's dialog: `path` (the file), `message` (without the file),
+and for NeedsTensorChoice `choices` (name -> shape of each candidate table).
 """
 
 from __future__ import annotations
@@ -41,7 +56,9 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io._fastfloat import PAD, parse_fields
-from explorer.core.io.textio import is_number, refuse_foreign
+from explorer.core.io.compressed import UNBOUNDED, compression_of_file, inner_name, open_stream, read_head
+from explorer.core.io.fasttext import is_fasttext_bin
+from explorer.core.io.textio import describe_binary, is_number, refuse_foreign
 from explorer.core.matrix.memory import check_bytes, check_matrix
 from explorer.core.tokens.vocab import SPECIAL_SPELLINGS, Vocabulary
 
@@ -57,7 +74,10 @@ FORMAT_LABELS = {
     "safetensors": "safetensors",
     "torch": "PyTorch checkpoint",
     "tsv": "TensorBoard projector TSV",
+    "fasttext_bin": "fastText binary model",
+    "model_folder": "model folder",
 }
+TEXT_FORMATS = ("glove", "word2vec", "fasttext", "tsv", "word2vec_binary")  # may be compressed
 TENSOR_FORMATS = ("safetensors", "torch", "npz")
 PICKLE_SUFFIXES = {".pkl", ".pickle", ".kv", ".model", ".joblib"}
 PREFERRED_TENSORS = ("word_embeddings", "embed_tokens", "wte", "tok_embeddings", "token_embedding",
@@ -68,12 +88,13 @@ MAX_COUNT = 2**63 - 1  # a token ID beyond int64 cannot be a real file's
 
 class NeedsVocabulary(ExplorerError):
     """The file holds a matrix but no tokens (.npy, safetensors, a checkpoint, a bare TSV):
-    the user is asked for its vocabulary file."""
+    the user is asked for its vocabulary file. Attributes: `path`, `message`."""
 
 
 class NeedsTensorChoice(ExplorerError):
     """The file holds several 2-D tensors and none is named like an embedding table: the user
-    is asked which one. `choices` maps each candidate's name to its shape."""
+    is asked which one. Attributes: `path`, `message`, and `choices`, mapping each candidate's
+    name to its shape (a tuple of ints), in the file's order."""
 
     def __init__(self, message: str, path, choices: dict[str, tuple[int, ...]]) -> None:
         super().__init__(message, path)
@@ -87,6 +108,12 @@ class LoadedVectors:
     format: str
     warnings: list[str] = field(default_factory=list)
     tensor_name: str | None = None
+    # A fastText .bin's character n-gram table (explorer.core.io.fasttext.SubwordModel): composes
+    # vectors for words outside the vocabulary. None for every other format.
+    subwords: object | None = None
+    # The learned positional table (positions x dim) of a model folder's checkpoint, else None.
+    positional: np.ndarray | None = None
+    tensor_file: str | None = None  # the file (shard) the table was read from, for model folders
 
     @property
     def label(self) -> str:
@@ -99,8 +126,8 @@ ShouldCancel = Callable[[], bool] | None
 
 # -- format detection ------------------------------------------------------------------
 def _head(path: Path, n: int = 65536) -> bytes:
-    with open(path, "rb") as f:
-        return f.read(n)
+    """The first bytes of what the file holds (decompressed)."""
+    return read_head(path, n)
 
 
 def _parse_header(line: bytes, path: Path, size: int) -> tuple[int, int] | None:
@@ -134,12 +161,36 @@ def sniff_format(path: str | Path) -> str:
     if not path.exists():
         raise ExplorerError("no such file", path)
     if path.is_dir():
-        raise ExplorerError("is a folder, not a vectors file", path)
+        from explorer.core.io.model_folder import is_model_folder
+
+        if is_model_folder(path):
+            return "model_folder"
+        raise ExplorerError("is a folder, not a vectors file (a model folder holds config.json and "
+                            "model.safetensors, its shards, or pytorch_model.bin)", path)
     if path.stat().st_size == 0:
         raise ExplorerError("the file is empty", path)
-    suffix = path.suffix.lower()
+    fmt = _sniff_content(path)
+    compressed = compression_of_file(path)
+    if compressed and fmt not in TEXT_FORMATS:
+        from explorer.core.io.textio import COMPRESSED, _decompress_hint
+
+        tool, suffix = next((t, s) for _m, f, t, s in COMPRESSED + ((b"", "bzip2", "bunzip2", ".bz2"),)
+                            if f == compressed)
+        raise ExplorerError(f"a {compressed}-compressed {FORMAT_LABELS[fmt]}: decompress it first "
+                            f"({_decompress_hint(path, tool, suffix)})", path, offset=0)
+    return fmt
+
+
+def _sniff_content(path: Path) -> str:
+    compressed = compression_of_file(path) is not None
+    suffix = Path(inner_name(path)).suffix.lower() if compressed else path.suffix.lower()
+    size = UNBOUNDED if compressed else path.stat().st_size
     head = _head(path)
-    refuse_foreign(head, path, zip_ok=True)  # compressed files, fastText models; zips are .npz or checkpoints
+    if not head:
+        raise ExplorerError("the file is empty (once decompressed)", path)
+    if is_fasttext_bin(head):
+        return "fasttext_bin"
+    refuse_foreign(head, path, zip_ok=True)  # zstd; compressed twice; zips are .npz or checkpoints
     if head.startswith(b"\x93NUMPY"):
         return "npy"
     if head.startswith(b"PK\x03\x04"):
@@ -167,12 +218,16 @@ def sniff_format(path: str | Path) -> str:
     fields = first_line.split(b"\t") if b"\t" in first_line else first_line.split()
     if suffix == ".tsv" and b"\t" in first_line and all(is_number(x) for x in fields):
         return "tsv"  # a projector TSV whose first row is two whole numbers is no word2vec header
-    header = _parse_header(first_line, path, path.stat().st_size)
+    header = _parse_header(first_line, path, size)
     if header is not None:
         return "word2vec_binary" if _binary_after_header(head, header[1]) else (
             "fasttext" if suffix == ".vec" else "word2vec")
     if suffix == ".tsv" and fields and all(is_number(x) for x in fields):
         return "tsv"
+    binary = describe_binary(head)
+    if binary:
+        raise ExplorerError(f"{binary}, not a vectors format: no text vectors, word2vec binary, .npy, .npz, "
+                            "safetensors, PyTorch checkpoint or fastText model", path, offset=0)
     if len(fields) >= 2:
         return "glove"
     raise ExplorerError("not a vectors file: the first line is neither a 'rows dim' header nor "
@@ -216,6 +271,19 @@ def load_vectors(path: str | Path, vocab_path: str | Path | None = None, tensor_
     path = Path(path)
     fmt = sniff_format(path)
     row_lines = None
+    if fmt == "model_folder":
+        return _load_model_folder(path, vocab_path, tensor_name, progress)
+    if fmt == "fasttext_bin":
+        from explorer.core.io.fasttext import load_fasttext_bin
+
+        tokens, weights, subwords, warnings = load_fasttext_bin(path, progress=progress)
+        _check_not_empty(path, tokens, weights)
+        vocab = _vocabulary(tokens, path, kind="vectors")
+        _check_duplicates(path, vocab, None)
+        vocab.subwords = subwords  # Workspace.set_vocab picks it up (workspace.subwords)
+        if progress:
+            progress(1.0)
+        return LoadedVectors(vocab, weights, fmt, warnings, None, subwords=subwords)
     if fmt in ("glove", "word2vec", "fasttext", "tsv"):
         if fmt == "tsv":
             tokens, weights, warnings, row_lines = _read_text(path, has_tokens=False, progress=progress,
@@ -250,6 +318,38 @@ def load_vectors(path: str | Path, vocab_path: str | Path | None = None, tensor_
     return LoadedVectors(vocab, weights, fmt, warnings, name)
 
 
+def _load_model_folder(path: Path, vocab_path, tensor_name, progress) -> LoadedVectors:
+    """A Hugging Face-style folder: its input-embedding table, its tokenizer's vocabulary."""
+    from explorer.core.io.model_folder import load_folder
+
+    table = load_folder(path, tensor_name, progress=progress)
+    weights, warnings = table.weights, list(table.warnings)
+    _check_finite_matrix(table.tensor_file, weights, table.tensor_name)
+    if vocab_path is not None:
+        vocab = _vocabulary(read_token_list(vocab_path, rows=len(weights)), path, kind="vectors")
+    elif table.tokens_vocab is not None:
+        vocab = table.tokens_vocab
+    else:
+        raise NeedsVocabulary(f"the model folder has no tokenizer (tokenizer.json, vocab.txt, vocab.json + "
+                              f"merges.txt): give its vocabulary file for {table.tensor_name} "
+                              f"({weights.shape[0]:,} x {weights.shape[1]})", path)
+    rows = len(weights)
+    if len(vocab) > rows:
+        raise ExplorerError(f"the tokenizer has {len(vocab):,} tokens but {table.tensor_name} only {rows:,} rows",
+                            path)
+    if len(vocab) < rows:
+        warnings.append(f"{table.tensor_name} has {rows:,} rows but the tokenizer {len(vocab):,} tokens: "
+                        f"the last {rows - len(vocab):,} rows (padding) were left out")
+        weights = weights[: len(vocab)]
+    vocab.source = str(path)  # the folder: the Inspector finds the positional table there
+    for warning in vocab.warnings:
+        warnings.append(warning)
+    if progress:
+        progress(1.0)
+    return LoadedVectors(vocab, np.ascontiguousarray(weights, dtype=np.float32), "model_folder", warnings,
+                         table.tensor_name, positional=table.positional, tensor_file=str(table.tensor_file))
+
+
 def read_vector_tokens(path: str | Path) -> Vocabulary:
     """The token column of a text or binary vectors file, in file order; numbers are not parsed."""
     path = Path(path)
@@ -259,6 +359,8 @@ def read_vector_tokens(path: str | Path) -> Vocabulary:
     elif fmt == "word2vec_binary":
         tokens, _, _ = _read_binary(path, parse_numbers=False)
         row_lines = None
+    elif fmt in ("fasttext_bin", "model_folder"):
+        return load_vectors(path).vocab
     else:
         raise NeedsVocabulary(f"a {FORMAT_LABELS[fmt]} file holds no tokens: open its vocabulary file", path)
     _check_not_empty(path, tokens, None)
@@ -286,6 +388,10 @@ def list_tensors(path: str | Path) -> dict[str, tuple[int, ...]]:
             return {k: tuple(v.shape) for k, v in _npz_members(path, z).items()}
     if fmt == "npy":
         return {"": tuple(_load_npy(path).shape)}
+    if fmt == "model_folder":
+        from explorer.core.io.model_folder import open_folder
+
+        return open_folder(path).shapes()
     raise ExplorerError(f"a {FORMAT_LABELS[fmt]} file holds one table, not named tensors", path)
 
 
@@ -305,8 +411,8 @@ def _count_newlines(path: Path, start: int) -> tuple[int, bool]:
 def _blocks(path: Path, start: int, should_cancel: ShouldCancel, progress: Progress, size: int):
     """Yield (block of whole lines ending in newline, bytes read so far)."""
     rest = b""
-    with open(path, "rb") as f:
-        f.seek(start)
+    with open_stream(path) as f:
+        f.skip(start)
         done = start
         while True:
             if should_cancel and should_cancel():
@@ -324,7 +430,7 @@ def _blocks(path: Path, start: int, should_cancel: ShouldCancel, progress: Progr
                 continue
             rest = data[cut:]
             if progress:
-                progress(0.05 + 0.9 * done / max(size, 1))
+                progress(0.05 + 0.9 * (f.fraction() if f.compressed else done / max(size, 1)))
             yield data[:cut], done
 
 
@@ -447,9 +553,10 @@ def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, prog
     together in file order, so the first error in the file is the one reported.
     """
     size = path.stat().st_size
-    with open(path, "rb") as f:
+    with open_stream(path) as f:
         first_line = f.readline()
-    header = _parse_header(first_line, path, size) if has_tokens else None
+        compressed = f.compressed
+    header = _parse_header(first_line, path, UNBOUNDED if compressed else size) if has_tokens else None
     start = len(first_line) if header else 0
     if not header and first_line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
         start = 3
@@ -457,11 +564,16 @@ def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, prog
     dim = header[1] if header else None
     out = None
     capacity = 0
+    grow = False  # a compressed file without header: the matrix grows as rows come
     if parse_numbers:
-        newlines, unterminated = _count_newlines(path, start)
-        capacity = newlines + int(unterminated)
-        if header:
-            capacity = min(capacity, header[0])
+        if compressed:  # counting lines first would decompress the file twice
+            capacity = header[0] if header else 0
+            grow = header is None
+        else:
+            newlines, unterminated = _count_newlines(path, start)
+            capacity = newlines + int(unterminated)
+            if header:
+                capacity = min(capacity, header[0])
     if progress:
         progress(0.05)
     tokens: list[str] = []
@@ -473,12 +585,19 @@ def _read_text(path: Path, *, has_tokens: bool, parse_numbers: bool = True, prog
     pending: deque = deque()
 
     def collect(block_result: _Block, block_base: int) -> None:
-        nonlocal out, rows, n_bad_rows
+        nonlocal out, rows, n_bad_rows, capacity
         n = len(block_result.lines)
         row_lines.append(block_base + block_result.lines)
         tokens.extend(block_result.tokens)
         replaced.extend(block_result.replaced)
         if block_result.rows is not None:
+            if grow and rows + n > capacity:
+                capacity = max(rows + n, 2 * capacity, 4096)
+                check_matrix(capacity, dim, what="the vectors", path=path)
+                grown = np.empty((capacity, dim), dtype=np.float32)
+                if out is not None:
+                    grown[:rows] = out[:rows]
+                out = grown
             if rows + n > capacity:
                 if header:
                     raise ExplorerError(
@@ -561,74 +680,94 @@ def _odd_line(path, a, fs, fe, first, count, dim, has_tokens, line) -> int:
 
 
 # -- binary -----------------------------------------------------------------------------
+BINARY_CHUNK_BYTES = 16 << 20
+MAX_TOKEN_BYTES = 1 << 20  # a longer "token" means this is not word2vec binary
+
+
 def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress = None,
                  should_cancel: ShouldCancel = None):
+    """word2vec binary: tokens, the float32 matrix (or None), warnings.
+
+    The file is read in 16 MiB chunks; the compiled walk (`_binscan`) finds the rows of a
+    chunk and copies their payloads straight into the matrix, and the chunk's tokens are
+    decoded at once. Peak memory is the matrix plus two chunks."""
+    from explorer.core.io._binscan import gather_tokens, scan_rows
+
     size = path.stat().st_size
-    with open(path, "rb") as f:
+    with open_stream(path) as f:
         first_line = f.readline()
-        header = _parse_header(first_line, path, size)
+        header = _parse_header(first_line, path, UNBOUNDED if f.compressed else size)
         if header is None:
             raise ExplorerError("word2vec binary needs a 'rows dim' header", path, line=1)
         n_rows, dim = header
         row_bytes = 4 * dim
+        capacity = n_rows if f.compressed else min(n_rows, size // max(row_bytes, 1) + 1)
+        out = None
         if parse_numbers:
-            check_matrix(min(n_rows, size // max(row_bytes, 1) + 1), dim, what="the vectors", path=path)
-        out = np.empty((min(n_rows, size // max(row_bytes, 1) + 1), dim), dtype=np.float32) \
-            if parse_numbers else None
+            check_matrix(capacity, dim, what="the vectors", path=path)
+            out = np.empty((capacity, dim), dtype=np.float32)
+        out_u8 = out.reshape(-1).view(np.uint8) if out is not None else np.empty(0, dtype=np.uint8)
         tokens: list[str] = []
         replaced = 0
         first_replaced = None
-        buf = b""
-        pos = 0
-        offset = len(first_line)  # file offset of buf[0]
+        carry = b""
+        offset = len(first_line)  # file offset (decompressed) of carry[0]
+        done = 0
         eof = False
-        for i in range(n_rows):
-            if i % 4096 == 0:
-                if should_cancel and should_cancel():
-                    raise Cancelled()
-                if progress:
-                    progress((offset + pos) / max(size, 1))
-            while True:
-                while pos < len(buf) and buf[pos] in (10, 13):
-                    pos += 1
-                space = buf.find(b" ", pos)
-                if space != -1 and space + 1 + row_bytes <= len(buf):
-                    break
-                if eof:
-                    raise ExplorerError(
-                        f"the file ends inside vector {i + 1:,} of {n_rows:,} that the header promised "
-                        "(truncated?)", path, offset=offset + pos)
-                more = f.read(CHUNK_BYTES)
-                eof = not more
-                offset += pos
-                buf = buf[pos:] + more
-                pos = 0
-            raw = buf[pos:space]
-            try:
-                token = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                token = raw.decode("utf-8", errors="replace")
-                replaced += 1
-                first_replaced = first_replaced or i + 1
-            if not token:
-                raise ExplorerError(f"vector {i + 1:,} has an empty token", path, offset=offset + pos)
-            tokens.append(token)
-            if out is not None:
-                if i >= len(out):
-                    raise ExplorerError("the header promises more vectors than the file can hold",
-                                        path, line=1)
-                out[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=space + 1)
-            pos = space + 1 + row_bytes
-        trailing = (buf[pos:] + f.read(64)).strip()
+        while done < n_rows:
+            if should_cancel and should_cancel():
+                raise Cancelled()
+            if progress:
+                progress(f.fraction() if f.compressed else (offset / max(size, 1)))
+            chunk = f.read(BINARY_CHUNK_BYTES)
+            eof = not chunk
+            data = carry + chunk if carry else chunk
+            buf = np.frombuffer(data, dtype=np.uint8)
+            most = min(n_rows, capacity) - done
+            slots = min(most, len(data) // (row_bytes + 1) + 1)
+            starts = np.empty(slots, dtype=np.int64)
+            ends = np.empty(slots, dtype=np.int64)
+            n, pos = scan_rows(buf, row_bytes, slots, starts, ends, out_u8, done, out is not None)
+            n, pos = int(n), int(pos)
+            if n:
+                empty = np.flatnonzero(ends[:n] == starts[:n])
+                if len(empty):
+                    k = int(empty[0])
+                    raise ExplorerError(f"vector {done + k + 1:,} has an empty token", path,
+                                        offset=offset + int(starts[k]))
+                packed = np.empty(int((ends[:n] - starts[:n]).sum()) + n, dtype=np.uint8)
+                used = int(gather_tokens(buf, starts, ends, n, packed))
+                block_tokens, bad = _decode_tokens(packed[: used - 1].tobytes(), n, buf, starts, ends)
+                if bad:
+                    replaced += len(bad)
+                    first_replaced = first_replaced or done + bad[0] + 1
+                tokens.extend(block_tokens)
+                done += n
+            carry = data[pos:]
+            offset += pos
+            if done >= n_rows:
+                break
+            if eof:
+                skip = len(carry) - len(carry.lstrip(b"\r\n"))
+                raise ExplorerError(
+                    f"the file ends inside vector {done + 1:,} of {n_rows:,} that the header promised "
+                    "(truncated?)", path, offset=offset + skip)
+            if done >= capacity:
+                raise ExplorerError("the header promises more vectors than the file can hold", path, line=1)
+            if n == 0 and b" " not in carry[:MAX_TOKEN_BYTES] and len(carry) > MAX_TOKEN_BYTES:
+                raise ExplorerError(f"vector {done + 1:,}: no space after its token within "
+                                    f"{MAX_TOKEN_BYTES:,} bytes; this is not word2vec binary", path,
+                                    offset=offset)
+        trailing = (carry + f.read(64)).strip()
         if trailing:
             raise ExplorerError(f"the header says {n_rows:,} vectors, but more data follows them",
-                                path, offset=offset + pos)
+                                path, offset=offset)
     warnings = []
     if replaced:
         warnings.append(f"{path.name}: {replaced:,} token(s) were not valid UTF-8 (first in vector "
                         f"{first_replaced}); their bad bytes were replaced by \ufffd")
     if out is not None:
-        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+        bad = np.flatnonzero(~np.isfinite(out[:n_rows]).all(axis=1))
         if len(bad):
             shown = ", ".join(str(b + 1) for b in bad[:MAX_REPORTED])
             raise ExplorerError(f"NaN or infinite values in {len(bad):,} vector(s): numbers {shown}",
@@ -636,6 +775,26 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
         if len(out) != n_rows:
             out = out[:n_rows]
     return tokens, out, warnings
+
+
+def _decode_tokens(packed: bytes, n: int, buf, starts, ends) -> tuple[list[str], list[int]]:
+    """The n tokens of a chunk, and the indices of those whose invalid UTF-8 was replaced."""
+    try:
+        tokens = packed.decode("utf-8").split("\n")
+        if len(tokens) == n:
+            return tokens, []
+    except UnicodeDecodeError:
+        pass
+    tokens, bad = [], []
+    data = buf.tobytes() if not isinstance(buf, bytes) else buf
+    for k, (s, e) in enumerate(zip(starts[:n].tolist(), ends[:n].tolist())):
+        raw = data[s:e]
+        try:
+            tokens.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            tokens.append(raw.decode("utf-8", errors="replace"))
+            bad.append(k)
+    return tokens, bad
 
 
 # -- tensors ----------------------------------------------------------------------------
@@ -817,9 +976,20 @@ def read_token_list(path: str | Path, *, rows: int | None = None) -> list[str]:
         raise ExplorerError("no vocab.txt, encoder.json or tokenizer.json in this folder", path)
     if not path.exists():
         raise ExplorerError("no such file", path)
-    if path.suffix.lower() == ".json":
+    compressed = compression_of_file(path) is not None
+    suffix = Path(inner_name(path)).suffix.lower() if compressed else path.suffix.lower()
+
+    def content() -> bytes:
+        if not compressed:
+            return path.read_bytes()
+        from explorer.core.io.compressed import read_all
+        from explorer.core.io.textio import MAX_JSON_BYTES
+
+        return read_all(path, MAX_JSON_BYTES, "vocabulary file")
+
+    if suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(content().decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also ints of 5,000 digits
             raise ExplorerError(f"not valid JSON: {type(exc).__name__}: {exc}", path) from None
         if isinstance(data, dict) and isinstance(data.get("model"), dict):
@@ -850,8 +1020,8 @@ def read_token_list(path: str | Path, *, rows: int | None = None) -> list[str]:
             tokens[i] = token
         return [t if t is not None else f"<unused{i}>" for i, t in enumerate(tokens)]
     check_bytes(path.stat().st_size, what="the vocabulary file", path=path)
-    raw = path.read_bytes()
-    refuse_foreign(raw[:16], path)  # a gzipped vocab.txt would otherwise become tokens of garbage
+    raw = content()
+    refuse_foreign(raw[:16], path)  # a zstd vocab.txt would otherwise become tokens of garbage
     text = raw.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -70,7 +70,8 @@ def detect_format(path: str | Path) -> str:
     if path.is_dir():
         if (path / "tokenizer.json").is_file():
             return "tokenizer-json"
-        if (path / "encoder.json").is_file() and (path / "vocab.bpe").is_file():
+        if ((path / "encoder.json").is_file() and (path / "vocab.bpe").is_file()) or \
+                ((path / "vocab.json").is_file() and (path / "merges.txt").is_file()):
             return "gpt2"
         if (path / "vocab.txt").is_file():
             return "wordpiece"
@@ -78,15 +79,21 @@ def detect_format(path: str | Path) -> str:
                             "or vocab.txt)", path)
     if not path.exists():
         raise ExplorerError("no such file", path)
-    name, suffix = path.name.lower(), path.suffix.lower()
+    from explorer.core.io.compressed import compression_of_file, inner_name, read_head
+
+    name = (inner_name(path) if compression_of_file(path) else path.name).lower()
+    suffix = Path(name).suffix
     if name == "vocab.bpe" or (name.endswith("encoder.json") and path.with_name("vocab.bpe").is_file()):
         return "gpt2"
     if suffix in VECTOR_SUFFIXES:
         return "vectors"
-    with open(path, "rb") as f:
-        head = f.read(SNIFF_TEXT_BYTES)
+    head = read_head(path, SNIFF_TEXT_BYTES)
     if not head:
         raise ExplorerError("the file is empty", path)
+    from explorer.core.io.fasttext import is_fasttext_bin
+
+    if is_fasttext_bin(head):
+        return "vectors"  # a fastText model: its words
     sniff_binary(head[:SNIFF_BYTES], path)
     if suffix == ".json":
         return "tokenizer-json" if b'"model"' in head and b'"vocab"' in head else "json"
@@ -390,13 +397,19 @@ def corpus_tokenizer(tokenizer):
 
 # -- tokenizer files -----------------------------------------------------------
 def load_gpt2(path) -> Vocabulary:
-    """GPT-2: encoder.json (token -> ID) and vocab.bpe (merges), from either file or their folder."""
+    """GPT-2: encoder.json (token -> ID) and vocab.bpe (merges), from either file or their folder;
+    in a Hugging Face folder the same pair is vocab.json and merges.txt."""
     from explorer.core.tokens.subword import gpt2_tokenizer
 
     path = Path(path)
     folder = path if path.is_dir() else path.parent
-    encoder = path if path.is_file() and path.suffix.lower() == ".json" else folder / "encoder.json"
-    merges_path = path if path.is_file() and path.name.lower().endswith(".bpe") else folder / "vocab.bpe"
+    # Hugging Face folders name the same pair vocab.json and merges.txt.
+    hf_pair = not (folder / "encoder.json").is_file() and (folder / "vocab.json").is_file() \
+        and (folder / "merges.txt").is_file()
+    encoder = path if path.is_file() and path.suffix.lower() == ".json" else \
+        folder / ("vocab.json" if hf_pair else "encoder.json")
+    merges_path = path if path.is_file() and path.name.lower().endswith((".bpe", "merges.txt")) else \
+        folder / ("merges.txt" if hf_pair else "vocab.bpe")
     if not encoder.is_file():
         raise ExplorerError(f"GPT-2 merges need their encoder.json next to them ({encoder} is missing)", path)
     mapping, text = _read_json(encoder)

@@ -30,6 +30,10 @@ class Workspace:
         self.categories = categories  # one label per token, for colouring; None if unknown
         self.weights: np.ndarray | None = None  # (len(vocab), dim) float32
         self.initial_weights: np.ndarray | None = None  # as initialized, for drift
+        # The character n-gram table of a fastText .bin (explorer.core.io.fasttext.SubwordModel,
+        # `compose(word) -> (vector, ngrams)`), which gives words outside the vocabulary a vector
+        # (explorer.core.analysis.report.oov_report). None for every other matrix.
+        self.subwords = None
 
     @property
     def dim(self) -> int | None:
@@ -37,15 +41,21 @@ class Workspace:
 
     def set_vocab(self, vocab: Vocabulary, categories: list[str] | None = None,
                   weights: np.ndarray | None = None, made_by: str | None = None,
-                  kind: str = "pretrained") -> None:
+                  kind: str = "pretrained", subwords=None) -> None:
         """Replace the vocabulary; the matrix goes with it (or is replaced by `weights`).
 
         Listeners of vocab_changed see weights None when no matrix came with it.
         `made_by` says what made `weights` (the Initialization dock shows it).
+        `subwords`: the subword model that came with `weights` (`LoadedVectors.subwords` of a
+        fastText .bin); when not given, the one a fastText load attached to `vocab` is used, so
+        that `workspace.subwords` follows the vocabulary. Any other vocabulary clears it.
         """
         if weights is not None and weights.shape[0] != len(vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(vocab)} tokens")
         self.state.explore.update(selection=(), current=None)  # IDs of the old vocabulary
+        if subwords is None and weights is not None:
+            subwords = getattr(vocab, "subwords", None)  # set by the fastText reader
+        self.subwords = subwords
         self.vocab = vocab
         self.categories = categories
         self.weights = None if weights is None else np.ascontiguousarray(weights, dtype=np.float32)
