@@ -37,7 +37,9 @@ class Presentation(QObject):
         self.plots = ThemeKeeper(window)  # every pyqtgraph plot of the window follows the theme
         self.full_screen = True  # presenting fills the screen (a --screenshot keeps its --size)
         self._saved: dict = {}
-        self.caption = QLabel(window)
+        # The bookmark's caption: a strip of its own above the view (the tour player puts it in the
+        # central widget's layout), so it covers neither the title nor the top of the y axis.
+        self.caption = QLabel(window, alignment=Qt.AlignCenter)
         self.caption.setObjectName("bookmarkCaption")
         self.caption.setVisible(False)
         self.caption.setAttribute(Qt.WA_TransparentForMouseEvents)
@@ -159,7 +161,7 @@ class Presentation(QObject):
         self.caption.setStyleSheet(
             f"QLabel#bookmarkCaption {{ color: {theme.foreground}; "
             f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 220); "
-            f"border: 2px solid {theme.foreground}; border-radius: 6px; padding: 6px 14px; "
+            f"border: none; border-bottom: 2px solid {theme.foreground}; padding: 6px 14px; "
             f"font-size: {max(theme.font_size, 12) + 4}pt; font-weight: bold; }}")
         self.theme_changed.emit(theme)
 
@@ -190,6 +192,10 @@ class Presentation(QObject):
             self._apply_theme()
             if self.full_screen:
                 window.showFullScreen()
+            if self.state.presentation.tour is None:
+                # The talk starts from what is on screen: → shows the first bookmark, not the one
+                # after the last added (before, → did nothing: the last one added was current).
+                self.state.presentation.bookmark_index = -1
         else:
             saved = self._saved
             app.setFont(saved.get("font", app.font()))
@@ -309,9 +315,9 @@ class Presentation(QObject):
         text = self.caption_text()
         self.caption.setText(text)
         self.caption.setVisible(self.active and bool(text))
-        if self.caption.isVisible():
+        if self.caption.isVisible() and self.caption.parentWidget() is self.window:  # not in a layout
             self.caption.adjustSize()
-            self.caption.move(24, 24)
+            self.caption.move(max(24, (self.window.width() - self.caption.width()) // 2), 8)
             self.caption.raise_()
 
     def _bookmarks_changed(self) -> None:

@@ -206,6 +206,9 @@ class TourPlayer(QObject):
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        bookmark_caption = getattr(getattr(window, "presentation", None), "caption", None)
+        if bookmark_caption is not None:  # presentation mode's bookmark caption: a strip above the view
+            layout.addWidget(bookmark_caption)
         layout.addWidget(central, 1)
         layout.addWidget(self.bar)
         window.setCentralWidget(host)

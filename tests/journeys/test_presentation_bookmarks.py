@@ -1,8 +1,10 @@
 """Journey: a presenter prepares three views (a projection, a colouring, a few tokens picked
 out), bookmarks each with View ▸ Bookmarks ▸ Add bookmark…, presses F11 and steps through
-them with → and ← like slides. Each slide shows what was bookmarked: the projection in the
-title, the colour box and its legend, the picked tokens labelled, the bookmark's caption.
-Esc leaves presentation mode."""
+them with → and ← like slides: the talk starts from what is on screen, → shows the first
+bookmark (before: the last one added stayed current and → did nothing). Each slide shows what
+was bookmarked: the projection in the title, the colour box and its legend, the picked tokens
+labelled, the bookmark's caption in a strip of its own above the plot (before, it covered the
+top of the y axis). Esc leaves presentation mode."""
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -70,6 +72,10 @@ def assert_slide(qtbot, window, number: int) -> None:
     wait_shown(qtbot, window, method, colour)
     caption = window.presentation.caption
     assert caption.isVisible() and caption.text() == f"{number} / {len(VIEWS)}   {name}"
+    axis = window.scatter2d.plotItem.getAxis("left")
+    axis_top = window.scatter2d.mapTo(window, window.scatter2d.mapFromScene(axis.sceneBoundingRect().topLeft()))
+    caption_bottom = caption.mapTo(window, caption.rect().bottomLeft())
+    assert caption_bottom.y() < axis_top.y()  # the caption sits above the plot, not over its axis
     assert window.scatter2d.toolbar.color.currentText() == COLOUR_BOX[colour]
     qtbot.waitUntil(lambda: set(tokens) <= set(window.scatter2d.labels), timeout=10_000)  # after the re-layout
 
@@ -92,15 +98,19 @@ def test_bookmarked_views_come_back_as_slides(window, qtbot):
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window, Qt.Key_F11)
     assert window.state.presentation.active and not window.menuBar().isVisible()
-    assert_slide(qtbot, window, 3)  # the last one added is the one shown
-    qtbot.keyClick(window, Qt.Key_Left)
-    assert_slide(qtbot, window, 2)
-    qtbot.keyClick(window, Qt.Key_Left)
-    assert_slide(qtbot, window, 1)
+    assert not window.presentation.caption.isVisible()  # the start: what was on screen, no slide yet
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert_slide(qtbot, window, 1)  # → from the start: the first bookmark
     qtbot.keyClick(window, Qt.Key_Right)
     assert_slide(qtbot, window, 2)
     qtbot.keyClick(window, Qt.Key_Right)
     assert_slide(qtbot, window, 3)
+    qtbot.keyClick(window, Qt.Key_Right)  # the last slide stays
+    assert_slide(qtbot, window, 3)
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert_slide(qtbot, window, 2)
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert_slide(qtbot, window, 1)
 
     qtbot.keyClick(window, Qt.Key_Escape)
     assert not window.state.presentation.active

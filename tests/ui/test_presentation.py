@@ -75,19 +75,43 @@ def test_bookmarks_step_with_arrow_keys_like_slides(window, qtbot):
     p.add_bookmark("Three")
     assert [b["name"] for b in shown.bookmarks] == ["Two tokens", "One token", "Three"] and shown.bookmark_index == 2
     assert window.session_controller.dirty  # bookmarks are part of the session
-    shown.active = True
-    qtbot.keyClick(window, Qt.Key_Left)
-    assert shown.bookmark_index == 1 and explore.selection == (7,)
-    assert p.caption.isVisible() and "2 / 3" in p.caption.text() and "One token" in p.caption.text()
-    qtbot.keyClick(window, Qt.Key_Left)
+    explore.selection = (20,)
+    shown.active = True  # the talk starts from what is on screen, before the first slide
+    assert shown.bookmark_index == -1 and not p.caption.isVisible() and explore.selection == (20,)
+    qtbot.keyClick(window, Qt.Key_Right)  # → from the start: the first bookmark (before: nothing happened)
     assert shown.bookmark_index == 0 and explore.selection == (1, 2)
-    qtbot.keyClick(window, Qt.Key_Left)  # stays on the first slide
-    assert shown.bookmark_index == 0
+    assert p.caption.isVisible() and "1 / 3" in p.caption.text() and "Two tokens" in p.caption.text()
     qtbot.keyClick(window, Qt.Key_Right)
+    assert shown.bookmark_index == 1 and explore.selection == (7,)
     qtbot.keyClick(window, Qt.Key_PageDown)
     assert shown.bookmark_index == 2 and explore.selection == (9, 10, 11)
+    qtbot.keyClick(window, Qt.Key_Right)  # stays on the last slide
+    assert shown.bookmark_index == 2
+    qtbot.keyClick(window, Qt.Key_Left)
+    assert shown.bookmark_index == 1 and "2 / 3" in p.caption.text() and "One token" in p.caption.text()
+    qtbot.keyClick(window, Qt.Key_Left)
+    qtbot.keyClick(window, Qt.Key_Left)  # stays on the first slide
+    assert shown.bookmark_index == 0 and explore.selection == (1, 2)
     shown.active = False
     assert not p.caption.isVisible()
+
+
+def test_the_bookmark_caption_covers_neither_the_title_nor_the_y_axis(window, qtbot):
+    p = window.presentation
+    p.full_screen = False
+    p.add_bookmark("A view")
+    window.state.presentation.active = True
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert p.caption.isVisible()
+    qtbot.waitUntil(lambda: p.caption.height() > 0 and p.caption.width() > 0, timeout=5000)
+    caption = p.caption.geometry().translated(p.caption.parentWidget().mapTo(window, p.caption.pos()) -
+                                              p.caption.pos())
+    scatter = window.scatter2d
+    plot = scatter.plotItem
+    for item in (plot.getAxis("left"), plot.titleLabel, plot.vb):
+        rect = scatter.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        on_window = rect.translated(scatter.mapTo(window, rect.topLeft()) - rect.topLeft())
+        assert not caption.intersects(on_window), (item, caption, on_window)
 
 
 def test_arrow_keys_do_not_step_outside_presentation_mode_but_alt_arrows_do(window, qtbot):
