@@ -768,3 +768,75 @@ def tail_run(path: str | Path, stop: threading.Event | None = None, poll_seconds
             stop.wait(poll_seconds)
     finally:
         follower.close()
+
+
+def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_seconds: float = POLL_SECONDS,
+                 stop: threading.Event | None = None):
+    """Wait until the run at `path` holds its first snapshot (the file may not exist yet):
+    returns (vocabulary, categories, that Snapshot). Cancelled by `should_cancel` or `stop`."""
+    follower = RunFollower(path)
+    stop = stop or threading.Event()
+    try:
+        while True:
+            if stop.is_set() or (should_cancel is not None and should_cancel()):
+                raise Cancelled()
+            snapshots = follower.poll(max_snapshots=1)
+            if snapshots:
+                categories = follower.categories
+                if categories is not None and len(categories) != len(follower.vocab):
+                    raise ExplorerError("damaged run file: metadata must have one entry per token", path)
+                return follower.vocab, categories, snapshots[0]
+            if follower.ended:
+                raise ExplorerError("the run ended before logging any snapshot", path)
+            stop.wait(poll_seconds)
+    finally:
+        follower.close()
+
+
+def watch_job(path: str | Path, settings, previous, gate, timeline, stop: threading.Event | None = None,
+              poll_seconds: float = POLL_SECONDS):
+    """Generator a worker runs to follow a run file live (`TrainingRun.follow(watch_job, path,
+    ...)`): each snapshot as it arrives goes through `live.frames` (the timeline, the live
+    basis that follows the matrix, drawn frames gated by the GUI), so a watched run looks
+    exactly like built-in training. While nothing arrives it yields "pacing" Frames every
+    `poll_seconds`, so Pause and Stop act at once. Ends when the run is closed or its writer
+    is gone (then the last matrix is drawn once more in the converged basis), or at `stop`;
+    returns the last Projection."""
+    from dataclasses import replace as replaced
+
+    from explorer.core.analysis.stability import StabilityTracker
+    from explorer.core.training.live import Frame, frames
+
+    projection, last, tracker = previous, None, None
+    for snap in tail_run(path, stop, poll_seconds):
+        if snap is None:
+            yield Frame("pacing", 0.0)
+            continue
+        last = snap
+        inner = frames([snap], settings, projection, gate, timeline)
+        while True:
+            try:
+                frame = next(inner)
+            except StopIteration as done:
+                projection = done.value
+                break
+            if frame.coords is not None and frame.snapshot is not None:
+                # one tracker across the whole run, so stability compares consecutive drawn frames
+                if tracker is None or tracker.n_tokens != len(snap.weights):
+                    tracker = StabilityTracker(len(snap.weights), snap.weights.shape[1])
+                frame.stability = tracker.update(snap.weights)
+                frame.stability_sample, frame.stability_pool = tracker.sample, tracker.pool
+            yield frame
+    if last is not None and (stop is None or not stop.is_set()):
+        # The end: the last matrix once more, drawn in the converged basis (already in the
+        # timeline and the loss curve, so the frame carries no snapshot).
+        inner = frames([replaced(last, progress=1.0)], settings, projection, gate, Timeline())
+        while True:
+            try:
+                frame = next(inner)
+            except StopIteration as done:
+                projection = done.value
+                break
+            frame.snapshot = None
+            yield frame
+    return projection

@@ -1,0 +1,92 @@
+"""Journey: watch your own training live. A training loop (here a background thread using
+explorer.Run) logs snapshots; the user watches the run file; each new snapshot moves the
+points, the loss curve grows, and when the loop closes the run the timeline holds it all."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from explorer.api import Run
+from explorer.core.tokens.demo import category_labels
+from explorer.ui.watch import watch_run
+from tests.journeys.conftest import points_in_view
+
+STEPS = 8
+
+
+def drifting(n: int, dim: int = 64):
+    """Matrices moving from a random start towards one cluster per category."""
+    rng = np.random.default_rng(0)
+    start = (0.02 * rng.normal(size=(n, dim))).astype(np.float32)
+    target = (rng.normal(size=(n, dim)) * 0.05).astype(np.float32)
+    return [(start + (t / STEPS) * (target * 20 - start)).astype(np.float32) for t in range(STEPS + 1)]
+
+
+def test_the_view_follows_a_run_as_it_is_logged(window, qtbot, tmp_path):
+    vocab = window.workspace.vocab
+    path = tmp_path / "mine.eerun"
+    mats = drifting(len(vocab))
+    run = Run(path, tokens=vocab, metadata=category_labels(vocab), durable=False)
+    run.log(0, mats[0], loss=5.0)
+    run.flush()
+
+    watch = watch_run(window, path)
+    with qtbot.waitSignal(watch.following, timeout=30000):
+        pass
+    training = window.train_panel.run
+    assert training.running and window.workspace.vocab.tokens == vocab.tokens
+    drawn = threading.Event()
+    shown = []
+
+    def on_frame(frame):
+        if frame.coords is not None:
+            shown.append(window.scatter2d.xy.copy())
+            drawn.set()
+
+    training.frame.connect(on_frame)
+
+    def loop():  # the user's training: a new snapshot each time the window has drawn one
+        for step in range(1, STEPS + 1):
+            drawn.wait(30)
+            drawn.clear()
+            run.log(step, mats[step], loss=5.0 / (step + 1))
+        run.close()
+
+    thread = threading.Thread(target=loop)
+    with qtbot.waitSignal(watch.finished, timeout=60000) as ended:
+        thread.start()
+    thread.join(30)
+    assert ended.args == ["done"]
+
+    assert len(shown) >= STEPS  # every snapshot animated the view as it arrived
+    moved = np.linalg.norm(shown[-1] - shown[0], axis=1)
+    assert np.median(moved) > 0.05 * np.ptp(shown[-1], axis=0).max()  # the points moved
+    panel = window.train_panel
+    assert [step for step, _ in panel.losses] == list(range(1, STEPS + 1))  # the loss curve grew
+    xs, ys = panel.loss_plot.curve.getData()  # what the loss plot draws
+    assert len(xs) == STEPS and ys[-1] < ys[0]
+    assert len(panel.stability) >= STEPS - 1  # neighbourhood stability between the drawn frames
+    assert len(training.timeline) == STEPS + 1 and training.timeline[-1].step == STEPS
+    assert np.array_equal(window.workspace.weights, mats[-1])  # the run's last matrix is the matrix now
+    assert window.state.matrix.made_by == f"run: mine.eerun, step {STEPS}"
+    qtbot.waitUntil(lambda: window.controller.up_to_date, timeout=30000)
+    assert points_in_view(window.scatter2d) == len(vocab)
+    assert window.workspace.categories == category_labels(vocab)
+
+
+def test_watching_waits_for_the_file_and_can_be_stopped(window, qtbot, tmp_path):
+    path = tmp_path / "later.eerun"  # the training script has not started yet
+    watch = watch_run(window, path)
+    qtbot.waitUntil(lambda: window.controller.jobs.active > 0, timeout=10000)
+    vocab = window.workspace.vocab
+    run = Run(path, tokens=vocab, durable=False)
+    with qtbot.waitSignal(watch.following, timeout=30000):
+        run.log(0, np.ones((len(vocab), 8), np.float32), loss=1.0)
+        run.flush()
+    training = window.train_panel.run
+    with qtbot.waitSignal(watch.finished, timeout=30000) as ended:
+        training.stop()  # the loop still runs; the user stops watching
+    assert ended.args == ["stopped"] and not training.running
+    run.close()
