@@ -225,3 +225,19 @@ def test_track_starts_from_a_fit_without_a_previous_projection():
 def test_frame_fields_default_to_nothing_drawn():
     frame = Frame("training", 0.5)
     assert frame.coords is None and frame.stability is None and frame.stability_sample == 0
+
+
+def test_the_fused_pass_and_the_blas_pass_agree():
+    from explorer.core.projection import live_basis
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((9000, 40)).astype(np.float32) + 0.5
+    q = np.linalg.qr(rng.standard_normal((40, 6)))[0]
+    blas = live_basis._blas_pass(x, q, 1000)
+    exact = (x @ q.astype(np.float32), x.astype(np.float64).T @ (x @ q), x.sum(0, dtype=np.float64),
+             float((x.astype(np.float64) ** 2).sum()))
+    kernel = live_basis._fused_kernel()
+    passes = [blas] + ([live_basis._fused_pass(kernel, x, q)] if kernel is not None else [])
+    for got in passes:
+        for a, b in zip(got, exact):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)

@@ -59,7 +59,18 @@ def rows_for(weights: np.ndarray, settings: ProjectionSettings, previous: Projec
 
 def one_pass(x: np.ndarray, q: np.ndarray, chunk: int = PASS_CHUNK):
     """One pass over the rows of `x` (n x d float32) with the block `q` (d x b):
-    returns (Y = x q, Z = x^T Y (float64), column sums (float64), sum of squares)."""
+    returns (Y = x q, Z = x^T Y (float64), column sums (float64), sum of squares).
+
+    A fused numba kernel reads each row once (row ranges in threads, the GIL released);
+    without numba, BLAS over chunks of rows small enough to stay in cache for x^T Y."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    kernel = _fused_kernel()
+    if kernel is not None and x.shape[0] >= 2:
+        return _fused_pass(kernel, x, q)
+    return _blas_pass(x, q, chunk)
+
+
+def _blas_pass(x: np.ndarray, q: np.ndarray, chunk: int):
     n, d = x.shape
     b = q.shape[1]
     q32 = np.ascontiguousarray(q, dtype=np.float32)
@@ -75,6 +86,79 @@ def one_pass(x: np.ndarray, q: np.ndarray, chunk: int = PASS_CHUNK):
         flat = block.reshape(-1)
         sumsq += float(np.dot(flat, flat))
     return y[:, :b], z[:, :b], z[:, b].copy(), sumsq
+
+
+_KERNEL: dict = {}
+
+
+def _fused_kernel():
+    """The compiled row kernel (numba, cached on disk), or None without numba."""
+    if "fn" in _KERNEL:
+        return _KERNEL["fn"]
+    try:
+        from numba import njit
+    except Exception:  # not installed, or failing to initialise
+        _KERNEL["fn"] = None
+        return None
+
+    @njit(nogil=True, fastmath=True, cache=True)
+    def rows(x, qt, lo, hi, y, zt):  # pragma: no cover - compiled
+        d = x.shape[1]
+        b = qt.shape[0]
+        sq = 0.0
+        for i in range(lo, hi):
+            row = x[i]
+            s2 = np.float32(0.0)
+            for k in range(d):
+                s2 += row[k] * row[k]
+            sq += s2
+            for j in range(b):
+                a = np.float32(0.0)
+                qj = qt[j]
+                for k in range(d):
+                    a += row[k] * qj[k]
+                y[i, j] = a
+                zj = zt[j]
+                for k in range(d):
+                    zj[k] += a * row[k]
+            sums = zt[b]
+            for k in range(d):
+                sums[k] += row[k]
+        return sq
+
+    _KERNEL["fn"] = rows
+    return rows
+
+
+def _threads() -> int:
+    import os
+
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+_POOL: dict = {}
+
+
+def _fused_pass(kernel, x: np.ndarray, q: np.ndarray):
+    n, d = x.shape
+    b = q.shape[1]
+    qt = np.ascontiguousarray(np.asarray(q, dtype=np.float32).T)
+    y = np.empty((n, b), dtype=np.float32)
+    parts = max(1, min(_threads(), n // 4096))
+    zt = np.zeros((parts, b + 1, d), dtype=np.float32)  # per part: Z^T rows, then the column sums
+    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
+    if parts == 1:
+        sums = [kernel(x, qt, 0, n, y, zt[0])]
+    else:
+        if "pool" not in _POOL:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL["pool"] = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="live-basis")
+        futures = [_POOL["pool"].submit(kernel, x, qt, int(bounds[i]), int(bounds[i + 1]), y, zt[i])
+                   for i in range(parts)]
+        sums = [f.result() for f in futures]
+    total = zt.astype(np.float64).sum(axis=0)
+    return y, total[:b].T.copy(), total[b].copy(), float(sum(sums))
 
 
 def _orth(m: np.ndarray) -> np.ndarray:
