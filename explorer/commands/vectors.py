@@ -9,8 +9,9 @@ HELP = "describe a vectors file: rows, dim, format (and the tensors of safetenso
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", metavar="FILE", help="GloVe, word2vec (text/binary), fastText .vec, .npy/.npz, "
-                        "safetensors, PyTorch checkpoint, TensorBoard projector TSV, or sample:minilm")
+    parser.add_argument("file", metavar="FILE", help="GloVe, word2vec (text/binary), fastText .vec or .bin, .npy/.npz, "
+                        "safetensors, PyTorch checkpoint, TensorBoard projector TSV, a Hugging Face model "
+                        "folder, or sample:minilm; text files may be .gz, .bz2 or .xz")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for formats that carry none (.npy, safetensors, ...)")
     parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch/.npz file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -20,7 +21,7 @@ def run(args) -> int:
     from explorer.commands.init import progress_bar
     from explorer.core import ExplorerError
     from explorer.core.io.samples import vectors_file
-    from explorer.core.io.vectors import TENSOR_FORMATS, list_tensors, load_vectors, sniff_format
+    from explorer.core.io.vectors import TENSOR_FORMATS, NeedsVocabulary, list_tensors, load_vectors, sniff_format
 
     path, vocab_path, tensor = vectors_file(args.file, args.vocab, args.tensor)
     fmt = sniff_format(path)
@@ -30,6 +31,17 @@ def run(args) -> int:
     try:
         with progress_bar("loading vectors") as progress:
             loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor, progress=progress)
+    except NeedsVocabulary:
+        if fmt != "model_folder" or vocab_path:
+            raise
+        from explorer.core.io.model_folder import open_folder
+
+        folder = open_folder(path)
+        name = tensor or folder.embedding_name()
+        shape = folder.shapes([name])[name]
+        info.update({"rows": shape[0], "dim": shape[1], "tensor": name,
+                     "tensor_file": str(folder.tensor_files[name]),
+                     "warnings": ["no tokenizer in the folder: give --vocab FILE to load the table"]})
     except ExplorerError:
         if fmt not in TENSOR_FORMATS or vocab_path:
             raise
@@ -44,12 +56,26 @@ def run(args) -> int:
         info.update({"rows": int(loaded.weights.shape[0]), "dim": int(loaded.weights.shape[1]),
                      "tensor": loaded.tensor_name, "warnings": loaded.warnings,
                      "first_tokens": loaded.vocab.tokens[:10]})
+        if loaded.tensor_file:
+            info["tensor_file"] = loaded.tensor_file
+        if fmt == "model_folder":
+            info["positional_tensor"] = loaded.positional_name
+            info["vocabulary"] = loaded.vocab.kind
+        if loaded.subwords is not None:
+            info["subwords"] = {"ngrams": loaded.subwords.bucket, "min_n": loaded.subwords.min_n,
+                                "max_n": loaded.subwords.max_n}
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
         return 0
     print(f"{info['file']}: {info['rows']:,} x {info['dim']} ({fmt})")
     if info.get("tensor"):
-        print(f"tensor: {info['tensor']}")
+        print(f"tensor: {info['tensor']}" + (f" (in {info['tensor_file']})" if info.get("tensor_file") else ""))
+    if info.get("positional_tensor"):
+        print(f"positional table: {info['positional_tensor']}")
+    if info.get("subwords"):
+        sub = info["subwords"]
+        print(f"subword n-grams: {sub['ngrams']:,} rows, lengths {sub['min_n']}-{sub['max_n']} "
+              "(words outside the vocabulary get a vector)")
     for name, shape in info.get("tensors", {}).items():
         print(f"  {name}  {shape}")
     if info.get("first_tokens"):

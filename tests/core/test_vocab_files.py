@@ -415,3 +415,19 @@ def test_a_zero_row_vectors_header_is_no_vocabulary(tmp_path):
     with pytest.raises(ExplorerError, match="the header says 0 words") as info:
         load_vocabulary(path, "vectors")
     assert info.value.line == 1
+
+
+def test_a_compressed_corpus_trains_as_the_plain_one(shared_data, tmp_path):
+    import gzip
+    import lzma
+
+    from explorer.core.tokens.corpus import read_lines
+
+    plain = shared_data / "gensim" / "lee_background.cor"
+    for name, compress in (("lee.cor.gz", gzip.compress), ("lee.cor.xz", lzma.compress)):
+        path = write(tmp_path / name, compress(plain.read_bytes()))
+        assert read_lines(path) == read_lines(plain)
+    cut = write(tmp_path / "cut.cor.gz", gzip.compress(plain.read_bytes())[:5000])
+    with pytest.raises(ExplorerError, match=r"damaged compressed data \(truncated\?\)") as info:
+        read_lines(cut)
+    assert str(cut) in str(info.value)

@@ -114,6 +114,7 @@ class LoadedVectors:
     # The learned positional table (positions x dim) of a model folder's checkpoint, else None.
     positional: np.ndarray | None = None
     tensor_file: str | None = None  # the file (shard) the table was read from, for model folders
+    positional_name: str | None = None  # the positional table's tensor name, for model folders
 
     @property
     def label(self) -> str:
@@ -347,7 +348,8 @@ def _load_model_folder(path: Path, vocab_path, tensor_name, progress) -> LoadedV
     if progress:
         progress(1.0)
     return LoadedVectors(vocab, np.ascontiguousarray(weights, dtype=np.float32), "model_folder", warnings,
-                         table.tensor_name, positional=table.positional, tensor_file=str(table.tensor_file))
+                         table.tensor_name, positional=table.positional, tensor_file=str(table.tensor_file),
+                         positional_name=table.position_name)
 
 
 def read_vector_tokens(path: str | Path) -> Vocabulary:

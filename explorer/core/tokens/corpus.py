@@ -56,16 +56,34 @@ def split_label(line: str) -> tuple[str | None, str]:
 
 
 def read_lines(path: str | Path) -> list[str]:
-    """A corpus file's lines (undecodable bytes replaced), or an ExplorerError naming it."""
+    """A corpus file's lines (undecodable bytes replaced), or an ExplorerError naming it.
+    A gzip, bzip2 or xz file is decompressed."""
     path = Path(path)
     if not path.exists():
         raise ExplorerError("no such corpus file", path)
     if path.is_dir():
         raise ExplorerError("is a folder, not a corpus file", path)
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    opener = open
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, "rb") as f:
+            head = f.read(10)
+        # gzip, bzip2 and xz corpora are read as they are (this layer sits below explorer.core.io,
+        # whose compressed.py says the same by the same bytes).
+        opener = (gzip.open if head.startswith(b"\x1f\x8b") else
+                  lzma.open if head.startswith(b"\xfd7zXZ\x00") else
+                  bz2.open if head[:3] == b"BZh" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90") else open)
+        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
             return f.read().splitlines()
+    except (EOFError, lzma.LZMAError, zlib.error) as exc:
+        raise ExplorerError(f"damaged compressed data (truncated?): {exc}", path) from None
     except OSError as exc:
+        if opener is not open:
+            raise ExplorerError(f"damaged compressed data (truncated?): {exc}", path) from None
         raise ExplorerError(f"cannot read corpus ({exc.strerror or exc})", path) from None
 
 
