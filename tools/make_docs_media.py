@@ -16,7 +16,10 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,7 +54,10 @@ def demo_run_session(path: Path) -> int:
     every = list(train(corpus, weights, config))
     last = len(every) - 1
     picks = sorted({round(last * (k / SNAPSHOTS) ** 2) for k in range(SNAPSHOTS + 1)})
-    snapshots = [every[i] for i in picks]
+    # Each kept snapshot's loss: the mean over the steps since the one kept before (as the
+    # training loop reports it between two yields).
+    snapshots = [replace(every[i], loss=float(np.mean([s.loss for s in every[j + 1:i + 1]])) if i else every[i].loss)
+                 for j, i in zip([0] + picks[:-1], picks)]
     history = {"loss": [[s.step, s.loss] for s in every if s.step]}
     save_session(path, Session(vocab, snapshots[-1].weights, initial_weights=weights,
                                categories=category_labels(vocab), state=state.capture(), history=history,

@@ -41,8 +41,10 @@ def add_arguments(parser) -> None:
                        help="comma-separated tokens whose paths over the run are drawn, e.g. dog,cat,apple")
     video.add_argument("--theme", choices=("light", "dark", "high-contrast-light", "high-contrast-dark"),
                        help="colours (default: the session's theme)")
-    video.add_argument("--fit-on", choices=("last", "first"), default="last",
-                       help="when the session kept no PCA basis: fit one on the last (default) or first snapshot")
+    video.add_argument("--basis", choices=("live", "last", "first"), default="live",
+                       help="live: the axes follow the matrix as the window's timeline replays it (default); "
+                            "last / first: one basis for every frame, the session's own or one fitted on the "
+                            "last / first snapshot")
 
 
 def _progress_bar(label: str):
@@ -83,7 +85,7 @@ def _record(args) -> int:
 
     trails = [t for t in (args.trails or "").split(",") if t]
     out = record_session(args.session, args.out, fmt=args.format, fps=fps, size=size, hold=args.hold,
-                         trails=trails, theme=args.theme, fit_on=args.fit_on, between=args.smooth,
+                         trails=trails, theme=args.theme, fit_on=args.basis, between=args.smooth,
                          view_range=args.view_range,
                          progress=_progress_bar(f"recording {args.format}"))
     print(out)

@@ -16,7 +16,6 @@ title with step / epoch / loss, legend, trails) and encoded as an animated GIF o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +54,8 @@ class FrameRenderer:
         view.set_legend(legend)
         view.state.explore.selection = tuple(int(i) for i in selection)  # bold labels and rings, as shown
         view.set_labels(list(label_ids))
-        view.set_axis_titles(*plan.axis_titles)
+        self._axis_titles = plan.axis_titles(0)
+        view.set_axis_titles(*self._axis_titles)
         view.viewbox.setAspectLocked(True)  # a unit on x is a unit on y: distances mean something
         view.viewbox.disableAutoRange()
         view.setTitle(" ", size=f"{theme.font_size}pt", color=theme.foreground)
@@ -77,6 +77,9 @@ class FrameRenderer:
         if frame.trails is not None and len(self.plan.trail_ids):
             view.set_trails(self.plan.trail_ids, [frame.trails[:, k] for k in range(frame.trails.shape[1])])
         view.setTitle(frame.title, size=f"{theme.font_size}pt", color=theme.foreground)
+        if frame.axis_titles != self._axis_titles:  # a live basis: each axis's share of this frame's variance
+            self._axis_titles = frame.axis_titles
+            view.set_axis_titles(*frame.axis_titles)
         view.viewbox.setRange(xRange=frame.x_range, yRange=frame.y_range, padding=0)
         plot = view.getPlotItem()
         plot.layout.activate()
@@ -207,7 +210,7 @@ def _app() -> QApplication:
 
 def record_session(session_path, out, *, fmt: str | None = None, fps: float = DEFAULT_FPS,
                    size: tuple[int, int] = DEFAULT_SIZE, hold: float = DEFAULT_HOLD,
-                   trails: Sequence[str] = (), theme: str | None = None, fit_on: str = "last",
+                   trails: Sequence[str] = (), theme: str | None = None, fit_on: str = "live",
                    between: int = 1, view_range: str = "follow", progress: Callable[[float], None] | None = None) -> Path:
     """`embedding-explorer export SESSION --format gif|mp4`: the session's timeline, as the
     window replays it, written to `out`."""
@@ -246,8 +249,8 @@ def record_session(session_path, out, *, fmt: str | None = None, fps: float = DE
 
 
 # -- from the window -----------------------------------------------------------------------------
-def window_plan(window) -> RecordingPlan:
-    """The window's run as its timeline replays it: the same snapshots, settings and basis."""
+def window_run(window) -> dict:
+    """The window's run as its timeline replays it: snapshots, settings, epochs, trail tokens."""
     from explorer.core.training.live import live_settings
 
     run = window.train_panel.run
@@ -257,10 +260,16 @@ def window_plan(window) -> RecordingPlan:
         raise ExplorerError("there is no run to record yet: press Start in the Training panel "
                             "(or open a session saved after training)")
     settings = run.settings if run.settings is not None else live_settings(window.state.projection.copy())
-    basis = run.basis if run.basis is not None else window.state.fit.projection
     epochs = run.config.epochs if run.config is not None else window.state.train.epochs
-    trail_ids = list(window.state.explore.selection)[:12]
-    return plan_recording(snapshots, settings, basis, epochs=epochs, trail_ids=trail_ids)
+    return {"snapshots": snapshots, "settings": settings, "epochs": epochs,
+            "trail_ids": list(window.state.explore.selection)[:12]}
+
+
+def window_plan(window, **options) -> RecordingPlan:
+    """A plan of the window's run (`options`: plan_recording's fit_on, between, view_range, trail_ids)."""
+    run = window_run(window)
+    return plan_recording(run["snapshots"], run["settings"], epochs=run["epochs"],
+                          trail_ids=options.pop("trail_ids", run["trail_ids"]), **options)
 
 
 class RecordingDialog(QDialog):
@@ -271,17 +280,18 @@ class RecordingDialog(QDialog):
     recorded = Signal(object)
     ended = Signal(str)  # "done" | "cancelled" | "failed"
 
-    def __init__(self, window, plan: RecordingPlan, parent: QWidget | None = None) -> None:
+    def __init__(self, window, run: dict, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         self.setWindowTitle("Export recording")
         self.window_ = window
-        self.plan = plan
+        self.run = run
+        snapshots = run["snapshots"]
         self.job: RecordingJob | None = None
         self.progress_dialog: QProgressDialog | None = None
         form = QFormLayout(self)
-        form.addRow(QLabel(f"{len(plan)} snapshot{'s' if len(plan) != 1 else ''} of the run, "
-                           f"step {plan.snapshots[0].step:,} to {plan.snapshots[-1].step:,}, "
-                           "as the timeline replays them."))
+        n = len(snapshots)
+        form.addRow(QLabel(f"{n} snapshot{'s' if n != 1 else ''} of the run, "
+                           f"step {snapshots[0].step:,} to {snapshots[-1].step:,}."))
         self.format_box = QComboBox()
         for name, label in VIDEO_FORMATS.items():
             self.format_box.addItem(label, name)
@@ -303,10 +313,15 @@ class RecordingDialog(QDialog):
         self.range_box.addItem("Follow the points", "follow")
         self.range_box.addItem("Fixed: every frame's points in one view", "fixed")
         form.addRow("View", self.range_box)
+        self.basis_box = QComboBox()
+        self.basis_box.addItem("Follows the matrix, as the timeline replays", "live")
+        self.basis_box.addItem("Fixed: fitted on the last snapshot", "last")
+        self.basis_box.addItem("Fixed: fitted on the first snapshot", "first")
+        form.addRow("Axes", self.basis_box)
         self.hold_box = QDoubleSpinBox(minimum=0.0, maximum=10.0, value=DEFAULT_HOLD, singleStep=0.5,
                                        suffix=" s")
         form.addRow("Hold the last frame", self.hold_box)
-        n_selected = len(plan.trail_ids)
+        n_selected = len(run["trail_ids"])
         self.trails_box = QCheckBox(f"Trails of the {n_selected} selected token{'s' if n_selected != 1 else ''}"
                                     if n_selected else "Trails (select tokens first)")
         self.trails_box.setChecked(bool(n_selected))
@@ -349,9 +364,11 @@ class RecordingDialog(QDialog):
                 path = path.with_name(path.name + "." + self.format)
             if not path.parent.is_dir():
                 raise ExplorerError("the folder does not exist", path.parent)
-            plan = replace(self.plan, trail_ids=self.plan.trail_ids if self.trails_box.isChecked() else [],
-                           between=self.between_box.value(), view_range=self.range_box.currentData(),
-                           _ranges=[])
+            run = self.run
+            plan = plan_recording(run["snapshots"], run["settings"], epochs=run["epochs"],
+                                  trail_ids=run["trail_ids"] if self.trails_box.isChecked() else [],
+                                  fit_on=self.basis_box.currentData(), between=self.between_box.value(),
+                                  view_range=self.range_box.currentData())
             window = self.window_
             scatter = window.scatter2d
             renderer = FrameRenderer(
@@ -411,11 +428,11 @@ class RecordingDialog(QDialog):
 def export_recording_dialog(window) -> RecordingDialog | None:
     """File ▸ Export ▸ Recording…: ask, then record the window's run (returns the dialog, open)."""
     try:
-        plan = window_plan(window)
+        run = window_run(window)
     except ExplorerError as exc:
         window.controller.error.emit(str(exc))
         return None
-    dialog = RecordingDialog(window, plan)
+    dialog = RecordingDialog(window, run)
     dialog.setAttribute(Qt.WA_DeleteOnClose, False)
     dialog.open()
     return dialog

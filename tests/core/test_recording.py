@@ -36,14 +36,33 @@ def _leftovers(folder):
 
 
 # -- the plan ------------------------------------------------------------------------------------
+def test_a_live_basis_is_tracked_along_the_timeline_as_the_window_replays_it():
+    from explorer.core.projection.live_basis import track
+
+    snaps = _run()
+    plan = plan_recording(snaps)
+    shown = None
+    for i, snap in enumerate(snaps):
+        shown = track(snap.weights, ProjectionSettings(), shown)
+        np.testing.assert_allclose(plan.frame(i).coords, shown.coords, rtol=1e-5, atol=1e-5)
+        assert plan.frame(i).axis_titles == shown.axis_titles[:2]  # each frame's share of variance
+    assert plan.frame(0).axis_titles != plan.frame(4).axis_titles
+    # trails: every earlier snapshot's rows through this frame's basis, ending at the token's point
+    plan = plan_recording(snaps, trail_ids=[5])
+    trail = plan.frame(3).trails[0]
+    np.testing.assert_allclose(trail[0], plan.projection(3).basis.transform(snaps[0].weights[[5]])[0], rtol=1e-5)
+    np.testing.assert_array_equal(trail[-1], plan.frame(3).coords[5])
+
+
 def test_every_frame_goes_through_one_fixed_basis_fitted_on_the_last_snapshot():
     snaps = _run()
-    plan = plan_recording(snaps, epochs=3)
+    plan = plan_recording(snaps, epochs=3, fit_on="last")
     assert len(plan) == len(snaps)
     fitted = project(snaps[-1].weights, ProjectionSettings())
     for i, snap in enumerate(snaps):
         expected = fitted.basis.transform(snap.weights)
         np.testing.assert_allclose(plan.frame(i).coords, expected, rtol=1e-5, atol=1e-5)
+    assert {plan.frame(i).axis_titles for i in range(len(plan))} == {fitted.axis_titles[:2]}
     first = plan_recording(snaps, fit_on="first")
     np.testing.assert_allclose(first.frame(0).coords, project(snaps[0].weights).coords, rtol=1e-5, atol=1e-6)
 
@@ -51,11 +70,12 @@ def test_every_frame_goes_through_one_fixed_basis_fitted_on_the_last_snapshot():
 def test_a_given_basis_that_fits_is_kept_and_one_that_does_not_is_refitted():
     snaps = _run()
     mine = project(_run(seed=3)[0].weights, ProjectionSettings())  # another matrix's basis, same shape
-    kept = plan_recording(snaps, basis=mine)
+    kept = plan_recording(snaps, basis=mine, fit_on="last")
     assert kept.basis is mine
     np.testing.assert_allclose(kept.frame(2).coords, mine.basis.transform(snaps[2].weights), rtol=1e-5, atol=1e-5)
     other = project(np.random.default_rng(1).standard_normal((41, 8)).astype(np.float32))  # 41 rows, not 40
-    assert plan_recording(snaps, basis=other).basis is not other
+    assert plan_recording(snaps, basis=other, fit_on="last").basis is not other
+    assert plan_recording(snaps, basis=mine).basis is None  # live: tracked, the given basis unused
 
 
 def test_the_range_holds_every_point_of_every_frame_and_never_jumps_smaller_at_once():
@@ -85,7 +105,7 @@ def test_frames_between_snapshots_move_the_points_linearly():
 
 def test_trails_follow_each_token_up_to_where_it_is_now():
     snaps = _run()
-    plan = plan_recording(snaps, trail_ids=[3, 7])
+    plan = plan_recording(snaps, trail_ids=[3, 7], fit_on="last")
     trails = plan.frame(2).trails
     assert trails.shape == (2, 3, 2)
     np.testing.assert_array_equal(trails[1, -1], plan.frame(2).coords[7])

@@ -11,7 +11,7 @@ from explorer.core.io.recording import plan_recording
 from explorer.core.io.video import read_video
 from explorer.core.tokens.demo import category_labels, demo_vocabulary
 from explorer.core.training.snapshot import Snapshot
-from explorer.ui.recording import FrameRenderer, RecordingJob, export_recording_dialog
+from explorer.ui.recording import FrameRenderer, RecordingJob, export_recording_dialog, window_plan
 from explorer.ui.theme import DARK, category_colors
 
 
@@ -75,6 +75,16 @@ def trained(window):
     snaps = _snapshots(len(window.workspace.vocab), dim=window.workspace.dim)
     window.train_panel.load_history({"loss": [[s.step, 4.0] for s in snaps]}, snaps)
     return window, snaps
+
+
+def test_the_recording_shows_each_snapshot_where_the_window_replays_it(trained):
+    window, snaps = trained
+    plan = window_plan(window)
+    run = window.train_panel.run
+    for i in range(len(snaps)):
+        np.testing.assert_allclose(plan.frame(i).coords, run.replay_projection(i).full_coords()[:, :2],
+                                   rtol=1e-5, atol=1e-6)
+        assert plan.frame(i).axis_titles == tuple(run.replay_projection(i).axis_titles[:2])
 
 
 def test_the_dialog_records_the_window_run_as_mp4(trained, qtbot, tmp_path):

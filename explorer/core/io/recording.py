@@ -1,11 +1,17 @@
-"""What each frame of a recorded run shows (no Qt): the points of every timeline snapshot
-through one fixed basis, the title's step / epoch / loss, the trails, and a view range
-that follows the points without jumping.
+"""What each frame of a recorded run shows (no Qt): the points of every timeline snapshot,
+the axis titles, the title's step / epoch / loss, the trails, and a view range that follows
+the points without jumping.
 
-The basis is the one the window replays the timeline with (`TrainingRun.replay`): the
-session's fitted PCA/SVD projection when it fits these rows, else one fitted once (on the
-last snapshot by default, so the clip shows what the run learned) and kept for every frame.
-Points never jump between frames: only the weights change, the basis does not.
+The basis, `basis=`:
+- "live" (default): as the window replays the timeline (`TrainingRun.replay`): a fresh fit
+  on the first snapshot, each later one tracked from the one before
+  (`live_basis.track`: the plane follows what the matrix learns, aligned so points never
+  jump), the last of a finished run converged. The clip shows what the window shows.
+- "last" / "first": one basis for every frame: the given one (a session's fitted
+  projection) when it fits these rows, else one fitted on that snapshot; only the weights
+  change between frames.
+Trails are the trail tokens' rows of every snapshot so far drawn through the frame's own
+basis, so each ends at its token's point (as tours draw them).
 
 `explorer.ui.recording` draws these frames with the real 2D view; `explorer.core.io.video`
 encodes them.
@@ -20,10 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.core import ExplorerError
+from explorer.core.projection.live_basis import track
 from explorer.core.projection.project import Projection, ProjectionSettings, project
 from explorer.core.training.snapshot import Snapshot
 
-FIT_ON = ("last", "first")
+BASES = ("live", "last", "first")
 RANGES = ("follow", "fixed")  # the view follows the points / one range holds every frame's points
 PAD = 0.08  # fraction of the points' extent left around them
 SHRINK = 0.25  # per frame, how far the range moves towards a smaller one (growing is at once)
@@ -43,6 +50,7 @@ class RecordingFrame:
     y_range: tuple[float, float]
     trails: np.ndarray | None = None  # (trail tokens, points so far, 2)
     title: str = ""
+    axis_titles: tuple[str, str] = ("", "")
 
 
 def frame_title(step: int, epoch: int, epochs: int | None, loss: float, statement: str = "",
@@ -72,8 +80,9 @@ def _padded(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 @dataclass
 class RecordingPlan:
-    """The frames of one recorded run. `coords(i)` projects snapshot i through the fixed basis
-    (cached); `frame(i)` is clip frame i with its range and trails; `len()` is the frame count.
+    """The frames of one recorded run. `projection(i)` is snapshot i's Projection (the fixed
+    basis, or tracked from snapshot i - 1's), `coords(i)` its points (both cached);
+    `frame(i)` is clip frame i with its range and trails; `len()` is the frame count.
 
     `between` > 1 adds `between - 1` frames between each two snapshots, their points moved
     linearly from one snapshot's to the next (what a linear basis shows of the weights in
@@ -81,13 +90,14 @@ class RecordingPlan:
 
     snapshots: Sequence[Snapshot]
     settings: ProjectionSettings
-    basis: Projection
+    basis: Projection | None  # the fixed basis; None: "live", tracked along the timeline
     epochs: int | None = None  # the run's epochs, for "epoch 3 of 20"
     trail_ids: list[int] = field(default_factory=list)
     statement: str = ""
     between: int = 1
     view_range: str = "follow"
     _coords: dict = field(default_factory=dict, repr=False)
+    _tracked: list = field(default_factory=list, repr=False)
     _ranges: list = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
@@ -106,19 +116,53 @@ class RecordingPlan:
         return ((1 - t) * self.coords(k) + t * self.coords(k + 1)).astype(np.float32)
 
     @property
-    def n_tokens(self) -> int:
-        return self.basis.n_total
+    def live(self) -> bool:
+        return self.basis is None
 
     @property
-    def axis_titles(self) -> tuple[str, str]:
-        titles = tuple(self.basis.axis_titles[:2]) or ("x", "y")
+    def n_tokens(self) -> int:
+        return int(self.snapshots[0].weights.shape[0])
+
+    def projection(self, k: int) -> Projection:
+        """Snapshot k as the frame shows it (a live basis is tracked through 0..k, once)."""
+        if not self.live:
+            return project(self.snapshots[k].weights, self.settings, self.basis)
+        last = len(self.snapshots) - 1
+        while len(self._tracked) <= k:
+            j = len(self._tracked)
+            snap = self.snapshots[j]
+            previous = self._tracked[-1] if self._tracked else None
+            self._tracked.append(track(snap.weights, self.settings, previous,
+                                       converge=j == last and snap.progress >= 1.0))
+        return self._tracked[k]
+
+    def axis_titles(self, k: int = -1) -> tuple[str, str]:
+        k = k % len(self.snapshots)
+        shown = self.projection(k) if self.live else self.basis
+        titles = tuple(shown.axis_titles[:2]) or ("x", "y")
         return titles[0], titles[1]
 
     def coords(self, i: int) -> np.ndarray:
         if i not in self._coords:
-            shown = project(self.snapshots[i].weights, self.settings, self.basis)
-            self._coords[i] = np.asarray(shown.full_coords()[:, :2], dtype=np.float32)
+            self._coords[i] = np.asarray(self.projection(i).full_coords()[:, :2], dtype=np.float32)
         return self._coords[i]
+
+    def _trail_rows(self, j: int, k: int, ids: np.ndarray) -> np.ndarray:
+        """The trail tokens of snapshot j through snapshot k's basis (as `Trails.paths` draws them)."""
+        if not self.live or j == k:
+            return self.coords(j)[ids]
+        shown = self.projection(k)
+        weights = self.snapshots[j].weights
+        x = np.asarray(weights[ids], dtype=np.float32)
+        if self.settings.sphereize:  # centred on the projected rows' mean, as project() does
+            fitted = weights if shown.ids is None else weights[shown.ids]
+            x = x - np.asarray(fitted, dtype=np.float32).mean(axis=0)
+            norms = np.linalg.norm(x, axis=1, keepdims=True)
+            x = x / np.where(norms > 0, norms, 1)
+        coords = shown.basis.transform(x)[:, :2].astype(np.float32)
+        if shown.ids is not None:
+            coords[~np.isin(ids, shown.ids)] = np.nan
+        return coords
 
     def _range(self, i: int) -> np.ndarray:
         """"follow": grows at once to hold every point, shrinks a little per frame (no jumps);
@@ -155,7 +199,7 @@ class RecordingPlan:
         picks = np.arange(k + 1)  # the snapshots passed, then where the points are now
         if len(picks) > TRAIL_LIMIT:  # evenly thinned, the first and the latest kept
             picks = np.unique(np.round(np.linspace(0, k, TRAIL_LIMIT)).astype(np.int64))
-        rows = [self.coords(int(j))[ids] for j in picks]
+        rows = [self._trail_rows(int(j), k, ids) for j in picks]
         if t:
             rows.append(self.points(i)[ids])
         return np.stack(rows, axis=1)
@@ -174,7 +218,7 @@ class RecordingPlan:
         return RecordingFrame(
             index=i, snapshot=k, between=t, step=step, epoch=epoch, loss=loss,
             coords=self.points(i), x_range=(float(r[0]), float(r[1])), y_range=(float(r[2]), float(r[3])),
-            trails=self.trails(i),
+            trails=self.trails(i), axis_titles=self.axis_titles(k if t < 0.5 else k + 1),
             title=frame_title(step, epoch, self.epochs, loss, self.statement, approximate=bool(t)))
 
 
@@ -192,37 +236,45 @@ def recording_settings(state: dict | None) -> ProjectionSettings:
 
 def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings | None = None,
                    basis: Projection | None = None, *, epochs: int | None = None,
-                   trail_ids: Sequence[int] = (), fit_on: str = "last", between: int = 1,
+                   trail_ids: Sequence[int] = (), fit_on: str = "live", between: int = 1,
                    view_range: str = "follow") -> RecordingPlan:
-    """A plan for `snapshots` (oldest first). `basis`: the projection to show them through
-    (the window's, a session's); when it does not fit these rows or settings, one is fitted
-    once on the `fit_on` snapshot ("last" or "first")."""
+    """A plan for `snapshots` (oldest first). `fit_on`: "live" tracks the basis along the
+    timeline as the window replays it (`basis` is then unused); "last" / "first" keep one
+    basis for every frame: `basis` (the window's, a session's) when it fits these rows and
+    settings, else one fitted once on that snapshot."""
     snapshots = list(snapshots)
     if len(snapshots) < 1:
         raise ExplorerError("this session has no training timeline to record: train first "
                             "(the window's Start, or `embedding-explorer train`), then save the session")
-    if fit_on not in FIT_ON:
-        raise ExplorerError(f"fit the basis on the 'last' or 'first' snapshot, not {fit_on!r}")
+    if fit_on not in BASES:
+        raise ExplorerError(f"the basis is 'live', 'last' or 'first', not {fit_on!r}")
+    if view_range not in RANGES:
+        raise ExplorerError(f"the view range is 'follow' or 'fixed', not {view_range!r}")
+    if not isinstance(between, int) or isinstance(between, bool) or not 1 <= between <= 100:
+        raise ExplorerError(f"frames per snapshot is a whole number from 1 to 100, not {between!r}")
     settings = (settings or ProjectionSettings()).copy()
     settings.dims = 2
+    if settings.method not in ("pca", "svd"):
+        settings.method = "pca"  # t-SNE/UMAP views replay through PCA, as live frames are drawn
     n = snapshots[0].weights.shape[0]
     for s in snapshots:
         if s.weights.shape != snapshots[0].weights.shape:
             raise ExplorerError(f"snapshot at step {s.step} has shape {s.weights.shape}, "
                                 f"the first {snapshots[0].weights.shape}")
-    usable = basis is not None and basis.basis is not None and basis.n_total == n \
-        and basis.dims == 2 and basis.settings.method == settings.method \
-        and basis.settings.sphereize == settings.sphereize and basis.settings.sample == settings.sample \
-        and basis.basis.components.shape[1] == snapshots[0].weights.shape[1]
-    if not usable:
-        fitted_on = snapshots[-1] if fit_on == "last" else snapshots[0]
-        basis = project(fitted_on.weights, settings)
-    if view_range not in RANGES:
-        raise ExplorerError(f"the view range is 'follow' or 'fixed', not {view_range!r}")
-    if not isinstance(between, int) or isinstance(between, bool) or not 1 <= between <= 100:
-        raise ExplorerError(f"frames per snapshot is a whole number from 1 to 100, not {between!r}")
     bad = [int(i) for i in trail_ids if not 0 <= int(i) < n]
     if bad:
         raise ExplorerError(f"trail token ID {bad[0]} is outside the vocabulary (0 to {n - 1})")
-    return RecordingPlan(snapshots, settings, basis, epochs=epochs, trail_ids=[int(i) for i in trail_ids],
-                         statement=basis.statement, between=between, view_range=view_range)
+    if fit_on == "live":
+        basis = None
+    else:
+        usable = basis is not None and basis.basis is not None and basis.n_total == n \
+            and basis.dims == 2 and basis.settings.method == settings.method \
+            and basis.settings.sphereize == settings.sphereize and basis.settings.sample == settings.sample \
+            and basis.basis.components.shape[1] == snapshots[0].weights.shape[1]
+        if not usable:
+            fitted_on = snapshots[-1] if fit_on == "last" else snapshots[0]
+            basis = project(fitted_on.weights, settings)
+    plan = RecordingPlan(snapshots, settings, basis, epochs=epochs, trail_ids=[int(i) for i in trail_ids],
+                         between=between, view_range=view_range)
+    plan.statement = plan.projection(0).statement if basis is None else basis.statement
+    return plan
