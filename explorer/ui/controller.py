@@ -40,6 +40,7 @@ def _project(weights: np.ndarray, settings, previous, refit: bool = False, progr
 class Controller(QObject):
     projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
     projected = Signal(object)  # the explorer.core.projection.project.Projection just shown
+    live_frame = Signal(object)  # a drawn live training Frame (after the view drew it)
     error = Signal(str)
     message = Signal(str)
     idle = Signal()  # no job runs and the view shows the current matrix

@@ -151,6 +151,8 @@ class TrainingRun(QObject):
                 self.controller.show_live(frame.projection)  # titles state this frame's variance
             self.gate.release()
         self.frame.emit(frame)
+        if frame.coords is not None and self.workspace.vocab is self.vocab:
+            self.controller.live_frame.emit(frame)  # e.g. the Inspector's neighbours follow it
 
     def _mark_paused(self) -> None:
         self.paused_at = time.perf_counter()

@@ -52,3 +52,45 @@ def test_train_then_step_back_through_the_timeline(window, qtbot):
     assert slider.value() == early < slider.maximum()
     assert "(epoch 2)" in panel.timeline_label.text()
     assert window.state.train.epochs == panel.epochs.value() == EPOCHS  # replay changed no setting
+
+
+def test_neighbours_and_axes_follow_the_run_live(window, qtbot):
+    """The user looks up "dog", then trains: the Inspector's list follows each drawn frame and
+    marks tokens that entered it; the axis titles state each frame's variance; at the end the
+    view's plane is a fresh PCA's of the trained matrix (not the random start's)."""
+    from explorer.core.projection.live_basis import fresh_plane_cosine
+
+    inspector, panel = window.inspector_panel, window.train_panel
+    window.docks["Inspector"].raise_()
+    inspector.lookup.setFocus()
+    QTest.keyClicks(inspector.lookup, "dog")
+    QTest.keyClick(inspector.lookup, Qt.Key_Return)
+    assert inspector.neighbors.isColumnHidden(4)  # no marks before training
+    start_titles = window.state.fit.projection.axis_titles
+
+    _type_into(panel.epochs, str(EPOCHS))
+    lists, marks, notes, titles = [], [], [], []
+
+    def seen(step) -> None:  # what the Inspector shows after each live frame
+        table = inspector.neighbors
+        lists.append(tuple(table.token_id_at(r) for r in range(table.rowCount())))
+        marks.append([table.item(r, 4).text() for r in range(table.rowCount()) if table.item(r, 4)])
+        notes.append(inspector.live_note.text())
+        titles.append(window.scatter2d.getAxis("bottom").labelText)
+
+    inspector.live_shown.connect(seen)
+    window.docks["Training"].raise_()
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    window.docks["Inspector"].raise_()
+
+    assert len(lists) >= 3
+    assert len(set(lists)) >= 2  # the neighbourhood of dog changed while training
+    assert any("▲ new" in frame for frame in marks)  # tokens that entered were marked
+    assert any("left the top-" in note for note in notes)  # and those that left were named
+    # The titles told each frame's variance: they changed during the run.
+    assert len(set(titles)) >= 2 and titles[0] != titles[-1]
+    end = window.state.fit.projection
+    assert end.axis_titles != start_titles
+    assert window.scatter2d.getAxis("bottom").labelText.startswith(end.axis_titles[0])
+    assert fresh_plane_cosine(window.workspace.weights, end) >= 0.99

@@ -273,3 +273,75 @@ def test_loading_a_learned_positional_table(panel, workspace, tmp_path):
     view = panel.sentence_view
     np.testing.assert_array_equal(view.pe_rows, table[:4])
     np.testing.assert_allclose(view.sums, workspace.weights[view.ids] + table[:4])
+
+
+def _live(weights, step):
+    from explorer.core.training.snapshot import Snapshot
+
+    return SimpleNamespace(snapshot=Snapshot(step=step, epoch=0, loss=1.0, tokens_seen=0, weights=weights))
+
+
+def test_neighbours_follow_live_frames_and_mark_what_changed(panel, workspace, qtbot):
+    dog = workspace.vocab.id_of("dog")
+    workspace.state.explore.update(current=dog, k=5)
+    assert panel.neighbors.isColumnHidden(4)  # no marks outside training
+    first = workspace.weights.copy()
+    with qtbot.waitSignal(panel.live_shown) as shown:
+        panel.show_live_frame(_live(first, 10))
+    assert shown.args == [10]
+    before = [panel.neighbors.token_id_at(r) for r in range(5)]
+    assert "live, step 10" in panel.neighbors_title.text()
+    assert not panel.neighbors.isColumnHidden(4) and panel.live_entered == []
+    # The next frame: two outsiders move next to dog, so they enter and two leave.
+    second = first.copy()
+    outsiders = [i for i in range(len(first)) if i not in before and i != dog][:2]
+    second[outsiders] = first[dog] * 1.01
+    panel.show_live_frame(_live(second, 20))
+    after = [panel.neighbors.token_id_at(r) for r in range(5)]
+    assert after[:2] == outsiders or set(after[:2]) == set(outsiders)
+    assert set(panel.live_entered) == set(outsiders) and len(panel.live_left) == 2
+    marks = {panel.neighbors.token_id_at(r): cell(panel.neighbors, r, 4) for r in range(5)}
+    assert all(marks[i] == "▲ new" for i in outsiders)
+    assert all(marks[i] == "" for i in after if i not in outsiders)
+    left_names = [workspace.vocab.tokens[i] for i in panel.live_left]
+    assert "left the top-5" in panel.live_note.text() and all(n in panel.live_note.text() for n in left_names)
+    assert "live, step 20" in panel.neighbors_title.text()
+    # The run ends: the final matrix is the workspace's, shown without marks.
+    workspace.set_weights(second, "trained")
+    assert panel.neighbors.isColumnHidden(4) and panel.live_note.isHidden()
+    assert "live" not in panel.neighbors_title.text()
+
+
+def test_no_heading_over_an_empty_neighbour_table(panel, workspace):
+    explore = workspace.state.explore
+    assert panel.neighbors_title.isHidden() and panel.neighbors.count() == 0
+    explore.current = workspace.vocab.id_of("apple")
+    assert panel.neighbors.count() == 10
+    assert not panel.neighbors_title.isHidden() and "nearest to “apple”" in panel.neighbors_title.text()
+    explore.current = None
+    assert panel.neighbors.count() == 0 and panel.neighbors_title.isHidden()
+    explore.current = workspace.vocab.id_of("apple")
+    workspace.set_vocab(demo_vocabulary(1))  # another vocabulary: the old list goes, and its heading
+    assert panel.neighbors.count() == 0 and panel.neighbors_title.isHidden()
+
+
+def test_the_full_space_note_says_full_once(qtbot, demo_vocab):
+    ws = Workspace(demo_vocab)  # no matrix yet: no dimension to name
+    panel = InspectorPanel(ws, None)
+    qtbot.addWidget(panel)
+    assert "full full" not in panel.full_space_note.text()
+    assert "computed in the full space" in panel.full_space_note.text()
+
+
+def test_one_hot_starts_from_the_current_token_and_selection(panel, workspace, qtbot):
+    explore = workspace.state.explore
+    dog = workspace.vocab.id_of("dog")
+    explore.update(current=dog, selection=(3, 9))
+    assert explore.one_hot_ids == (dog, 3, 9)
+    panel.tabs.setCurrentIndex(panel.TABS.index("One-hot"))  # the user opens the tab
+    assert panel.ids_edit.text() == f"{dog}, 3, 9"
+    qtbot.waitUntil(lambda: panel.one_hot_result is not None, timeout=60000)
+    assert panel.one_hot_result.ids == [dog, 3, 9]
+    explore.current = 5  # another click: the tab follows
+    assert explore.one_hot_ids == (5, 3, 9)
+    qtbot.waitUntil(lambda: panel.one_hot_result.ids == [5, 3, 9], timeout=60000)

@@ -1,8 +1,10 @@
 """Inspector dock: what one embedding lookup is.
 
 Tabs: Lookup (token -> ID -> row of W, its norm among all norms), Neighbours (full-space
-ranks), One-hot (X·W equals the lookup), Sentence (text -> tokens -> IDs -> matrix, plus
-positional encodings), Analogy (a − b + c) and Drift (init vs now).
+ranks; while training they follow each drawn frame, marking tokens that entered the top-k
+"▲ new" and naming those that left), One-hot (X·W equals the lookup, for the current token
+and the selection), Sentence (text -> tokens -> IDs -> matrix, plus positional encodings),
+Analogy (a − b + c) and Drift (init vs now).
 
 The logic lives in explorer.core.analysis (report, neighbors, lookup); the settings
 (query, tab, metric, k, sentence, positions, one-hot IDs, analogy) in `state.explore`, bound
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QCompleter, QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
     QFrame, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
@@ -28,7 +30,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.lookup import (
     load_positional_table, one_hot_equivalence, parse_ids, resolve, sentence_matrix, teaching_example,
 )
-from explorer.core.analysis.neighbors import METRICS, NeighborIndex, describe_score, moved_most
+from explorer.core.analysis.neighbors import METRICS, NeighborIndex, describe_score, moved_most, neighbors_of
 from explorer.core.analysis.report import (
     TokenReport, analogy_job, default_sentence, excerpt, positional_table_of, token_report,
 )
@@ -41,6 +43,8 @@ from explorer.ui.workers import LatestJob
 SYNC_LIMIT = 2_000_000  # matrix entries answered on the GUI thread; bigger matrices go to a worker
 DIVERGING = "CET-D1"
 POSITIVE, NEGATIVE, MARK = "#1f77b4", "#d62728", "#d62728"
+ENTERED, LEFT = "▲ new", "▼"  # live neighbours: entered the top-k since the last frame / left it
+LIVE_COLUMN = 4
 
 
 # -- small widgets ------------------------------------------------------------------------------
@@ -141,6 +145,7 @@ def _token_label(vocab, token_id: int) -> str:
 
 class InspectorPanel(QWidget):
     TABS = INSPECTOR_TABS
+    live_shown = Signal(int)  # the neighbours list followed a live training frame (its step)
 
     def __init__(self, workspace: Workspace, controller=None, parent=None) -> None:
         super().__init__(parent)
@@ -159,6 +164,10 @@ class InspectorPanel(QWidget):
         self.learned_source = ""
         self.analogy_results: list = []
         self.moved: list = []
+        # Live neighbours: ((token, metric, k), IDs of the last frame's top-k), and what changed.
+        self._live: tuple | None = None
+        self.live_entered: list[int] = []
+        self.live_left: list[int] = []
 
         self.completer_model = QStringListModel(list(workspace.vocab.display_tokens), self)
         self.lookup = self._token_edit("Type a token or an ID, or click a point")
@@ -196,6 +205,9 @@ class InspectorPanel(QWidget):
         events.k.connect(lambda _k: self._token_settings_changed())
         events.positions.connect(lambda _p: self._pe_changed())
         events.moved_by.connect(lambda _by: self._refresh("Drift", force_moved=True))
+        events.selection.connect(lambda _ids: self._one_hot_follow())
+        if controller is not None and hasattr(controller, "live_frame"):
+            controller.live_frame.connect(self.show_live_frame)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
         self.show_token(self.explore.current)
@@ -345,13 +357,18 @@ class InspectorPanel(QWidget):
         controls.addWidget(self.k)
         self.full_space_note = _note("")
         self.neighbors_title = _title("Nearest neighbours")
-        self.neighbors = ResultTable(["#", "token", "ID", "cosine"])
+        self.neighbors_title.setVisible(False)  # shown over a filled table only
+        self.neighbors = ResultTable(["#", "token", "ID", "cosine", "live"])
+        self.neighbors.setColumnHidden(LIVE_COLUMN, True)  # marks while training only
+        self.live_note = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.live_note.setVisible(False)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.addLayout(controls)
         layout.addWidget(self.full_space_note)
         layout.addWidget(self.neighbors_title)
         layout.addWidget(self.neighbors, 1)
+        layout.addWidget(self.live_note)
         self.neighbors.setToolTip("Click a row to go to that token.")
         self.neighbors.setMinimumHeight(120)
         self.neighbors.cellClicked.connect(lambda r, _c: self._go_to(self.neighbors, r))
@@ -561,6 +578,7 @@ class InspectorPanel(QWidget):
     def _vocab_changed(self, vocab) -> None:
         self.completer_model.setStringList(list(vocab.display_tokens))
         self._index = self._initial_index = None
+        self._live = None
         self.report = None
         self._dirty = set(self.TABS)
         self.show_token(None)
@@ -595,6 +613,17 @@ class InspectorPanel(QWidget):
             return
         self.explore.current = token_id
 
+    def _one_hot_follow(self) -> None:
+        """The One-hot IDs start from the current token and the selection (up to 8); IDs
+        typed into the box stay until another token is picked."""
+        current = self.explore.current
+        ids = list(dict.fromkeys(([current] if current is not None else []) + list(self.explore.selection)))[:8]
+        if ids and tuple(ids) != tuple(self.explore.one_hot_ids):
+            self.explore.one_hot_ids = ids
+            self._dirty.add("One-hot")
+            if self.TABS[self.tabs.currentIndex()] == "One-hot":
+                self._refresh("One-hot")
+
     def _go_to(self, table: ResultTable, row: int) -> None:
         token_id = table.token_id_at(row)
         if token_id is not None:
@@ -607,6 +636,10 @@ class InspectorPanel(QWidget):
             self.header.setText("<span style='color:#5f6368'>No token selected.</span>")
             self._clear_token_views()
             return
+        self._one_hot_follow()
+        if self.report is not None and self.report.lookup.token_id != token_id:
+            # Another token: the old one's neighbours must not stand under the new name.
+            self._clear_neighbours()
         self._show_header(token_id)
         if self.workspace.weights is not None:
             self._request_token()
@@ -658,16 +691,31 @@ class InspectorPanel(QWidget):
         elif tab == "Sentence":
             if self.sentence_view is None or self.sentence_view.pe_kind != "teaching example":
                 self.run_sentence()
-        elif tab == "One-hot" and self.one_hot_result is not None:
-            self.run_one_hot(repeats=3)  # the matrix changed (maybe training): a light re-measure
+        elif tab == "One-hot":
+            # First visit: the current token and the selection; later: a light re-measure
+            # after the matrix (maybe training) or the IDs changed.
+            self.run_one_hot(repeats=None if self.one_hot_result is None else 3)
         elif tab == "Analogy" and self.analogy_results:
             self.run_analogy()
 
     # -- lookup / neighbours / drift of the current token -----------------------------------------
+    def _clear_neighbours(self) -> None:
+        """No list: no heading over an empty table either."""
+        self.neighbors.setRowCount(0)
+        self.neighbors_title.setVisible(False)
+        self.neighbors_title.setText("<b>Nearest neighbours</b>")
+        self._show_live_marks(False)
+
+    def _show_live_marks(self, on: bool) -> None:
+        self.neighbors.setColumnHidden(LIVE_COLUMN, not on)
+        self.live_note.setVisible(on)
+        if not on:
+            self.live_entered, self.live_left = [], []
+
     def _clear_token_views(self) -> None:
         self.lookup_content.setVisible(False)
         self.lookup_hint.setVisible(True)
-        self.neighbors.setRowCount(0)
+        self._clear_neighbours()
         self.drift_before.setRowCount(0)
         self.drift_after.setRowCount(0)
         self._update_full_space_note()
@@ -706,19 +754,76 @@ class InspectorPanel(QWidget):
             f"{total:,} rows (rank {look.norm_rank:,} of {total:,}, largest first).")
 
         self._update_full_space_note()
-        score_name = "distance" if metric == "euclidean" else metric
-        self.neighbors.setHorizontalHeaderLabels(["#", "token", "ID", score_name])
-        self.neighbors_title.setText(f"<b>{len(report.neighbours)} nearest to “{token}” by {score_name}</b>")
-        vocab = self.workspace.vocab
-        self.neighbors.set_rows([[r, _token_label(vocab, i), i, describe_score(metric, s)]
-                                 for r, (i, s) in enumerate(report.neighbours, 1)],
-                                [i for i, _ in report.neighbours])
+        self._show_neighbours(look.token_id, report.neighbours, metric)
+        self._show_live_marks(False)
         self._show_drift(report, metric)
+
+    def _show_neighbours(self, token_id: int, neighbours, metric: str, marks: list[str] | None = None,
+                         live_step: int | None = None) -> None:
+        vocab = self.workspace.vocab
+        token = html.escape(_token_label(vocab, token_id))
+        score_name = "distance" if metric == "euclidean" else metric
+        self.neighbors.setHorizontalHeaderLabels(["#", "token", "ID", score_name, "since last frame"])
+        rows = [[r, _token_label(vocab, i), i, describe_score(metric, s)] + ([marks[r - 1]] if marks else [])
+                for r, (i, s) in enumerate(neighbours, 1)]
+        self.neighbors.set_rows(rows, [i for i, _ in neighbours])
+        if neighbours:
+            when = f" · live, step {live_step:,}" if live_step is not None else ""
+            self.neighbors_title.setText(f"<b>{len(neighbours)} nearest to “{token}” by {score_name}{when}</b>")
+        else:
+            self.neighbors_title.setText(f"<b>No neighbours for “{token}”</b>: no other token has a "
+                                         f"finite {score_name} to it.")
+        self.neighbors_title.setVisible(True)
+
+    # -- live neighbours (while training) -------------------------------------------------------
+    def show_live_frame(self, frame) -> None:
+        """A drawn training frame: the current token's neighbours in that frame's matrix, marking
+        tokens that entered the top-k since the previous frame and naming those that left."""
+        token_id = self.explore.current
+        snap = getattr(frame, "snapshot", None)
+        if token_id is None or snap is None or len(snap.weights) != len(self.workspace.vocab):
+            return
+        weights, metric, k, step = snap.weights, self.explore.metric, self.explore.k, snap.step
+
+        def done(neighbours) -> None:
+            if self.explore.current != token_id or (self.explore.metric, self.explore.k) != (metric, k):
+                return  # stale
+            self._show_live_neighbours(token_id, neighbours, metric, k, step)
+
+        self._run("live", neighbors_of, weights, token_id, k, metric, on_result=done,
+                  description="following neighbours", small=self._small(weights))
+
+    def _show_live_neighbours(self, token_id: int, neighbours, metric: str, k: int, step: int) -> None:
+        key = (token_id, metric, k)
+        ids = [i for i, _ in neighbours]
+        before = self._live[1] if self._live is not None and self._live[0] == key else None
+        self._live = (key, ids)
+        if before is None:  # the first frame seen for this token: nothing to compare with yet
+            entered, left = [], []
+        else:
+            entered = [i for i in ids if i not in before]
+            left = [i for i in before if i not in ids]
+        self.live_entered, self.live_left = entered, left
+        marks = [ENTERED if i in entered else "" for i in ids]
+        self._show_neighbours(token_id, neighbours, metric, marks, live_step=step)
+        vocab = self.workspace.vocab
+        if before is None:
+            note = "Training: the list follows each frame; tokens that enter it are marked ▲ new."
+        elif left:
+            names = ", ".join(html.escape(_token_label(vocab, i)) for i in left)
+            note = (f"<span style='color:{NEGATIVE}'>{LEFT} left the top-{k} since the last frame: "
+                    f"{names}</span>")
+        else:
+            note = f"The top-{k} kept every token since the last frame."
+        self.live_note.setText(note)
+        self.neighbors.setColumnHidden(LIVE_COLUMN, False)
+        self.live_note.setVisible(True)
+        self.live_shown.emit(step)
 
     def _update_full_space_note(self) -> None:
         dim = self.workspace.dim
-        space = f"{dim}-dimensional" if dim else "full"
-        self.full_space_note.setText(f"Ranks are computed in the full {space} space, not in the 2-D/3-D "
+        space = f"full {dim}-dimensional space" if dim else "full space"
+        self.full_space_note.setText(f"Ranks are computed in the {space}, not in the 2-D/3-D "
                                      f"projection: close on screen does not mean neighbours.")
         self.full_space_note.setToolTip("The projection keeps only a few directions of the matrix; "
                                         "tokens that look close there may be far apart in the full "
