@@ -39,7 +39,8 @@ applied in this order:
                  vocabulary), shown in the caption bar
     offer_open   {"label": "Open another table…", "kind": "vectors"|"vocab"}: a button in the
                  caption bar that lets the audience bring its own file
-    show         ["Inspector", "Training", ...]: docks to bring to the front
+    show         ["Inspector", "Training", ...]: docks to bring to the front (besides the docks the
+                 caption names: "Inspector", "Training dock", ...; see `step_docks`)
     if_missing   step keys that replace the step's own when a file it names is absent
                  (null removes a key); the caption then says which file was missing
 
@@ -523,6 +524,66 @@ def fill_caption(text: str, vocab=None, weights=None) -> str:
         return f"{weights.shape[0]:,} × {weights.shape[1]}"
 
     return PLACEHOLDER.sub(sub, text)
+
+
+DOCKS = ("Vocabulary", "Initialization", "Projection", "Training", "Inspector")
+# How a caption names a dock: the Inspector by its name, the others as "the Training dock".
+_DOCK_NAMED = {name: re.compile(rf"\b{name}\b" if name == "Inspector" else rf"\b{name} dock\b")
+               for name in DOCKS}
+
+
+def step_docks(data: dict) -> list[str]:
+    """The docks a step's caption points to ("dog's neighbours (Inspector)", "the loss falls in the
+    Training dock") and those its `show` lists: the player brings them to the front, and in
+    presentation mode shows them beside the view. In the order the caption names them."""
+    caption = data.get("caption", "")
+    named = sorted((m.start(), name) for name, pattern in _DOCK_NAMED.items()
+                   for m in [pattern.search(caption)] if m is not None)
+    out = [name for _pos, name in named]
+    for name in data.get("show", []):
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def race_summary(curves: dict, names: dict | None = None) -> list[tuple[str, float]]:
+    """Each run's final loss from the init race's curves ({scheme: [(step, loss), ...]}), lowest first,
+    as (display name, loss): what the race step lists under its caption, so the caption's claims
+    rest on what is shown."""
+    names = names or {}
+    final = [(names.get(scheme, scheme), float(points[-1][1])) for scheme, points in curves.items()
+             if len(points) and np.isfinite(points[-1][1])]
+    return sorted(final, key=lambda item: item[1])
+
+
+def word_pieces(vocab, text: str) -> tuple[list[str], list[int | None]] | None:
+    """A word vocabulary's pieces of `text` with what its word splitter skips shown too: a run of
+    non-space characters outside every word (an emoji, "🍉") is a piece of its own, mapped to the
+    unknown token (or None), instead of vanishing. None for a subword tokenizer (it covers all text)."""
+    from explorer.core.tokens.vocab import WORD_RE, WordTokenizer
+
+    tokenizer = vocab.tokenizer
+    if tokenizer is not None and not (isinstance(tokenizer, WordTokenizer) and tokenizer.lowercase):
+        return None
+    pieces: list[str] = []
+    ids: list[int | None] = []
+    lowered = text.lower()
+    at = 0
+
+    def skipped(chunk: str) -> None:
+        for run in chunk.split():
+            rest = run.strip(".,;:!?\"'()[]{}«»“”‘’-–—…_")  # punctuation is not a word, nor unknown
+            if rest:
+                pieces.append(rest)
+                ids.append(vocab.unk_id)
+
+    for match in WORD_RE.finditer(lowered):
+        skipped(lowered[at:match.start()])
+        pieces.append(match.group())
+        ids.append(vocab.index.get(match.group(), vocab.unk_id))
+        at = match.end()
+    skipped(lowered[at:])
+    return pieces, ids
 
 
 def build_vocab_spec(spec):

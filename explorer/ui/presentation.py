@@ -25,10 +25,12 @@ from explorer.ui.theme import (
 
 SCALE = 1.8  # points, labels and fonts in presentation mode
 FONT_SCALE = 1.5  # the rest of the window's text
+DOCK_SHARE = 0.42  # presenting a tour step that names a dock: its share of the window's width
 
 
 class Presentation(QObject):
     theme_changed = Signal(object)  # the Theme now shown (chosen, or its presentation variant)
+    presenting_changed = Signal(bool)  # after presentation mode's layout is set up (or taken down)
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -70,7 +72,7 @@ class Presentation(QObject):
         self.bookmark_menu = None
 
         presentation.events.active.connect(self._active_changed)
-        presentation.events.tour.connect(lambda _tour: self._set_step_keys())
+        presentation.events.tour.connect(lambda _tour: (self._set_step_keys(), self._show_caption()))
         presentation.events.bookmarks.connect(lambda _b: self._bookmarks_changed())
         presentation.events.bookmark_index.connect(lambda _i: self._bookmarks_changed())
         self.state.view.events.theme.connect(lambda _name: self._apply_theme())
@@ -213,6 +215,28 @@ class Presentation(QObject):
         self.leave_action.setEnabled(active)
         self._set_step_keys()
         self._show_caption()
+        self.presenting_changed.emit(active)
+
+    def show_docks(self, names) -> None:
+        """While presenting, the docks a tour step names: shown to the right of the view, one above the
+        other, together about 40% of the window's width, at presentation mode's font; the others hidden.
+        Leaving presentation mode restores the layout as it was."""
+        window = self.window
+        names = [n for n in names if n in window.docks]
+        for name, dock in window.docks.items():
+            if name not in names and dock.isVisible():
+                dock.hide()
+        docks = [window.docks[n] for n in names]
+        for i, dock in enumerate(docks):
+            if dock.isFloating():
+                dock.setFloating(False)
+            if i == 0:
+                window.addDockWidget(Qt.RightDockWidgetArea, dock)  # moves it out of any tab group
+            else:
+                window.splitDockWidget(docks[i - 1], dock, Qt.Vertical)
+            dock.show()
+        if docks:
+            window.resizeDocks(docks, [round(window.width() * DOCK_SHARE)] * len(docks), Qt.Horizontal)
 
     def _non_essential(self) -> list:
         """Docks and tool bars: the projection view alone stays on screen."""
@@ -314,7 +338,8 @@ class Presentation(QObject):
     def _show_caption(self) -> None:
         text = self.caption_text()
         self.caption.setText(text)
-        self.caption.setVisible(self.active and bool(text))
+        # A tour has its own caption bar: no bookmark caption over it.
+        self.caption.setVisible(self.active and bool(text) and self.state.presentation.tour is None)
         if self.caption.isVisible() and self.caption.parentWidget() is self.window:  # not in a layout
             self.caption.adjustSize()
             self.caption.move(max(24, (self.window.width() - self.caption.width()) // 2), 8)

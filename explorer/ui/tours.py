@@ -36,6 +36,7 @@ from explorer.core import ExplorerError
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
 from explorer.core.tours import (
     INSPECTOR_TABS, Tour, Trails, build_vocab_spec, fill_caption, find_tour, load_tour, shipped_tour_paths,
+    race_summary, step_docks, word_pieces,
 )
 from explorer.ui.chips import token_chips
 
@@ -241,6 +242,7 @@ class TourPlayer(QObject):
         window.vocab_panel.loaded.connect(lambda *_: self._flag("vocab_loaded"))
         window.vocab_panel.load_failed.connect(lambda *_: self._flag("vocab_loaded"))
         self.state.presentation.events.changed.connect(self._presentation_changed)
+        window.presentation.presenting_changed.connect(self._presenting_changed)
         self.state.view.events.theme.connect(lambda _name: self._style())
         self.state.fit.events.projection.connect(self._draw_trails)
 
@@ -320,8 +322,6 @@ class TourPlayer(QObject):
     def _presentation_changed(self, name: str, _value) -> None:
         if name in ("tour", "tour_step"):
             self._follow_position()
-        elif name == "active":
-            self._style()
 
     def _follow_position(self) -> None:
         position = self.state.presentation
@@ -344,6 +344,9 @@ class TourPlayer(QObject):
             self._play(step)
 
     def _begin(self, tour: Tour, ref: str) -> None:
+        # A tour starts clean: no bookmark caption left from a talk, no search left fading the points.
+        self.state.presentation.bookmark_index = -1
+        self.state.explore.search = ""
         self.tour, self._ref, self.index = tour, ref, -1
         self.bar.setVisible(True)
         for action in (self.next_action, self.back_action, self.leave_action):
@@ -360,6 +363,9 @@ class TourPlayer(QObject):
         self.bar.setVisible(False)
         for action in (self.next_action, self.back_action, self.leave_action):
             action.setEnabled(False)
+        self._data = {}
+        if self.state.presentation.active:
+            self.window.presentation.show_docks([])  # the view alone again
         self.left.emit()
 
     def _play(self, index: int) -> None:
@@ -389,12 +395,16 @@ class TourPlayer(QObject):
         self.bar.offer_button.setVisible(False)
         self._detail_rows = []
         self._flags = {}
-        self._phases = [("initializing", self._ensure_matrix)]
+        docks = step_docks(data)
+        # The docks the caption names: in front from the start (the loss falls in the Training dock
+        # while it trains) and again at the end (a part may have raised another in their tab group).
+        self._phases = [("initializing", self._ensure_matrix), ("", lambda: self._show_docks(docks))]
         for j in range(first, index):
             earlier, earlier_missing = tour.effective(tour.steps[j])
             self._phases += [(f"replaying step {j + 1}: {name}" if name else "", fn)
                              for name, fn in self._plan(earlier, earlier_missing)]
         self._phases += self._plan(data, missing)
+        self._phases.append(("", lambda: self._show_docks(docks)))
         self.busy = True
         self.step_started.emit(index)
         self._run_phases()
@@ -441,8 +451,6 @@ class TourPlayer(QObject):
             phases.append(("tokenizing", lambda: self._tokenize(data["tokenize"])))
         if "offer_open" in data:
             phases.append(("", lambda: self._offer(data["offer_open"])))
-        if "show" in data:
-            phases.append(("", lambda: self._show_docks(data["show"])))
         return phases
 
     def _run_phases(self) -> None:
@@ -498,7 +506,20 @@ class TourPlayer(QObject):
         self.bar.show_step(self.tour, self.index, self._data.get("title", ""), caption)
         notes = self.notes + [e for e in self.errors if e not in self.notes]
         self.bar.set_notes(notes)
+        if "race" in self._data:
+            self._show_race_result()
         self.step_ready.emit(self.index)
+
+    def _show_race_result(self) -> None:
+        """Under the race step's caption: each start's final loss, lowest first (what the curves show)."""
+        from explorer.ui.panels import train_panel
+
+        panel = self.window.train_panel
+        final = race_summary(getattr(panel, "race_curves", {}), getattr(train_panel, "RACE_NAMES", {}))
+        if final:
+            self._detail_rows = [("Final loss", " · ".join(f"{html.escape(name)} <b>{loss:.2f}</b>"
+                                                           for name, loss in final))]
+            self.bar.set_detail(self._detail_rows)
 
     def _note(self, text: str) -> None:
         self.notes.append(text)
@@ -792,7 +813,8 @@ class TourPlayer(QObject):
 
     def _set_row(self, i: int, label: str, vocab, text: str) -> None:
         try:
-            pieces, ids = vocab.encode(text)
+            # A word vocabulary's splitter skips what is not a word (an emoji): show it as <unk>.
+            pieces, ids = word_pieces(vocab, text) or vocab.encode(text)
         except Exception as exc:  # a tokenizer problem must not stop the tour
             self._detail_rows[i] = (label, f"<i>{html.escape(str(exc))}</i>")
         else:
@@ -814,14 +836,36 @@ class TourPlayer(QObject):
         if path:
             self.window.controller.open_path(path, self._offer_kind)
 
+    def step_docks(self) -> list[str]:
+        """The docks the current step's caption names (and its `show` lists)."""
+        return step_docks(self._data) if self.tour is not None and self._data else []
+
     def _show_docks(self, names):
+        """Bring the docks the caption names to the front. Presenting: they alone, beside the view and
+        large (before, presentation mode hid the docks the captions pointed to)."""
+        window = self.window
+        names = [n for n in names if n in window.docks]
         if self.state.presentation.active:
-            return None  # presenting: the view and the caption only
+            window.presentation.show_docks(names)
+            return None
         for name in names:
-            dock = self.window.docks[name]
-            dock.show()
+            dock = window.docks[name]
+            if not dock.isVisible():
+                dock.show()
             dock.raise_()
+        for i, name in enumerate(names):  # two named docks sharing one tab group: put them one above the other
+            dock = window.docks[name]
+            for other in names[:i]:
+                if window.docks[other] in window.tabifiedDockWidgets(dock):
+                    window.splitDockWidget(window.docks[other], dock, Qt.Vertical)
+                    dock.show()
         return None
+
+    def _presenting_changed(self, active: bool) -> None:
+        """Presentation mode turned on or off mid-tour: the step's docks beside the view (or back)."""
+        if self.tour is not None and active:
+            self.window.presentation.show_docks(self.step_docks())
+        self._style()
 
     def _style(self) -> None:
         self.bar.apply_style(self.window.theme, self.state.presentation.active)

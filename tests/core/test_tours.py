@@ -253,3 +253,49 @@ def test_trails_keep_the_first_and_latest_frames_when_thinned_and_hide_tokens_ou
     last = trails.paths(sampled)[-1]
     for row, token in enumerate((0, 1)):
         assert np.isfinite(last[row]).all() == (token in inside)
+
+
+def test_step_docks_are_the_docks_its_caption_names_and_shows():
+    from explorer.core.tours import step_docks
+
+    assert step_docks({"caption": "the loss falls in the Training dock; dog's neighbours (Inspector)"}) == [
+        "Training", "Inspector"]
+    assert step_docks({"caption": "no dock here", "show": ["Vocabulary"]}) == ["Vocabulary"]
+    assert step_docks({"caption": "training a model"}) == []  # "training" alone names no dock
+
+
+def test_every_shipped_step_that_points_to_a_dock_names_it():
+    """The player shows the docks a caption names; a caption that sends the audience to a panel
+    ("dog's nearest neighbours", "the loss curves") must name it, so presenting shows it too."""
+    from explorer.core.tours import step_docks
+
+    for tour in shipped_tours():
+        for number, step in enumerate(tour.steps, 1):
+            data, _missing = tour.effective(step)
+            docks = step_docks(data)
+            if "inspector" in data and "neighbours" in data["caption"]:
+                assert "Inspector" in docks, (tour.title, number)
+            if "race" in data or "loss" in data["caption"]:
+                assert "Training" in docks, (tour.title, number)
+
+
+def test_a_word_vocabulary_shows_what_its_splitter_skips_as_unknown():
+    """Tour 9: the emoji vanished from the word vocabulary's pieces; now it is <unk>, as the caption says."""
+    from explorer.core.tours import word_pieces
+
+    vocab, _ = build_vocab_spec({"text": "the cat sat on the mat and the dog ate a banana", "order": "alpha",
+                                 "specials": ["unk"]})
+    pieces, ids = word_pieces(vocab, "The dog ate an unbelievably tasty rambutan 🍉!")
+    assert pieces == ["the", "dog", "ate", "an", "unbelievably", "tasty", "rambutan", "🍉"]
+    assert ids[:3] == [vocab.index["the"], vocab.index["dog"], vocab.index["ate"]]
+    assert ids[3:] == [vocab.unk_id] * 5
+    no_unk, _ = build_vocab_spec({"tokens": ["dog"], "order": "alpha"})
+    assert word_pieces(no_unk, "dog 🍉") == (["dog", "🍉"], [0, None])  # not in the vocabulary, shown as such
+
+
+def test_race_summary_lists_final_losses_lowest_first():
+    from explorer.core.tours import race_summary
+
+    curves = {"zeros": [(5, 4.12), (10, 4.11)], "normal": [(5, 2.5), (10, 1.9)], "xavier_uniform": [(10, 2.0)],
+              "empty": []}
+    assert race_summary(curves, {"normal": "N(0, 1)"}) == [("N(0, 1)", 1.9), ("xavier_uniform", 2.0), ("zeros", 4.11)]

@@ -145,14 +145,50 @@ def test_presentation_mode_shows_large_captions_and_arrows_go_to_the_tour(window
         qtbot.waitUntil(window.isActiveWindow, timeout=5000)
         with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS):
             qtbot.keyClick(window.views, Qt.Key_Right)
-        assert player.index == 1 and shown.bookmark_index == 0  # the tour took the arrow, not the bookmarks
+        assert player.index == 1 and shown.bookmark_index == -1  # the tour took the arrow, not the bookmarks
         assert shown.tour == "positional-encoding" and shown.tour_step == 1
         player.leave()
         qtbot.keyClick(window.views, Qt.Key_Right)  # no tour: the arrow steps the bookmarks again
-        assert shown.bookmark_index == 1 and shown.tour is None
+        assert shown.bookmark_index == 0 and shown.tour is None
     finally:
         shown.active = False
     assert player.bar.caption_point_size() == normal_size
+
+
+def test_presenting_a_tour_shows_the_docks_its_captions_name_beside_the_view(window, qtbot):
+    """Before, presentation mode hid the Inspector that "(Inspector, Sentence)" points to."""
+    player = window.tours
+    window.presentation.full_screen = False
+    window.state.presentation.active = True
+    assert not any(d.isVisible() for d in window.docks.values())
+    with qtbot.waitSignal(player.step_ready, timeout=STEP_TIMEOUT_MS):
+        player.start(load_tour(shipped_tour_paths()[6]))  # positional encoding: the Inspector's heatmaps
+    inspector = window.docks["Inspector"]
+    assert player.step_docks() == ["Inspector"]
+    assert inspector.isVisible() and not inspector.visibleRegion().isEmpty()
+    assert inspector.width() >= 0.3 * window.width() and inspector.height() >= 0.6 * window.height()
+    assert [n for n, d in window.docks.items() if d.isVisible()] == ["Inspector"]
+    assert window.scatter2d.width() >= 0.4 * window.width()  # the view stays the larger part
+    assert window.inspector_panel.tabs.tabText(window.inspector_panel.tabs.currentIndex()).startswith("Sentence")
+    player.leave()
+    assert not inspector.isVisible()  # the view alone again, still presenting
+    window.state.presentation.active = False
+    assert all(d.isVisible() for d in window.docks.values())
+
+
+def test_a_tour_starts_clean_without_an_old_bookmark_caption_or_search(window, qtbot):
+    presentation, shown = window.presentation, window.state.presentation
+    presentation.full_screen = False
+    presentation.add_bookmark("old slide")
+    shown.active = True
+    presentation.go_to(0)
+    window.state.explore.search = "dog"  # a search left over fades the other points
+    assert presentation.caption.isVisible()
+    with qtbot.waitSignal(window.tours.step_ready, timeout=STEP_TIMEOUT_MS):
+        window.tours.start(load_tour(shipped_tour_paths()[6]))
+    assert not presentation.caption.isVisible() and shown.bookmark_index == -1
+    assert window.state.explore.search == "" and window.scatter2d.toolbar.search.text() == ""
+    shown.active = False
 
 
 def test_a_missing_file_is_said_in_the_caption_and_the_tour_goes_on(window, qtbot, tmp_path):
