@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QScrollArea, QFrame, QStackedWidget,
+    QPushButton, QScrollArea, QFrame, QStackedWidget, QStyle, QTabWidget,
 )
 
 from explorer import __version__
@@ -31,7 +31,7 @@ from explorer.ui.tours import TourPlayer
 from explorer.ui.views.scatter2d import Scatter2D
 
 MAX_RECENT = 8
-LAYOUT_VERSION = 2  # bump when the docks change, so stale saved layouts are not restored
+LAYOUT_VERSION = 3  # bump when the docks change, so stale saved layouts are not restored
 
 
 class MainWindow(QMainWindow):
@@ -64,18 +64,25 @@ class MainWindow(QMainWindow):
         self.train_panel = TrainPanel(workspace, self.controller)
         self.inspector_panel = InspectorPanel(workspace, self.controller)
         self.projection_panel = ProjectionPanel(self.controller)
+        # Left: the run (Training, raised) and what it starts from (Vocabulary, Initialization),
+        # as tabs that each get the full height; right: the Inspector (raised: in view from the
+        # start, and whenever a token is picked) and the Projection settings. The plot keeps
+        # more than half the width at 1280x800 (see `default_dock_widths`).
         self.docks = {
             "Vocabulary": self._dock("Vocabulary", self.vocab_panel, Qt.LeftDockWidgetArea),
             "Initialization": self._dock("Initialization", self.init_panel, Qt.LeftDockWidgetArea),
-            "Projection": self._dock("Projection", self.projection_panel, Qt.LeftDockWidgetArea),
-            "Training": self._dock("Training", self.train_panel, Qt.RightDockWidgetArea),
+            "Training": self._dock("Training", self.train_panel, Qt.LeftDockWidgetArea),
             "Inspector": self._dock("Inspector", self.inspector_panel, Qt.RightDockWidgetArea),
+            "Projection": self._dock("Projection", self.projection_panel, Qt.RightDockWidgetArea),
         }
-        # Training and Inspector share the right column as tabs: each gets the full height,
-        # and picking a token raises the Inspector.
-        self.tabifyDockWidget(self.docks["Training"], self.docks["Inspector"])
+        self.setTabPosition(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea, QTabWidget.North)
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Vocabulary"])
+        self.tabifyDockWidget(self.docks["Vocabulary"], self.docks["Initialization"])
+        self.tabifyDockWidget(self.docks["Inspector"], self.docks["Projection"])
         self.docks["Training"].raise_()
-        self.resizeDocks([self.docks["Vocabulary"], self.docks["Training"]], [450, 420], Qt.Horizontal)
+        self.docks["Inspector"].raise_()
+        self._layout_restored = False
+        self._docks_sized = False
 
         self.shape_label = QLabel()
         self.running_label = QLabel()
@@ -260,7 +267,7 @@ class MainWindow(QMainWindow):
             self._shown_titles = (titles, statement, self.theme)
             self.scatter2d.set_axis_titles(*titles)
             # What is shown (method, sample size) is stated on the view, and so in exports.
-            self.scatter2d.setTitle(statement, size=f"{self.theme.font_size}pt", color=self.theme.foreground)
+            self.scatter2d.set_title(statement)
 
     def _default_labels(self) -> list[int]:
         vocab = self.workspace.vocab
@@ -413,8 +420,25 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 860)
         state = self.settings.value("window_state")
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by another version is ignored
+        if state is not None:  # a layout saved by another version is ignored
+            self._layout_restored = bool(self.restoreState(state, LAYOUT_VERSION))
+
+    def size_docks(self) -> None:
+        """The default dock widths for the window's width now (see `default_dock_widths`)."""
+        scrollbar = self.style().pixelMetric(QStyle.PM_ScrollBarExtent) + 4
+
+        def need(names) -> int:
+            return max(self.docks[n].widget().widget().minimumSizeHint().width() for n in names) + scrollbar
+
+        left, right = default_dock_widths(self.width(), need(LEFT_DOCKS), need(RIGHT_DOCKS))
+        self.resizeDocks([self.docks["Training"], self.docks["Inspector"]], [left, right], Qt.Horizontal)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:  # at the size the window is shown at, unless a saved layout came back
+            self._docks_sized = True
+            if not self._layout_restored:
+                self.size_docks()
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -432,6 +456,27 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window_state", self.saveState(LAYOUT_VERSION))
         self.controller.stop()
         super().closeEvent(event)
+
+
+LEFT_DOCKS = ("Training", "Vocabulary", "Initialization")
+RIGHT_DOCKS = ("Inspector", "Projection")
+
+
+def default_dock_widths(width: int, left_needs: int = 0, right_needs: int = 0) -> tuple[int, int]:
+    """(left, right) dock column widths for a window `width` pixels wide: about a quarter each
+    and at least what their panels need, as long as the plot keeps more than half the width
+    (past that, the wider column gives way first)."""
+    left = int(min(max(0.24 * width, 300, left_needs), 440))
+    right = int(min(max(0.23 * width, 280, right_needs), 420))
+    excess = left + right - (width // 2 - 16)  # the rest of the half: both columns' separators
+    if excess > 0:
+        wider = max(left, right)
+        cut = min(excess, max(wider - max(min(left, right), 260), 0))
+        left, right = (left - cut, right) if left >= right else (left, right - cut)
+        excess -= cut
+        if excess > 0:  # then both alike, down to 260 each
+            left, right = max(left - (excess + 1) // 2, 260), max(right - excess // 2, 260)
+    return left, right
 
 
 def app_instance() -> QApplication:

@@ -65,3 +65,73 @@ def points_in_view(scatter2d) -> int:
     ok = np.isfinite(xy).all(axis=1)
     inside = ok & (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
     return int(inside.sum())
+
+
+CONTROLS = ("QComboBox", "QLabel", "QAbstractButton", "QLineEdit", "QAbstractSpinBox", "QTabBar")
+
+
+def cut_off_controls(window) -> list[str]:
+    """Controls on screen now that do not get the room they need: squeezed below their minimum
+    size (text cut), a combo box narrower than its current text ("Cate" for Category), a tab bar
+    that scrolls, or a dock whose panel is wider than the dock (a horizontal scroll bar)."""
+    from PySide6 import QtWidgets
+    from PySide6.QtWidgets import QComboBox, QScrollArea, QTabBar
+
+    kinds = tuple(getattr(QtWidgets, name) for name in CONTROLS)
+    found = []
+    for name, dock in window.docks.items():
+        scroll = dock.widget()
+        if dock.isVisible() and not shown_rect(dock).isEmpty() and isinstance(scroll, QScrollArea) \
+                and scroll.horizontalScrollBar().maximum() > 0:
+            found.append(f"{name} dock: its panel needs {scroll.widget().minimumSizeHint().width()} px, "
+                         f"the dock gives {scroll.viewport().width()}")
+    for widget in window.findChildren(QtWidgets.QWidget):
+        if not isinstance(widget, kinds) or not widget.isVisible() or widget.window() is not window \
+                or shown_rect(widget).isEmpty():
+            continue
+        if isinstance(widget.parentWidget(), QTabBar):
+            continue  # a tab bar's scroll arrows: the tab bar itself is checked
+        metrics = widget.fontMetrics()
+        if isinstance(widget, QComboBox):
+            needed = metrics.horizontalAdvance(widget.currentText()) + 28
+        elif isinstance(widget, QTabBar):
+            needed = sum(widget.tabSizeHint(i).width() for i in range(widget.count()))
+        elif isinstance(widget, QtWidgets.QLabel) and widget.wordWrap():
+            continue  # wraps to any width
+        elif isinstance(widget, QtWidgets.QPushButton):  # the style's 80 px minimum is no cut
+            needed = metrics.horizontalAdvance(widget.text().replace("&", "")) + 12 \
+                + (widget.iconSize().width() + 4 if not widget.icon().isNull() else 0)
+        elif isinstance(widget, QtWidgets.QAbstractSpinBox):  # the value shown, not the largest one
+            needed = metrics.horizontalAdvance(widget.text()) + 28
+        else:
+            needed = widget.minimumSizeHint().width()
+        if widget.width() < needed - 1:
+            text = widget.currentText() if isinstance(widget, QComboBox) else \
+                " | ".join(widget.tabText(i) for i in range(widget.count())) if isinstance(widget, QTabBar) else \
+                getattr(widget, "text", lambda: "")()
+            found.append(f"{type(widget).__name__} {text!r}: {widget.width()} px of the {needed} it needs")
+    return found
+
+
+def shown_rect(widget):
+    """The part of `widget` on screen, in window coordinates: its rectangle clipped by every
+    parent's (a scroll area's viewport, a dock, the window). Empty when it is scrolled out of
+    view or in a tab behind another."""
+    from PySide6.QtCore import QPoint, QRect
+
+    top = widget.window()
+    rect = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if not parent.isVisible():
+            return QRect()
+        rect = rect.intersected(QRect(parent.mapTo(top, QPoint(0, 0)), parent.size()))
+        parent = parent.parentWidget()
+    return rect.intersected(top.rect())
+
+
+def raise_each_dock(window):
+    """Bring each dock forward in turn (tabbed docks share a column), yielding its name."""
+    for name, dock in window.docks.items():
+        dock.raise_()
+        yield name

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 
 from explorer.core.view.labels import boxes_overlap
 from explorer.ui.theme import LIGHT, PALETTE
@@ -29,7 +30,14 @@ def scatter(qtbot):
     colors = np.array([(*PALETTE[i % 3], 230) for i in range(n)], np.uint8)
     view.set_points(xy, tokens, colors, np.arange(n, 0, -1) * 7)
     view.set_legend([("a", (*PALETTE[0], 230)), ("b", (*PALETTE[1], 230)), ("c", (*PALETTE[2], 230))])
+    settle(view)
     return view
+
+
+def settle(view):
+    """Let the axes take their tick labels' width: with the aspect locked, that re-ranges x."""
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 def viewport_pos(view, i):
@@ -113,12 +121,54 @@ def test_the_view_follows_its_state_and_writes_the_range(scatter, qtbot):
     scatter.toolbar.color.setCurrentIndex(scatter.toolbar.color.findData("frequency"))  # the user's choice
     assert view.colour == "frequency" and scatter.legend_entries[0][0].startswith("count")
     scatter.viewbox.setRange(xRange=(-0.5, 0.25), yRange=(-1.0, 0.5), padding=0)
-    qtbot.waitUntil(lambda: view.range2d is not None and abs(view.range2d[0][1] - 0.25) < 1e-6, timeout=3000)
+    qtbot.waitUntil(lambda: view.range2d is not None and contains(view.range2d, ((-0.5, 0.25), (-1.0, 0.5))),
+                    timeout=3000)
     view.range2d = ((1.0, 2.0), (-3.0, -1.0))
-    (x0, x1), (y0, y1) = scatter.viewRange()
-    assert np.allclose([x0, x1, y0, y1], [1.0, 2.0, -3.0, -1.0])
+    assert contains(scatter.viewRange(), ((1.0, 2.0), (-3.0, -1.0)))
+    assert one_to_one(scatter)  # the aspect stays locked: the wider side grows
     scatter.state.explore.search = "mango"
     assert len(scatter.search_hits) == 20 and scatter.toolbar.search.text() == "mango"
+
+
+def contains(shown, wanted, tol=1e-6):
+    """The range shown holds the wanted one, and fits it tightly on one axis."""
+    (x0, x1), (y0, y1) = shown
+    (a0, a1), (b0, b1) = wanted
+    inside = x0 <= a0 + tol and x1 >= a1 - tol and y0 <= b0 + tol and y1 >= b1 - tol
+    tight = abs(x0 - a0) < tol and abs(x1 - a1) < tol or abs(y0 - b0) < tol and abs(y1 - b1) < tol
+    return inside and tight
+
+
+def one_to_one(scatter) -> bool:
+    """A unit on x spans as many pixels as a unit on y."""
+    (x0, x1), (y0, y1) = scatter.viewRange()
+    rect = scatter.viewbox.boundingRect()
+    return abs((rect.width() / (x1 - x0)) / (rect.height() / (y1 - y0)) - 1) < 0.01
+
+
+def test_axes_have_one_title_each_and_equal_units(scatter, qtbot):
+    scatter.set_points(scatter.xy * np.float32(0.001), scatter.tokens, scatter.colors)  # a small scale
+    scatter.set_axis_titles("PC1 (4.5% of variance)", "PC2 (4.0% of variance)")
+    settle(scatter)
+    bottom = scatter.getPlotItem().getAxis("bottom")
+    assert bottom.labelString().count("(") == 1 and "x0.001" not in bottom.labelString()
+    assert bottom.tickStrings([0.001, 0.002], 1, 0.001) == ["0.001", "0.002"]  # the scale, in the ticks
+    assert one_to_one(scatter)
+    scatter.viewbox.setRange(xRange=(-0.001, 0.001), yRange=(-0.003, 0.003), padding=0)  # a tall request
+    settle(scatter)
+    assert one_to_one(scatter)
+
+
+def test_the_title_follows_the_theme_size(scatter):
+    from explorer.ui.theme import THEMES
+
+    scatter.set_title("PCA 2D of all 200 tokens")
+    big = THEMES["high-contrast-dark"].scaled(2.0)
+    scatter.set_theme(big)
+    assert scatter.title_point_size == big.title_size
+    scatter.set_theme(LIGHT)
+    assert scatter.title_point_size == LIGHT.title_size
+    assert "PCA 2D of all 200 tokens" in scatter.getPlotItem().titleLabel.text
 
 
 def test_colour_modes_change_colours_and_legend(scatter):
@@ -180,7 +230,9 @@ def test_export_png_and_svg(scatter, tmp_path):
     svg = scatter.export(tmp_path / "plot.svg")
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
-    assert len(list(root.iter())) > 200  # vector circles, text, axes
+    texts = " ".join("".join(e.itertext()) for e in root.iter() if e.tag.endswith("text"))
+    assert {"a", "b", "c", "0"} <= set(texts.split())  # legend and tick labels, as vector text
+    assert len(list(root.iter())) > 150  # points, grid and axes, text
 
 
 def test_level_of_detail_switches_with_zoom_and_says_so(scatter, qtbot):
@@ -194,7 +246,8 @@ def test_level_of_detail_switches_with_zoom_and_says_so(scatter, qtbot):
     assert not scatter.grab().isNull()
     scatter.viewbox.setRange(xRange=(-0.2, 0.2), yRange=(-0.2, 0.2), padding=0)
     qtbot.waitUntil(lambda: scatter.points.mode == "points", timeout=3000)
-    visible = int(((np.abs(xy) <= 0.2).all(axis=1)).sum())
+    (x0, x1), (y0, y1) = scatter.viewRange()  # the asked range, widened on one axis to keep the aspect
+    visible = int(((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)).sum())
     assert scatter.status_text.startswith(f"Showing each of the {visible:,} points in view")
     assert scatter._status_box.isVisible()
     assert not scatter.grab().isNull()

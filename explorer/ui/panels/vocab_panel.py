@@ -220,6 +220,9 @@ class VocabPanel(QWidget):
                                        "or chosen here")
         for label, fmt in SOURCE_FORMATS:
             self.source_format.addItem(label, fmt)
+        # As wide as the dock allows, not as its longest item: the dock stays narrow.
+        self.source_format.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source_format.setMinimumContentsLength(6)
         self.options_button = QToolButton(text="Corpus options", checkable=True,
                                           toolButtonStyle=Qt.ToolButtonTextBesideIcon)
         self.options_button.setArrowType(Qt.RightArrow)

@@ -84,6 +84,12 @@ class Scatter2D(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
+        # One readable axis title; the scale is in the tick values (no "(x0.001)" appended).
+        for name in ("left", "bottom"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
+        # A unit on x is a unit on y: distances on screen compare across directions.
+        self.viewbox.setAspectLocked(True, ratio=1.0)
+        self.title_text = ""
         self.showGrid(x=True, y=True, alpha=0.12)
         self.points = PointsItem(theme.background, theme.foreground)
         self.points.setZValue(0)
@@ -280,11 +286,27 @@ class Scatter2D(pg.PlotWidget):
         self._update_trail_colors()
         self.colors_changed.emit()
 
-    # -- axes and labels -----------------------------------------------------------------
+    # -- axes, title and labels ------------------------------------------------------------
     def set_axis_titles(self, x: str, y: str) -> None:
         style = {"color": self.theme.foreground, "font-size": f"{self.theme.font_size}pt"}
         self.setLabel("bottom", x, **style)
         self.setLabel("left", y, **style)
+
+    def set_title(self, text: str) -> None:
+        """The statement above the plot (what is shown), in the theme's size and colour; it
+        follows each theme change (`set_theme`)."""
+        self.title_text = text
+        size = getattr(self.theme, "title_size", self.theme.font_size)  # explorer.ui.theme's title size
+        self.setTitle(text, size=f"{size}pt", color=self.theme.foreground)
+
+    @property
+    def title_point_size(self) -> float:
+        """The title's font size on screen now, in points (0 when there is no title)."""
+        label = self.getPlotItem().titleLabel
+        size = str(label.opts.get("size", "0pt"))
+        html = label.item.toHtml()
+        shown = f"font-size:{size}" in html.replace(" ", "")
+        return float(size.removesuffix("pt")) if self.title_text and label.isVisible() and shown else 0.0
 
     @property
     def label_ids(self) -> list[int]:
@@ -616,6 +638,7 @@ class Scatter2D(pg.PlotWidget):
         labels.font.setPointSize(theme.label_size)
         labels.bold.setPointSize(theme.label_size)
         labels._sizes, labels._images = {}, {}
+        self.set_title(self.title_text)  # the new theme's size and colour, not the last one's
         self.trails.foreground = QColor(theme.foreground)
         self.legend.foreground = QColor(theme.foreground)
         self.legend.font.setPointSize(max(theme.font_size - 1, 6))
