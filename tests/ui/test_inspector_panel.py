@@ -345,3 +345,41 @@ def test_one_hot_starts_from_the_current_token_and_selection(panel, workspace, q
     explore.current = 5  # another click: the tab follows
     assert explore.one_hot_ids == (5, 3, 9)
     qtbot.waitUntil(lambda: panel.one_hot_result.ids == [5, 3, 9], timeout=60000)
+
+
+def test_a_word_outside_a_fasttext_vocabulary_is_composed_from_ngrams(qtbot):
+    import importlib.util
+    from pathlib import Path
+
+    gensim = pytest.importorskip("gensim", reason="gensim (the test extra) is not installed")
+    from explorer.core.analysis.report import oov_report
+    from explorer.core.io.vectors import load_vectors
+
+    path = Path(next(iter(importlib.util.find_spec("gensim").submodule_search_locations))) / "test" / \
+        "test_data" / "lee_fasttext.bin"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped with gensim {gensim.__version__}")
+    loaded = load_vectors(path)
+    ws = Workspace(loaded.vocab)
+    ws.set_vocab(loaded.vocab, None, loaded.weights, subwords=loaded.subwords)
+    panel = InspectorPanel(ws, None)
+    qtbot.addWidget(panel)
+    word = "whateverish"
+    assert ws.vocab.id_of(word) is None
+    qtbot.keyClicks(panel.lookup, word)
+    qtbot.keyClick(panel.lookup, Qt.Key_Return)
+    expected = oov_report(ws.vocab, ws.weights, ws.subwords, word, None, ws.state.explore.k)
+    header = panel.header.text()
+    assert word in header and f"not in the vocabulary: composed from {len(expected.ngrams)} n-grams" in header
+    assert "&lt;wh, &lt;wha" in header  # its first n-grams, as typed
+    assert ws.state.explore.current is None  # no row of W belongs to it
+    assert panel.TABS[panel.tabs.currentIndex()] == "Neighbours"
+    assert [panel.neighbors.token_id_at(r) for r in range(panel.neighbors.count())] == \
+        [i for i, _ in expected.neighbours]
+    assert f"nearest to “{word}” (composed from n-grams)" in panel.neighbors_title.text()
+
+
+def test_an_unknown_word_without_a_subword_model_is_still_an_error(panel, workspace):
+    panel.lookup.setText("whateverish")
+    panel.go.click()
+    assert "not in the vocabulary" in panel.header.text() and "composed" not in panel.header.text()

@@ -32,7 +32,7 @@ from explorer.core.analysis.lookup import (
 )
 from explorer.core.analysis.neighbors import METRICS, NeighborIndex, describe_score, moved_most, neighbors_of
 from explorer.core.analysis.report import (
-    TokenReport, analogy_job, default_sentence, excerpt, positional_table_of, token_report,
+    TokenReport, analogy_job, default_sentence, excerpt, oov_report, positional_table_of, token_report,
 )
 from explorer.core.state.app import INSPECTOR_TABS, MAX_ANALOGIES, MAX_NEIGHBOURS
 from explorer.core.state.workspace import Workspace
@@ -164,6 +164,7 @@ class InspectorPanel(QWidget):
         self.learned_source = ""
         self.analogy_results: list = []
         self.moved: list = []
+        self.oov = None  # the OOVReport shown for a typed word outside the vocabulary, if any
         # Live neighbours: ((token, metric, k), IDs of the last frame's top-k), and what changed.
         self._live: tuple | None = None
         self.live_entered: list[int] = []
@@ -609,9 +610,56 @@ class InspectorPanel(QWidget):
         try:
             token_id = resolve(self.workspace.vocab, self.explore.query)
         except ExplorerError as exc:
+            word = self.explore.query.strip()
+            if word and not word.lstrip("-").isdigit() and self._composes_words():
+                self.look_up_oov(word)
+                return
             self.header.setText(f"<i>{html.escape(str(exc))}</i>")
             return
+        self.oov = None
         self.explore.current = token_id
+
+    def _composes_words(self) -> bool:
+        ws = self.workspace
+        return ws.subwords is not None and ws.weights is not None
+
+    def look_up_oov(self, word: str) -> None:
+        """A word outside the vocabulary of a fastText model: its vector composed from its
+        character n-grams, and that vector's neighbours (the Neighbours tab)."""
+        ws = self.workspace
+        weights, metric, k = ws.weights, self.explore.metric, self.explore.k
+
+        def done(report) -> None:
+            if report.index.matches(self.workspace.weights):
+                self._index = report.index
+            if self.workspace.weights is not weights:
+                return
+            self.show_oov(report, metric)
+
+        self.header.setText(f"<i>composing “{html.escape(word)}” from its n-grams…</i>")
+        self._run("token", oov_report, ws.vocab, weights, ws.subwords, word, self._index, k, metric,
+                  on_result=done, description="composing a word from n-grams", small=self._small(weights))
+
+    def show_oov(self, report, metric: str) -> None:
+        self.oov = report
+        word = html.escape(report.word)
+        self.header.setText(f"<span style='font-size:15pt; font-weight:600'>{word}</span>&nbsp;&nbsp; "
+                            f"<span style='color:#5f6368'>{html.escape(report.summary())}</span>")
+        self._show_live_marks(False)
+        vocab = self.workspace.vocab
+        score_name = "distance" if metric == "euclidean" else metric
+        self.neighbors.setHorizontalHeaderLabels(["#", "token", "ID", score_name, "since last frame"])
+        self.neighbors.set_rows([[r, _token_label(vocab, i), i, describe_score(metric, s)]
+                                 for r, (i, s) in enumerate(report.neighbours, 1)],
+                                [i for i, _ in report.neighbours])
+        if report.neighbours:
+            self.neighbors_title.setText(f"<b>{len(report.neighbours)} nearest to “{word}” (composed from "
+                                         f"n-grams) by {score_name}</b>")
+        else:
+            self.neighbors_title.setText(f"<b>No neighbours for “{word}”</b>: none of its n-grams is known, "
+                                         f"so its vector is zero.")
+        self.neighbors_title.setVisible(True)
+        self.explore.inspector_tab = "Neighbours"
 
     def _one_hot_follow(self) -> None:
         """The One-hot IDs start from the current token and the selection (up to 8); IDs
@@ -631,6 +679,7 @@ class InspectorPanel(QWidget):
 
     def show_token(self, token_id: int | None) -> None:
         """The current token changed (a click, a lookup, another dock)."""
+        self.oov = None
         if token_id is None:
             self.report = None
             self.header.setText("<span style='color:#5f6368'>No token selected.</span>")
