@@ -461,3 +461,33 @@ def test_a_gzipped_vocabulary_for_a_table_is_read(tmp_path):
     vocab = write(tmp_path, "vocab.txt.gz", gzip.compress(b"\n".join(f"w{i}".encode() for i in range(76))), "wb")
     loaded = load_vectors(tmp_path / "m.npy", vocab_path=vocab)
     assert loaded.vocab.tokens[:2] == ["w0", "w1"] and len(loaded.vocab) == 76
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_word2vec_binary_walk_compiled_or_not_reads_the_same(shared_data, tmp_path, monkeypatch, compiled):
+    """Big files take the numba walk, small ones the Python one: both read every row alike,
+    with tokens of invalid UTF-8, CRLF row ends and truncation reported the same way."""
+    pytest.importorskip("numba")
+    from explorer.core.io import _binscan
+
+    monkeypatch.setattr(_binscan, "COMPILE_MIN_ROWS", 0 if compiled else 10**12)
+    rng = np.random.default_rng(5)
+    m = rng.standard_normal((300, 7)).astype(np.float32)
+    words = [f"w{i}".encode() for i in range(300)]
+    words[3] = b"caf\xe9"  # latin-1: replaced, with a warning
+    body = b"".join(w + b" " + m[i].tobytes() + (b"\r\n" if i % 2 else b"\n") for i, w in enumerate(words))
+    path = write(tmp_path, "m.bin", b"300 7\n" + body, "wb")
+    loaded = load_vectors(path)
+    np.testing.assert_array_equal(loaded.weights, m)
+    assert loaded.vocab.tokens[3] == "caf\ufffd" and loaded.vocab.tokens[299] == "w299"
+    assert any("not valid UTF-8 (first in vector 4)" in w for w in loaded.warnings)
+    for name in ("euclidean_vectors.bin", "high_precision.kv.bin"):
+        real = load_vectors(shared_data / "gensim" / name)
+        monkeypatch.setattr(_binscan, "COMPILE_MIN_ROWS", 10**12 if compiled else 0)
+        other = load_vectors(shared_data / "gensim" / name)
+        monkeypatch.setattr(_binscan, "COMPILE_MIN_ROWS", 0 if compiled else 10**12)
+        assert real.vocab.tokens == other.vocab.tokens
+        np.testing.assert_array_equal(real.weights, other.weights)
+    cut = write(tmp_path, "cut.bin", b"300 7\n" + body[: len(body) // 2], "wb")
+    with pytest.raises(ExplorerError, match=r"the file ends inside vector \d+ of 300 that the header promised"):
+        load_vectors(cut)

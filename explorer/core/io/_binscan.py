@@ -48,36 +48,48 @@ def _gather_tokens(buf, starts, ends, n, packed):
     return k
 
 
-try:
-    import numba
+def _py_scan_rows(buf, row_bytes, max_rows, starts, ends, out_u8, row0, copy):
+    data = buf.tobytes()
+    length = len(data)
+    pos = n = 0
+    while n < max_rows:
+        p = pos
+        while p < length and data[p] in (10, 13):
+            p += 1
+        q = data.find(b" ", p)
+        if q < 0 or q + 1 + row_bytes > length:
+            break
+        starts[n], ends[n] = p, q
+        if copy:
+            d = (row0 + n) * row_bytes
+            out_u8[d: d + row_bytes] = buf[q + 1: q + 1 + row_bytes]
+        pos = q + 1 + row_bytes
+        n += 1
+    return n, pos
 
-    scan_rows = numba.njit(cache=True, nogil=True)(_scan_rows)
-    gather_tokens = numba.njit(cache=True, nogil=True)(_gather_tokens)
-    COMPILED = True
-except Exception:  # numba missing, or failing to initialise: the same walk in Python
-    COMPILED = False
 
-    def scan_rows(buf, row_bytes, max_rows, starts, ends, out_u8, row0, copy):
-        data = buf.tobytes()
-        length = len(data)
-        pos = n = 0
-        while n < max_rows:
-            p = pos
-            while p < length and data[p] in (10, 13):
-                p += 1
-            q = data.find(b" ", p)
-            if q < 0 or q + 1 + row_bytes > length:
-                break
-            starts[n], ends[n] = p, q
-            if copy:
-                d = (row0 + n) * row_bytes
-                out_u8[d: d + row_bytes] = buf[q + 1: q + 1 + row_bytes]
-            pos = q + 1 + row_bytes
-            n += 1
-        return n, pos
+def _py_gather_tokens(buf, starts, ends, n, packed):
+    data = buf.tobytes()
+    joined = b"\n".join(data[s:e] for s, e in zip(starts[:n].tolist(), ends[:n].tolist())) + b"\n"
+    packed[: len(joined)] = np.frombuffer(joined, dtype=np.uint8)
+    return len(joined)
 
-    def gather_tokens(buf, starts, ends, n, packed):
-        data = buf.tobytes()
-        joined = b"\n".join(data[s:e] for s, e in zip(starts[:n].tolist(), ends[:n].tolist())) + b"\n"
-        packed[: len(joined)] = np.frombuffer(joined, dtype=np.uint8)
-        return len(joined)
+
+COMPILE_MIN_ROWS = 300_000  # below this, importing numba and loading the kernels costs more than they save
+_compiled = None
+
+
+def kernels(rows: int):
+    """(scan_rows, gather_tokens): compiled for big files when numba works, else plain Python."""
+    global _compiled
+    if rows < COMPILE_MIN_ROWS:
+        return _py_scan_rows, _py_gather_tokens
+    if _compiled is None:
+        try:
+            import numba
+
+            _compiled = (numba.njit(cache=True, nogil=True)(_scan_rows),
+                         numba.njit(cache=True, nogil=True)(_gather_tokens))
+        except Exception:  # numba missing, or failing to initialise: the same walk in Python
+            _compiled = (_py_scan_rows, _py_gather_tokens)
+    return _compiled

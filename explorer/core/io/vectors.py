@@ -693,7 +693,7 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
     The file is read in 16 MiB chunks; the compiled walk (`_binscan`) finds the rows of a
     chunk and copies their payloads straight into the matrix, and the chunk's tokens are
     decoded at once. Peak memory is the matrix plus two chunks."""
-    from explorer.core.io._binscan import gather_tokens, scan_rows
+    from explorer.core.io._binscan import kernels
 
     size = path.stat().st_size
     with open_stream(path) as f:
@@ -703,6 +703,7 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
             raise ExplorerError("word2vec binary needs a 'rows dim' header", path, line=1)
         n_rows, dim = header
         row_bytes = 4 * dim
+        scan_rows, gather_tokens = kernels(n_rows)
         capacity = n_rows if f.compressed else min(n_rows, size // max(row_bytes, 1) + 1)
         out = None
         if parse_numbers:
@@ -769,7 +770,12 @@ def _read_binary(path: Path, *, parse_numbers: bool = True, progress: Progress =
         warnings.append(f"{path.name}: {replaced:,} token(s) were not valid UTF-8 (first in vector "
                         f"{first_replaced}); their bad bytes were replaced by \ufffd")
     if out is not None:
-        bad = np.flatnonzero(~np.isfinite(out[:n_rows]).all(axis=1))
+        with np.errstate(over="ignore", invalid="ignore"):  # a row sum is NaN/inf when a value is
+            sums = out[:n_rows].sum(axis=1)
+        bad = np.empty(0, dtype=np.int64)
+        if not np.isfinite(sums).all():  # (or when finite values overflow: then look at each value)
+            suspects = np.flatnonzero(~np.isfinite(sums))
+            bad = suspects[~np.isfinite(out[suspects]).all(axis=1)]
         if len(bad):
             shown = ", ".join(str(b + 1) for b in bad[:MAX_REPORTED])
             raise ExplorerError(f"NaN or infinite values in {len(bad):,} vector(s): numbers {shown}",
