@@ -50,12 +50,13 @@ class FrameRenderer:
         self.view = view = Scatter2D(theme, AppState())
         view.setAttribute(Qt.WA_DontShowOnScreen, True)  # drawn for the file only, never on screen
         view.set_theme(theme)
-        view.set_points(plan.coords(0), list(tokens), colors, counts)
+        # Positions come with each frame: nothing is projected here (the plan may still be
+        # preparing in a worker).
+        view.set_points(np.zeros((plan.n_tokens, 2), np.float32), list(tokens), colors, counts)
         view.set_legend(legend)
         view.state.explore.selection = tuple(int(i) for i in selection)  # bold labels and rings, as shown
         view.set_labels(list(label_ids))
-        self._axis_titles = plan.axis_titles(0)
-        view.set_axis_titles(*self._axis_titles)
+        self._axis_titles = None
         view.viewbox.setAspectLocked(True)  # a unit on x is a unit on y: distances mean something
         view.viewbox.disableAutoRange()
         view.setTitle(" ", size=f"{theme.font_size}pt", color=theme.foreground)
@@ -108,14 +109,18 @@ def qimage_rgb(image: QImage) -> np.ndarray:
 class RecordingJob(QObject):
     """Renders and encodes every frame of `plan`, one per turn of the event loop."""
 
+    preparing = Signal(float)  # 0..1: the snapshots projected (in a worker), before any frame
     progress = Signal(int, int)  # frames done, frames in all
     finished = Signal(object)  # the Path written
     failed = Signal(str)
     cancelled = Signal()
 
     def __init__(self, renderer: FrameRenderer, path, fmt: str | None = None, fps: float = DEFAULT_FPS,
-                 hold: float = DEFAULT_HOLD, parent: QObject | None = None) -> None:
+                 hold: float = DEFAULT_HOLD, parent: QObject | None = None, jobs=None) -> None:
         super().__init__(parent)
+        from explorer.ui.workers import Jobs
+
+        self.jobs = jobs if jobs is not None else Jobs(self)  # the window's, so closing it stops ours
         self.renderer = renderer
         self.plan = renderer.plan
         self.path = Path(path)
@@ -138,10 +143,23 @@ class RecordingJob(QObject):
         return self._running
 
     def start(self) -> None:
-        """Begin in the event loop; returns at once."""
+        """Begin: the snapshots are projected in a worker, then one frame is drawn and encoded
+        per turn of the event loop. Returns at once."""
         self.writer = VideoWriter(self.path, self.format, self.fps)
         self._running = True
-        QTimer.singleShot(0, self._step)
+        self.jobs.start(self.plan.prepare, progress=self.preparing.emit, should_cancel=lambda: self._cancel,
+                        description="recording: projecting the snapshots",
+                        on_result=lambda _plan: QTimer.singleShot(0, self._step), on_error=self._prepare_failed)
+
+    def _prepare_failed(self, exc: Exception) -> None:
+        from explorer.core import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self._end(cancelled=True)
+        elif isinstance(exc, ExplorerError):
+            self._end(error=str(exc))
+        else:
+            self._end(error=f"the recording failed ({type(exc).__name__}: {exc})")
 
     def cancel(self) -> None:
         self._cancel = True
@@ -190,6 +208,7 @@ class RecordingJob(QObject):
         """Everything now, in this thread (the shell has no GUI to keep responsive)."""
         self.writer = VideoWriter(self.path, self.format, self.fps)
         try:
+            self.plan.prepare()
             while self.done < self.total:
                 self._render_next()
                 if progress is not None:
@@ -377,7 +396,7 @@ class RecordingDialog(QDialog):
                 label_ids=scatter.label_ids, selection=window.state.explore.selection,
                 counts=window.workspace.vocab.counts)
             self.job = RecordingJob(renderer, path, self.format, self.fps_box.value(), self.hold_box.value(),
-                                    parent=self)
+                                    parent=self, jobs=getattr(getattr(window, "controller", None), "jobs", None))
         except ExplorerError as exc:
             QMessageBox.warning(self, "Export recording", str(exc))
             return
@@ -390,7 +409,10 @@ class RecordingDialog(QDialog):
         progress.setAutoClose(False)
         progress.setAutoReset(False)
         progress.canceled.connect(self.job.cancel)
-        self.job.progress.connect(lambda done, _total: progress.setValue(done))
+        self.job.preparing.connect(lambda fraction: progress.setLabelText(
+            f"Projecting the {len(self.run['snapshots'])} snapshots… {100 * fraction:.0f}%"))
+        self.job.progress.connect(lambda done, _total: (
+            progress.setLabelText(f"Recording {len(plan)} frames to {path.name}…"), progress.setValue(done)))
         self.job.finished.connect(self._done)
         self.job.failed.connect(self._failed)
         self.job.cancelled.connect(self._cancelled)

@@ -71,10 +71,10 @@ def test_a_given_basis_that_fits_is_kept_and_one_that_does_not_is_refitted():
     snaps = _run()
     mine = project(_run(seed=3)[0].weights, ProjectionSettings())  # another matrix's basis, same shape
     kept = plan_recording(snaps, basis=mine, fit_on="last")
-    assert kept.basis is mine
+    assert kept.fixed_basis() is mine
     np.testing.assert_allclose(kept.frame(2).coords, mine.basis.transform(snaps[2].weights), rtol=1e-5, atol=1e-5)
     other = project(np.random.default_rng(1).standard_normal((41, 8)).astype(np.float32))  # 41 rows, not 40
-    assert plan_recording(snaps, basis=other, fit_on="last").basis is not other
+    assert plan_recording(snaps, basis=other, fit_on="last").fixed_basis() is not other
     assert plan_recording(snaps, basis=mine).basis is None  # live: tracked, the given basis unused
 
 
@@ -121,6 +121,19 @@ def test_the_title_states_step_epoch_and_loss():
     assert plan.frame(3).title.startswith("step 30 · epoch 2 of 3 · loss 2.5000")
     assert "PCA 2D of all 40 tokens" in plan.frame(3).title
     assert frame_title(1234, 0, None, 1.5) == "step 1,234 · epoch 1 · loss 1.5000"
+
+
+def test_prepare_projects_every_snapshot_with_progress_and_cancel():
+    from explorer.core import Cancelled
+
+    plan = plan_recording(_run(count=4))
+    assert plan._coords == {}  # a plan projects nothing until asked
+    seen = []
+    plan.prepare(progress=seen.append)
+    assert seen == [0.25, 0.5, 0.75, 1.0] and sorted(plan._coords) == [0, 1, 2, 3]
+    calls = iter([False, True])
+    with pytest.raises(Cancelled):
+        plan_recording(_run(count=4)).prepare(should_cancel=lambda: next(calls))
 
 
 def test_no_timeline_is_a_clear_message():

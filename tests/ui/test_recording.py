@@ -69,6 +69,19 @@ def test_the_job_renders_frame_by_frame_in_the_event_loop(qtbot, tmp_path):
     assert blocker.args[0] == tmp_path / "r.gif" and len(read_video(tmp_path / "r.gif")[0]) == 6
 
 
+def test_cancel_while_the_snapshots_are_projected_leaves_no_file(qtbot, tmp_path):
+    vocab = demo_vocabulary()
+    colors, legend = category_colors(category_labels(vocab), len(vocab))
+    plan = plan_recording(_snapshots(len(vocab), count=6))
+    job = RecordingJob(FrameRenderer(plan, vocab.tokens, colors, legend, size=(200, 160)),
+                       tmp_path / "r.mp4", fps=5, hold=0)
+    with qtbot.waitSignal(job.cancelled, timeout=30000):
+        job.start()
+        job.cancel()  # before the worker projects the first snapshot
+    assert job.done == 0 and not job.running
+    assert not (tmp_path / "r.mp4").exists() and _leftovers(tmp_path) == []
+
+
 @pytest.fixture
 def trained(window):
     """The window after a run: its timeline holds four snapshots (as a reopened session has them)."""

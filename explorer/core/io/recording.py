@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.core import ExplorerError
+from explorer.core import Cancelled, ExplorerError
 from explorer.core.projection.live_basis import track
 from explorer.core.projection.project import Projection, ProjectionSettings, project
 from explorer.core.training.snapshot import Snapshot
@@ -86,14 +86,17 @@ class RecordingPlan:
 
     `between` > 1 adds `between - 1` frames between each two snapshots, their points moved
     linearly from one snapshot's to the next (what a linear basis shows of the weights in
-    between), so a run saved with few snapshots still plays smoothly."""
+    between), so a run saved with few snapshots still plays smoothly.
+
+    Nothing is projected until asked: `prepare()` projects every snapshot (the heavy part,
+    one pass over the matrix each), so a window runs it in a worker and then draws."""
 
     snapshots: Sequence[Snapshot]
     settings: ProjectionSettings
-    basis: Projection | None  # the fixed basis; None: "live", tracked along the timeline
+    basis: Projection | None = None  # a fixed basis offered (the session's); fitted when it does not fit
     epochs: int | None = None  # the run's epochs, for "epoch 3 of 20"
     trail_ids: list[int] = field(default_factory=list)
-    statement: str = ""
+    fit_on: str = "live"  # "live": tracked along the timeline; "last" / "first": one fixed basis
     between: int = 1
     view_range: str = "follow"
     _coords: dict = field(default_factory=dict, repr=False)
@@ -117,7 +120,37 @@ class RecordingPlan:
 
     @property
     def live(self) -> bool:
-        return self.basis is None
+        return self.fit_on == "live"
+
+    def fixed_basis(self) -> Projection:
+        """The one basis of a fixed plan: the one offered when it fits, else fitted (once)."""
+        basis, first = self.basis, self.snapshots[0].weights
+        usable = basis is not None and basis.basis is not None and basis.n_total == first.shape[0] \
+            and basis.dims == 2 and basis.settings.method == self.settings.method \
+            and basis.settings.sphereize == self.settings.sphereize \
+            and basis.settings.sample == self.settings.sample \
+            and basis.basis.components.shape[1] == first.shape[1]
+        if not usable:
+            fitted_on = self.snapshots[-1] if self.fit_on == "last" else self.snapshots[0]
+            self.basis = project(fitted_on.weights, self.settings)
+        return self.basis
+
+    @property
+    def statement(self) -> str:
+        """What the frames show ('PCA 2D of all 124 tokens'), as the view states it."""
+        return (self.projection(0) if self.live else self.fixed_basis()).statement
+
+    def prepare(self, progress=None, should_cancel=None) -> RecordingPlan:
+        """Project every snapshot now (cached for `frame`); a long job (progress, Cancel)."""
+        total = len(self.snapshots)
+        for k in range(total):
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            self.coords(k)
+            if progress is not None:
+                progress((k + 1) / total)
+        self._range(len(self) - 1)
+        return self
 
     @property
     def n_tokens(self) -> int:
@@ -126,7 +159,7 @@ class RecordingPlan:
     def projection(self, k: int) -> Projection:
         """Snapshot k as the frame shows it (a live basis is tracked through 0..k, once)."""
         if not self.live:
-            return project(self.snapshots[k].weights, self.settings, self.basis)
+            return project(self.snapshots[k].weights, self.settings, self.fixed_basis())
         last = len(self.snapshots) - 1
         while len(self._tracked) <= k:
             j = len(self._tracked)
@@ -138,7 +171,7 @@ class RecordingPlan:
 
     def axis_titles(self, k: int = -1) -> tuple[str, str]:
         k = k % len(self.snapshots)
-        shown = self.projection(k) if self.live else self.basis
+        shown = self.projection(k) if self.live else self.fixed_basis()
         titles = tuple(shown.axis_titles[:2]) or ("x", "y")
         return titles[0], titles[1]
 
@@ -238,10 +271,10 @@ def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings |
                    basis: Projection | None = None, *, epochs: int | None = None,
                    trail_ids: Sequence[int] = (), fit_on: str = "live", between: int = 1,
                    view_range: str = "follow") -> RecordingPlan:
-    """A plan for `snapshots` (oldest first). `fit_on`: "live" tracks the basis along the
-    timeline as the window replays it (`basis` is then unused); "last" / "first" keep one
-    basis for every frame: `basis` (the window's, a session's) when it fits these rows and
-    settings, else one fitted once on that snapshot."""
+    """A plan for `snapshots` (oldest first), checked; nothing is projected yet. `fit_on`:
+    "live" tracks the basis along the timeline as the window replays it (`basis` is then
+    unused); "last" / "first" keep one basis for every frame: `basis` (the window's, a
+    session's) when it fits these rows and settings, else one fitted once on that snapshot."""
     snapshots = list(snapshots)
     if len(snapshots) < 1:
         raise ExplorerError("this session has no training timeline to record: train first "
@@ -264,17 +297,6 @@ def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings |
     bad = [int(i) for i in trail_ids if not 0 <= int(i) < n]
     if bad:
         raise ExplorerError(f"trail token ID {bad[0]} is outside the vocabulary (0 to {n - 1})")
-    if fit_on == "live":
-        basis = None
-    else:
-        usable = basis is not None and basis.basis is not None and basis.n_total == n \
-            and basis.dims == 2 and basis.settings.method == settings.method \
-            and basis.settings.sphereize == settings.sphereize and basis.settings.sample == settings.sample \
-            and basis.basis.components.shape[1] == snapshots[0].weights.shape[1]
-        if not usable:
-            fitted_on = snapshots[-1] if fit_on == "last" else snapshots[0]
-            basis = project(fitted_on.weights, settings)
-    plan = RecordingPlan(snapshots, settings, basis, epochs=epochs, trail_ids=[int(i) for i in trail_ids],
-                         between=between, view_range=view_range)
-    plan.statement = plan.projection(0).statement if basis is None else basis.statement
-    return plan
+    return RecordingPlan(snapshots, settings, basis if fit_on != "live" else None, epochs=epochs,
+                         trail_ids=[int(i) for i in trail_ids], fit_on=fit_on, between=between,
+                         view_range=view_range)
