@@ -2,6 +2,7 @@
 view, a timeline replays the run, Compare inits, Evaluate, and closing stops the worker.
 Its settings are `state.train`'s fields (the boxes are bound to them)."""
 
+import re
 import time
 
 import numpy as np
@@ -14,6 +15,17 @@ from explorer.ui.controller import Controller
 from explorer.ui.main_window import MainWindow
 from explorer.ui.panels.train_panel import TrainPanel
 from explorer.ui.startup import demo_workspace
+
+
+def _in_view(plot_widget, xs, ys) -> bool:
+    """Every (x, y) inside the plot's visible range."""
+    (x0, x1), (y0, y1) = plot_widget.viewRange()
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    return bool(len(xs)) and xs.min() >= x0 and xs.max() <= x1 and ys.min() >= y0 and ys.max() <= y1
+
+
+def _plain(text: str) -> str:
+    return re.sub("<[^>]+>", "", text)
 
 
 def _frames(panel):
@@ -93,17 +105,29 @@ def test_closing_the_window_during_training_leaves_no_thread_running(qtbot):
 
 def test_a_diverging_run_reports_and_keeps_the_last_good_weights(window, qtbot, monkeypatch):
     """The real NaN is tested in tests/core/test_train.py; here the loss turns NaN on step 8."""
+    from dataclasses import replace
+
     from explorer.core.training import train as core_train
 
-    real_step = core_train._SGNS._step
-    calls = []
+    engine = getattr(core_train, "_Kernel", None)  # the CPU kernel of sgns (else torch's _SGNS)
+    if engine is not None:
+        real_steps = engine.steps
 
-    def step(self, *args, **kwargs):
-        calls.append(1)
-        loss = real_step(self, *args, **kwargs)
-        return float("nan") if len(calls) >= 8 else loss
+        def steps(self):
+            for i, state in enumerate(real_steps(self)):
+                yield replace(state, loss=float("nan")) if i >= 7 else state
 
-    monkeypatch.setattr(core_train._SGNS, "_step", step)
+        monkeypatch.setattr(engine, "steps", steps)
+    else:
+        real_step = core_train._SGNS._step
+        calls = []
+
+        def step(self, *args, **kwargs):
+            calls.append(1)
+            loss = real_step(self, *args, **kwargs)
+            return float("nan") if len(calls) >= 8 else loss
+
+        monkeypatch.setattr(core_train._SGNS, "_step", step)
     panel = window.train_panel
     window.state.train.epochs = 5
     with qtbot.waitSignal(panel.run.finished, timeout=60000) as blocker:
@@ -127,6 +151,46 @@ def test_compare_inits_overlays_curves_and_reports_isotropy(window, qtbot):
     assert all(0.0 <= v <= 1.0 for v in isotropy.values())
     assert all(len(curve) >= 1 for curve in panel.race_curves.values())
     assert "isotropy" in panel.race_result.text()
+    plot = panel.loss_plot
+    for name, curve in panel.race_curves.items():  # every run's every loss is in view
+        steps, losses = zip(*curve)
+        assert _in_view(plot.plot, steps, losses)
+        assert np.array_equal(plot.race_items[name].getData()[0], steps)
+    assert plot.legend_names() == ["N(0, 1)", "word2vec"]  # one named entry per run, no empty "loss"
+    assert not plot.curve.isVisible()
+
+
+def test_compare_inits_shows_one_small_moving_scatter_per_init(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 2
+    panel.set_race_schemes(["normal", "truncated_normal", "word2vec"])
+    with qtbot.waitSignal(panel.race_finished, timeout=90000):
+        panel.race_button.click()
+        qtbot.waitUntil(lambda: len(panel.race_view.plots) == 3, timeout=30000)
+        plots = panel.race_view.plots
+        qtbot.waitUntil(lambda: all(len(p.xy) for p in plots.values()), timeout=30000)
+        starts = {name: p.xy.copy() for name, p in plots.items()}
+    n = len(window.workspace.vocab)
+    assert list(plots) == ["normal", "truncated_normal", "word2vec"]
+    assert panel.race_view.isVisible() and all(p.plot.isVisible() for p in plots.values())
+    widths = [p.plot.width() for p in plots.values()]
+    assert max(widths) - min(widths) <= 1  # side by side, the same size...
+    assert all(p.plot.height() == p.plot.width() for p in plots.values())  # ...and square
+    assert len({p.plot.mapTo(panel, p.plot.rect().topLeft()).y() for p in plots.values()}) == 1
+    for name, p in plots.items():
+        assert p.xy.shape == (n, 2) and np.isfinite(p.xy).all()
+        assert len(p.points.data) == n
+        (x0, x1), (y0, y1) = p.plot.viewRange()
+        assert (p.xy[:, 0] >= x0).all() and (p.xy[:, 0] <= x1).all()
+        assert (p.xy[:, 1] >= y0).all() and (p.xy[:, 1] <= y1).all()
+        assert not np.allclose(p.xy, starts[name])  # the points moved as the run trained
+        assert "100%" in p.status_text
+    # an audience sees std 0.02 separate more than N(0, 1): categories are tighter there
+    labels = np.array(window.workspace.categories)
+    def spread(xy):
+        kinds = [c for c in set(labels) if c != "function"]
+        return np.mean([xy[labels == c].std(0).sum() for c in kinds])
+    assert spread(plots["truncated_normal"].xy) < spread(plots["normal"].xy)
 
 
 def test_evaluate_button_scores_the_current_matrix(window, qtbot, tmp_path):
@@ -175,14 +239,15 @@ def test_a_saved_session_keeps_the_run_and_its_timeline_replays(window, qtbot, t
     assert restored.epochs.value() == 2 == other.state.train.epochs and restored.losses == losses
     assert len(restored.run.timeline) == kept and restored.timeline.isEnabled()
     assert [s.epoch for s in restored.run.timeline.snapshots] == epochs  # their true epochs
-    with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
+    with qtbot.waitSignal(other.controller.projection_ready, timeout=30000) as first:
         restored.timeline.setValue(0)  # the first saved snapshot is shown again
-    basis = restored.run.basis  # fitted once, on the GUI thread only as a PCA/SVD transform
-    assert basis is not None and restored.run.settings.method in ("pca", "svd")
+    assert restored.run.settings.method in ("pca", "svd")  # replays never run t-SNE
     with qtbot.waitSignal(other.controller.projection_ready, timeout=30000):
         restored.timeline.setValue(kept - 1)
-    assert restored.run.basis is basis  # later steps reuse it: frames stay put
     assert "(epoch 2)" in restored.timeline_label.text()
+    with qtbot.waitSignal(other.controller.projection_ready, timeout=30000) as again:
+        restored.timeline.setValue(0)
+    assert np.array_equal(again.args[0], first.args[0])  # the same frame each time it is shown
     qtbot.waitUntil(lambda: other.controller.jobs.active == 0, timeout=30000)
     other.close()
 
@@ -257,3 +322,107 @@ def test_run_history_and_load_history_give_a_run_back_with_its_true_epochs(windo
     assert again == history and all(a is b for a, b in zip(kept, snapshots, strict=True))
     other.session_controller.prompt_on_close = False
     other.close()
+
+
+def test_the_loss_plot_shows_all_its_data_and_the_latest_value(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 3
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        panel.start_button.click()
+    steps, losses = zip(*panel.losses)
+    plot = panel.loss_plot
+    xs, ys = plot.curve.getData()
+    assert np.array_equal(xs, steps) and np.allclose(ys, losses)  # every loss is drawn...
+    assert _in_view(plot.plot, steps, losses)  # ...inside the plot
+    assert f"loss {losses[-1]:.4f} at step {steps[-1]:,}" in _plain(plot.value_label.text())
+    assert plot.legend_names() == []  # one run: no legend, and no empty "loss" entry
+    assert "nan" not in panel.status.text()
+
+
+def test_the_stability_curve_shows_each_drawn_frames_overlap_and_states_its_sample(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 3
+    frames = _frames(panel)
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        panel.start_button.click()
+    measured = [(f.snapshot.step, f.stability) for f in frames if f.stability is not None]
+    assert measured and panel.stability == measured
+    plot = panel.loss_plot
+    assert plot.stability_plot.isVisible() and plot.stability_caption.isVisible()
+    steps, values = zip(*measured)
+    xs, ys = plot.stability_curve.getData()
+    assert np.array_equal(xs, steps) and all(0.0 <= v <= 1.0 for v in ys)
+    (x0, x1), (y0, y1) = plot.stability_plot.viewRange()
+    assert y0 <= 0.0 and y1 >= 1.0 and min(steps) >= x0 and max(steps) <= x1  # the 0..1 axis, all steps
+    sample = frames[-1].stability_sample
+    caption = plot.stability_caption.text()
+    assert sample > 0 and f"{sample:,} sampled tokens" in caption and "top-10" in caption
+    assert f"now {values[-1]:.2f}" in caption
+    history, _ = panel.run_history()  # saved with the session
+    assert history["stability"] == [[s, v] for s, v in measured] and history["stability_sample"] == sample
+
+
+def test_play_replays_the_run_with_step_epoch_and_loss_and_pause_stops_it(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 3
+    assert not panel.play_button.isEnabled()  # nothing to replay yet
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        panel.start_button.click()
+    n = len(panel.run.timeline)
+    assert n >= 3 and panel.play_button.isEnabled()
+    panel.timeline.setValue(0)
+    text = panel.timeline_label.text()
+    assert "step 0 (epoch 1)" in text and "start" in text and "nan" not in text  # step 0 has no loss yet
+    shown = []
+    panel.timeline.valueChanged.connect(shown.append)
+    panel.play_speed.setCurrentIndex(panel.play_speed.findData(4.0))
+    qtbot.mouseClick(panel.play_button, Qt.LeftButton)
+    assert panel.playing and "Pause" in panel.play_button.text()
+    qtbot.waitUntil(lambda: not panel.playing, timeout=30000)  # it stops at the end
+    assert panel.timeline.value() == n - 1 and shown == sorted(shown) and len(shown) >= 2
+    last = panel.run.timeline[n - 1]
+    assert f"step {last.step:,} (epoch {last.epoch + 1}), loss {last.loss:.4f}" in panel.timeline_label.text()
+    assert "Play" in panel.play_button.text()
+    assert panel.loss_plot.marker.isVisible() and panel.loss_plot.marker.value() == last.step
+    panel.play_speed.setCurrentIndex(panel.play_speed.findData(0.25))
+    qtbot.mouseClick(panel.play_button, Qt.LeftButton)  # from the end: it starts over
+    assert panel.timeline.value() == 0 and panel.playing
+    qtbot.waitUntil(lambda: panel.timeline.value() >= 1, timeout=30000)
+    qtbot.mouseClick(panel.play_button, Qt.LeftButton)  # Pause
+    assert not panel.playing and not panel.play_timer.isActive() and "Play" in panel.play_button.text()
+
+
+def test_replay_times_follow_the_run_with_a_floor_per_snapshot():
+    from explorer.core.training.snapshot import Snapshot
+    from explorer.ui.panels.train_panel import PLAY_MIN_SECONDS, replay_times
+
+    def snap(elapsed):
+        return Snapshot(step=0, epoch=0, loss=1.0, tokens_seen=0, weights=np.zeros((1, 1)), elapsed=elapsed)
+
+    times = replay_times([snap(0.0), snap(2.0), snap(2.01), snap(5.0)])
+    assert np.allclose(times, [0.0, 2.0, 2.0 + PLAY_MIN_SECONDS, 5.0 + PLAY_MIN_SECONDS - 0.01])
+    restored = replay_times([snap(0.0)] * 4)  # a session without times: the floor
+    assert np.allclose(np.diff(restored), PLAY_MIN_SECONDS)
+
+
+def test_the_pace_box_is_state_train_pace_and_a_paced_run_takes_at_least_that_long(window, qtbot):
+    panel, train = window.train_panel, window.state.train
+    assert panel.pace.text() == "full speed" and train.pace == 0
+    panel.pace.setFocus()
+    panel.pace.lineEdit().selectAll()
+    qtbot.keyClicks(panel.pace.lineEdit(), "20")
+    qtbot.keyClick(panel.pace, Qt.Key_Return)
+    assert train.pace == 20.0 and panel.pace.text() == "20 s"
+    train.pace = 0.0  # a tour or a session sets it: the box follows
+    assert panel.pace.text() == "full speed"
+    train.update(pace=3.0, epochs=1)
+    arrivals = []  # (seconds since Start, progress) of each snapshot reaching the panel
+    panel.run.frame.connect(lambda f: f.snapshot is not None
+                            and arrivals.append((time.perf_counter() - start, f.snapshot.progress)))
+    start = time.perf_counter()
+    with qtbot.waitSignal(panel.run.finished, timeout=60000) as blocker:
+        panel.start_button.click()
+    assert blocker.args == ["done"] and panel.run.config.pace == 3.0 and panel.losses
+    # the pace's promise (a floor, not a speed target): progress p is not shown before p x 3 s
+    assert arrivals and arrivals[-1][1] >= 1.0
+    assert all(seconds >= 3.0 * progress - 0.01 for seconds, progress in arrivals)

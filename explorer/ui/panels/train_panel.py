@@ -1,7 +1,9 @@
-"""Training dock: corpus, objective, hyper-parameters, Start/Pause/Resume/Stop, progress
-with words/s and ETA, the live loss curve, a timeline to replay the run, "Compare inits"
-and Evaluate. Every setting is a field of `workspace.state.train` (the widgets are bound
-to it); the run itself lives in explorer.ui.training (a worker; the GUI only draws).
+"""Training dock: corpus, objective, pace, Start/Pause/Resume/Stop, progress with words/s
+and ETA, the live loss and neighbourhood-stability curves (explorer.ui.views.loss_plot), a
+timeline to replay the run (drag, or Play at 0.25x-4x), the hyper-parameters (Settings tab),
+"Compare inits" (the init race: loss curves and one small moving scatter per init) and
+Evaluate. Every setting is a field of `workspace.state.train` (the widgets are bound to
+it); the run itself lives in explorer.ui.training (a worker; the GUI only draws).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSizePolicy, QSlider, QSpinBox,
@@ -22,14 +23,42 @@ from PySide6.QtWidgets import (
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
 from explorer.core.state.workspace import Workspace
 from explorer.core.training.config import DEFAULT_LR, OBJECTIVE_LABELS, TrainConfig
-from explorer.core.training.live import LIVE_YIELD_SECONDS, fast_gil_switching, race_job
+from explorer.core.training.live import LIVE_YIELD_SECONDS, fast_gil_switching
+from explorer.core.training.race_view import RaceFrame, race_frames, race_sample
 from explorer.core.training.snapshot import Snapshot
 from explorer.ui.bind import bind
+from explorer.ui.theme import category_colors
 from explorer.ui.training import TrainingRun
+from explorer.ui.views.loss_plot import LossPlot
+from explorer.ui.views.race_view import RaceView
 
 PANEL_UPDATE_SECONDS = 0.25
 RACE_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
-RACE_DEFAULT = ("normal", "xavier_uniform", "word2vec")
+RACE_DEFAULT = ("normal", "truncated_normal", "xavier_uniform")
+# What the race's small plots and legend call each scheme (the list shows the full labels).
+RACE_NAMES = {"normal": "N(0, 1)", "uniform": "U(a, b)", "xavier_uniform": "Xavier unif.",
+              "xavier_normal": "Xavier normal", "kaiming_uniform": "Kaiming unif.",
+              "kaiming_normal": "Kaiming normal", "truncated_normal": "std 0.02", "word2vec": "word2vec",
+              "orthogonal": "orthogonal", "zeros": "zeros", "constant": "constant", "one_hot": "one-hot"}
+PLAY_SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+PLAY_TICK_MS = 30
+PLAY_MIN_SECONDS = 0.1  # at 1x a replay shows each snapshot at least this long
+
+
+def loss_text(loss: float) -> str:
+    """A loss as the dock writes it; step 0 has none yet (nan): a dash, never "nan"."""
+    return f"{loss:.4f}" if np.isfinite(loss) else "—"
+
+
+def replay_times(snapshots) -> np.ndarray:
+    """When each snapshot is shown by a replay at 1x, in seconds from the first: as the run
+    recorded them (`elapsed`), each at least PLAY_MIN_SECONDS after the previous."""
+    elapsed = np.array([float(getattr(s, "elapsed", 0.0) or 0.0) for s in snapshots])
+    gaps = np.maximum(np.diff(elapsed, prepend=elapsed[:1]) if len(elapsed) else elapsed, 0.0)
+    gaps = np.maximum(gaps, PLAY_MIN_SECONDS)
+    if len(gaps):
+        gaps[0] = 0.0
+    return np.cumsum(gaps)
 
 
 def _build_vocab_and_init(path, min_count: int, init_config: InitConfig):
@@ -53,6 +82,23 @@ def _initial_matrices(schemes, base: InitConfig, vocab_size: int, pad_id):
     return {s: initialize(InitConfig(s, base.dim, base.seed), vocab_size, pad_id) for s in schemes}
 
 
+def _combo() -> QComboBox:
+    """A combo box that may be narrower than its longest item (the dock is narrow at 1280x800)."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
+    return combo
+
+
+class _Tabs(QTabWidget):
+    """The dock's tabs. Their height does not depend on their width (no height-for-width):
+    with it, the dock's scroll area gives the whole panel its preferred height (wrapped
+    labels at full height) instead of the dock's, and the plots fall below the dock."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+
 class TrainPanel(QWidget):
     evaluated = Signal(object)  # explorer.core.analysis.evaluate.Evaluation
     race_finished = Signal(object)  # {scheme: final isotropy}
@@ -66,22 +112,26 @@ class TrainPanel(QWidget):
         self.losses: list[tuple[int, float]] = []
         self.race_curves: dict[str, list[tuple[int, float]]] = {}
         self.race_isotropy: dict[str, float] = {}
+        self.race_status: dict[str, str] = {}
+        self.stability: list[tuple[int, float]] = []
+        self.stability_sample = 0
         self._race_worker = None
         self._last_panel_update = 0.0
+        self.play_timer = QTimer(self, interval=PLAY_TICK_MS)
+        self.play_timer.timeout.connect(self._play_tick)
+        self._play_anchor = (0.0, 0.0)  # (perf_counter at the anchor, replay time there)
+        self._play_times = np.zeros(0)
 
-        tabs = QTabWidget()
+        self.loss_plot = LossPlot()  # the loss, the stability under it; the race's curves
+        tabs = _Tabs()
         tabs.addTab(self._train_tab(), "Train")
+        tabs.addTab(self._settings_tab(), "Settings")
         tabs.addTab(self._race_tab(), "Compare inits")
         tabs.addTab(self._evaluate_tab(), "Evaluate")
         self.tabs = tabs
-
-        self.loss_plot = pg.PlotWidget(background="w")
-        self.loss_plot.setLabel("left", "loss")
-        self.loss_plot.setLabel("bottom", "step")
-        self.loss_plot.setMinimumHeight(140)
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="loss")
-        self.race_items: dict[str, pg.PlotDataItem] = {}
+        # The tabs take the current page's height, not the tallest page's: the plots get the rest.
+        tabs.currentChanged.connect(self._fit_tabs)
+        self._fit_tabs(tabs.currentIndex())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -98,16 +148,23 @@ class TrainPanel(QWidget):
         self._show_dim()
         self._update_buttons()
 
+    def _fit_tabs(self, index: int) -> None:
+        for i in range(self.tabs.count()):
+            policy = QSizePolicy.Preferred if i == index else QSizePolicy.Ignored
+            self.tabs.widget(i).setSizePolicy(policy, policy)
+        self.tabs.widget(index).adjustSize()
+        self.tabs.updateGeometry()
+
     # -- layout ---------------------------------------------------------------------
     def _train_tab(self) -> QWidget:
-        self.corpus = QComboBox()
+        self.corpus = _combo()
         self.corpus.addItem("Built-in demo corpus", "demo")
         self.corpus.addItem("Corpus file…", "file")
         self.corpus_label = QLabel("demo", wordWrap=True)
         self.new_vocab = QCheckBox("New vocabulary from this corpus")
         self.new_vocab.setToolTip("Build the vocabulary from the corpus file (words seen at least "
                                   "min count times) and initialize it before training")
-        self.objective = QComboBox()
+        self.objective = _combo()
         for name, label in OBJECTIVE_LABELS.items():
             self.objective.addItem(label, name)
         self.dim_label = QLabel()
@@ -131,6 +188,11 @@ class TrainPanel(QWidget):
         for label, value in (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda")):
             self.device.addItem(label, value)
 
+        self.pace = QDoubleSpinBox(decimals=0, minimum=0.0, maximum=3600.0, singleStep=10.0, suffix=" s")
+        self.pace.setSpecialValueText("full speed")  # 0: as fast as it trains
+        self.pace.setToolTip("Spread a live run over at least this many seconds, so an audience can "
+                             "watch it learn (full speed: as fast as it trains)")
+
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
@@ -141,8 +203,16 @@ class TrainPanel(QWidget):
         self.status.setFixedHeight(self.status.sizeHint().height())
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.timeline = QSlider(Qt.Horizontal, enabled=False)
-        self.timeline_label = QLabel("Timeline: after a run, drag to replay it")
+        self.timeline_label = QLabel("Timeline: after a run, drag or Play to replay it")
         self.timeline_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.play_button = QPushButton("▶ Play", enabled=False)
+        self.play_button.setToolTip("Replay the run on the timeline (Pause stops it where it is)")
+        self.play_speed = QComboBox()
+        for speed in PLAY_SPEEDS:
+            self.play_speed.addItem(f"{speed:g}×", speed)
+        self.play_speed.setCurrentIndex(PLAY_SPEEDS.index(1.0))
+        self.play_speed.setToolTip("Replay speed: 1× is the pace the run trained at "
+                                   f"(at least {PLAY_MIN_SECONDS:g} s a snapshot)")
 
         corpus_row = QHBoxLayout()
         corpus_row.addWidget(self.corpus, 1)
@@ -158,6 +228,42 @@ class TrainPanel(QWidget):
         two.addWidget(QLabel("Seed"))
         two.addWidget(self.seed)
         form.addRow(two)
+        form.addRow("Pace", self.pace)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 18)  # not the style's 80 px
+            buttons.addWidget(b)
+        self.play_button.setMinimumWidth(self.play_button.fontMetrics().horizontalAdvance("❚❚ Pause") + 18)
+        replay = QHBoxLayout()
+        replay.addWidget(self.timeline, 1)
+        replay.addWidget(self.play_button)
+        replay.addWidget(self.play_speed)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setSpacing(4)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.timeline_label)
+        layout.addLayout(replay)
+
+        self.corpus.activated.connect(self._corpus_chosen)
+        # Picking an objective (the user, not a restored setting) starts from its own lr.
+        self.objective.activated.connect(lambda _i: setattr(self.train, "lr", None))
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.run.pause)
+        self.resume_button.clicked.connect(self.run.resume)
+        self.stop_button.clicked.connect(self.run.stop)
+        self.timeline.valueChanged.connect(self._replay)
+        self.timeline.sliderPressed.connect(self.stop_playing)  # a drag takes over from Play
+        self.play_button.clicked.connect(self.toggle_play)
+        self.play_speed.currentIndexChanged.connect(lambda _i: self._anchor_play())
+        return page
+
+    def _settings_tab(self) -> QWidget:
+        """The hyper-parameters (the Train tab keeps what a run is started with)."""
+        form = QFormLayout()
         form.addRow("Learning rate", self.lr)
         form.addRow("Batch (tokens)", self.batch)
         row = QHBoxLayout()
@@ -182,27 +288,10 @@ class TrainPanel(QWidget):
         form.addRow("", self.tied)
         form.addRow("", self.learnable)
         form.addRow("Device", self.device)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
-            buttons.addWidget(b)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addWidget(self.timeline_label)
-        layout.addWidget(self.timeline)
         layout.addStretch(1)
-
-        self.corpus.activated.connect(self._corpus_chosen)
-        # Picking an objective (the user, not a restored setting) starts from its own lr.
-        self.objective.activated.connect(lambda _i: setattr(self.train, "lr", None))
-        self.start_button.clicked.connect(self.start)
-        self.pause_button.clicked.connect(self.run.pause)
-        self.resume_button.clicked.connect(self.run.resume)
-        self.stop_button.clicked.connect(self.run.stop)
-        self.timeline.valueChanged.connect(self._replay)
         return page
 
     def _race_tab(self) -> QWidget:
@@ -215,19 +304,26 @@ class TrainPanel(QWidget):
             self.race_schemes.addItem(item)
         self.race_button = QPushButton("Compare inits")
         self.race_stop = QPushButton("Stop", enabled=False)
-        self.race_result = QLabel("Trains the objective above on the same data with the same seed "
-                                  "from 2–4 schemes; their loss curves overlay below.", wordWrap=True)
+        self.race_result = QLabel("Trains the Train tab's objective on the same data with the same seed "
+                                  "from 2–4 schemes: their loss curves overlay below, and each run's "
+                                  "tokens move in a small plot here.", wordWrap=True)
+        self.race_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.race_schemes.setMaximumHeight(5 * self.race_schemes.sizeHintForRow(0) + 6)
+        self.race_view = RaceView()
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setSpacing(4)
         layout.addWidget(QLabel("Schemes (2–4):"))
-        layout.addWidget(self.race_schemes, 1)
+        layout.addWidget(self.race_schemes)
         row = QHBoxLayout()
         row.addWidget(self.race_button)
         row.addWidget(self.race_stop)
         layout.addLayout(row)
         layout.addWidget(self.race_result)
+        layout.addWidget(self.race_view, 1)
         self.race_button.clicked.connect(self.start_race)
         self.race_stop.clicked.connect(self.stop_race)
+        self.race_page = page
         return page
 
     def _evaluate_tab(self) -> QWidget:
@@ -266,7 +362,7 @@ class TrainPanel(QWidget):
                              (self.negative, "negative"), (self.min_count, "min_count"),
                              (self.sample, "sample"), (self.context, "context_length"),
                              (self.positional, "positional"), (self.tied, "tied"), (self.seed, "seed"),
-                             (self.device, "device"), (self.new_vocab, "new_vocab")):
+                             (self.device, "device"), (self.new_vocab, "new_vocab"), (self.pace, "pace")):
             bind(widget, train, name, on_error=report)
         # lr None means "the objective's default": the box shows that figure, and typing it stores None.
         bind(self.lr, train, "lr", on_error=report, to_widget=lambda lr: train.learning_rate,
@@ -305,29 +401,39 @@ class TrainPanel(QWidget):
 
     # -- the run's history (sessions save and restore it) ---------------------------
     def run_history(self) -> tuple[dict, list[Snapshot]]:
-        """The loss curve ({"loss": [[step, loss], ...]}) and the timeline's snapshots."""
+        """The loss curve ({"loss": [[step, loss], ...]}, with "stability": [[step, value], ...]
+        and "stability_sample" when the run measured it) and the timeline's snapshots."""
         history = {"loss": [[int(step), float(loss)] for step, loss in self.losses]} if self.losses else {}
+        if self.losses and self.stability:
+            history["stability"] = [[int(step), float(value)] for step, value in self.stability]
+            history["stability_sample"] = int(self.stability_sample)
         snapshots = list(self.run.timeline.snapshots) if self.run.vocab is self.workspace.vocab else []
         return history, snapshots
 
     def load_history(self, history: dict, snapshots: list[Snapshot]) -> None:
         """A saved run's loss curve and timeline: the slider replays it again."""
-        self.losses = [(int(step), float(loss)) for step, loss in (history or {}).get("loss", [])]
+        self.stop_playing()
+        history = history or {}
+        self.losses = [(int(step), float(loss)) for step, loss in history.get("loss", [])]
+        self.stability = [(int(step), float(value)) for step, value in history.get("stability", [])]
+        self.stability_sample = int(history.get("stability_sample", 0) or 0)
+        self.loss_plot.end_race()
+        self.loss_plot.mark_step(None)
         self._show_losses()
         self.run.restore(snapshots)
         n = len(snapshots)
         self.timeline.setEnabled(n > 1)
+        self._update_play()
         if n:
             self._show_timeline_range(n)
             self.timeline_label.setText(f"Timeline: {n} snapshot{'s' if n != 1 else ''} saved with "
-                                        "the session; drag to replay")
+                                        "the session; drag or Play to replay")
 
     def _show_losses(self) -> None:
-        if self.losses:
-            steps, losses = zip(*self.losses)
-            self.loss_curve.setData(np.array(steps), np.array(losses))
-        else:
-            self.loss_curve.setData([], [])
+        steps, losses = zip(*self.losses) if self.losses else ((), ())
+        self.loss_plot.set_loss(steps, losses)
+        steps, values = zip(*self.stability) if self.stability else ((), ())
+        self.loss_plot.set_stability(steps, values, self.stability_sample)
 
     def _show_timeline_range(self, n: int) -> None:
         with QSignalBlocker(self.timeline):
@@ -374,10 +480,15 @@ class TrainPanel(QWidget):
         self._start(config)
 
     def _start(self, config: TrainConfig) -> None:
+        self.stop_playing()
         self.losses = []
+        self.stability = []
+        self.stability_sample = 0
         self._clear_race()
+        self.loss_plot.mark_step(None)
         self._show_losses()
         self.timeline.setEnabled(False)
+        self._update_play()
         self.progress.setValue(0)
         self.status.setText("Reading the corpus…")
         self.run.start(config.corpus, config)  # "demo" or the file
@@ -387,10 +498,15 @@ class TrainPanel(QWidget):
             self.status.setText(f"Reading the corpus… {100 * frame.fraction:.0f}%")
             return
         snap = frame.snapshot
+        if snap is None:  # a paced run waiting for its schedule: nothing new to show
+            return
         if snap.note:
             self.controller.message.emit(snap.note)
         if snap.step > 0 and np.isfinite(snap.loss):
             self.losses.append((snap.step, snap.loss))
+        if frame.coords is not None and frame.stability is not None and np.isfinite(frame.stability):
+            self.stability.append((snap.step, float(frame.stability)))
+            self.stability_sample = int(frame.stability_sample)
         # The curve and texts repaint a few times a second, apart from the view's frames,
         # so no single turn of the event loop has to paint everything.
         now = time.perf_counter()
@@ -400,18 +516,22 @@ class TrainPanel(QWidget):
         self.progress.setValue(int(1000 * snap.progress))
         self._show_losses()
         eta = snap.elapsed * (1 - snap.progress) / snap.progress if snap.progress > 0 else float("nan")
+        eta_text = f"{eta:.0f} s" if np.isfinite(eta) else "—"
         extra = "".join(f" · {k} {v:.3f}" for k, v in snap.extra.items())
+        epochs = self.run.config.epochs if self.run.config is not None else "?"
         self.status.setText(
-            f"epoch {snap.epoch + 1}/{self.run.config.epochs} · step {snap.step:,} · "
-            f"{snap.words_per_second:,.0f} words/s · ETA {eta:.0f} s · loss {snap.loss:.4f}{extra}")
+            f"epoch {snap.epoch + 1}/{epochs} · step {snap.step:,} · "
+            f"{snap.words_per_second:,.0f} words/s · ETA {eta_text} · loss {loss_text(snap.loss)}{extra}")
 
     def _on_finished(self, outcome: str) -> None:
         self._update_buttons()
+        self._show_losses()  # the last values, whatever the throttle dropped
         n = len(self.run.timeline)
         if n:
             self._show_timeline_range(n)
             self.timeline.setEnabled(n > 1)
-            self.timeline_label.setText(f"Timeline: {n} snapshots kept; drag to replay")
+            self.timeline_label.setText(f"Timeline: {n} snapshots kept; drag or Play to replay")
+        self._update_play()
         words = f"{self.run.last.tokens_seen:,} words" if self.run.last is not None else ""
         text = {"done": "Finished", "stopped": "Stopped", "diverged": "Stopped: the loss diverged",
                 "error": "Failed"}.get(outcome, outcome)
@@ -420,16 +540,74 @@ class TrainPanel(QWidget):
     def _replay(self, index: int) -> None:
         if len(self.run.timeline):
             snap = self.run.timeline[index]
-            self.timeline_label.setText(f"Timeline: step {snap.step:,} (epoch {snap.epoch + 1}), "
-                                        f"loss {snap.loss:.4f}")
+            loss = f"loss {snap.loss:.4f}" if np.isfinite(snap.loss) else "the start (no loss yet)"
+            self.timeline_label.setText(f"Timeline: step {snap.step:,} (epoch {snap.epoch + 1}), {loss}")
+            self.loss_plot.mark_step(snap.step)
             self.run.replay(index)
 
     def _update_buttons(self) -> None:
         state = self.run.state
-        self.start_button.setEnabled(state == "idle")
+        self.start_button.setEnabled(state == "idle" and self._race_worker is None)
         self.pause_button.setEnabled(state == "running")
         self.resume_button.setEnabled(state == "paused")
         self.stop_button.setEnabled(state != "idle")
+        self._update_play()
+
+    # -- Play: replay the timeline at 0.25x-4x ----------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.play_timer.isActive()
+
+    def _update_play(self) -> None:
+        can = self.timeline.isEnabled() and not self.run.running and len(self.run.timeline) > 1
+        self.play_button.setEnabled(can)
+        if not can and self.playing:
+            self.stop_playing()
+
+    def toggle_play(self) -> None:
+        if self.playing:
+            self.stop_playing()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Replay the timeline from the slider's place (from the start when at the end)."""
+        n = len(self.run.timeline)
+        if n < 2 or self.run.running:
+            return
+        self._play_times = replay_times(self.run.timeline.snapshots)
+        if self.timeline.value() >= n - 1:
+            self.timeline.setValue(0)
+        self._anchor_play()
+        self.play_button.setText("❚❚ Pause")
+        self.play_timer.start()
+
+    def stop_playing(self) -> None:
+        if self.playing:
+            self.play_timer.stop()
+        self.play_button.setText("▶ Play")
+
+    def _anchor_play(self, index: int | None = None) -> None:
+        index = self.timeline.value() if index is None else index
+        at = float(self._play_times[index]) if index < len(self._play_times) else 0.0
+        self._play_anchor = (time.perf_counter(), at)
+
+    def _play_tick(self) -> None:
+        times = self._play_times
+        if len(times) != len(self.run.timeline) or self.run.running:
+            self.stop_playing()
+            return
+        wall, at = self._play_anchor
+        now = at + (time.perf_counter() - wall) * float(self.play_speed.currentData())
+        due = min(int(np.searchsorted(times, now, side="right")) - 1, len(times) - 1)
+        index = self.timeline.value()
+        if due > index:  # one snapshot a tick at most: a busy moment slows the replay, never skips
+            index += 1
+            if due > index:
+                self._anchor_play(index)
+            self.timeline.setValue(index)  # shows the snapshot and its step, epoch and loss
+        if index >= len(times) - 1:
+            self.stop_playing()
 
     # -- compare inits ----------------------------------------------------------------
     def chosen_schemes(self) -> list[str]:
@@ -442,30 +620,38 @@ class TrainPanel(QWidget):
             item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in schemes else Qt.Unchecked)
 
     def _clear_race(self) -> None:
-        for item in self.race_items.values():
-            self.loss_plot.removeItem(item)
-        self.race_items = {}
+        self.loss_plot.end_race()
+        self.race_view.clear()
+        self.race_view.setVisible(False)
         self.race_curves = {}
         self.race_isotropy = {}
+        self.race_status = {}
 
     def start_race(self) -> None:
-        self.tabs.setCurrentIndex(1)  # the race's curves are on the Compare inits tab
+        self.tabs.setCurrentWidget(self.race_page)  # the race's plots are on the Compare inits tab
         schemes = self.chosen_schemes()
         if not 2 <= len(schemes) <= 4:
             self.controller.error.emit("Compare inits needs 2 to 4 schemes ticked")
             return
         if self.run.running or self._race_worker is not None:
             return
+        self.stop_playing()
         config = self._run_config()
         vocab = self.workspace.vocab
         base = self.workspace.state.init.copy()
         if self.workspace.dim:
             base = InitConfig(base.scheme, self.workspace.dim, base.seed)
         self._clear_race()
-        self.loss_curve.setData([], [])
-        for i, scheme in enumerate(schemes):
+        colors = {scheme: RACE_COLORS[i] for i, scheme in enumerate(schemes)}
+        names = {scheme: RACE_NAMES.get(scheme, scheme) for scheme in schemes}
+        self.loss_plot.start_race(colors, names)
+        for scheme in schemes:
             self.race_curves[scheme] = []
-            self.race_items[scheme] = self.loss_plot.plot(pen=pg.mkPen(RACE_COLORS[i], width=2), name=scheme)
+        point_colors, legend = category_colors(self.workspace.categories, len(vocab))
+        self.race_view.start({s: (names[s], colors[s]) for s in schemes}, point_colors,
+                             race_sample(len(vocab), seed=config.seed), len(vocab),
+                             "colours as in the view" if legend else "")
+        self._fit_tabs(self.tabs.currentIndex())
         self.race_result.setText("Preparing " + ", ".join(schemes) + "…")
         self.race_button.setEnabled(False)
         self.race_stop.setEnabled(True)
@@ -474,7 +660,7 @@ class TrainPanel(QWidget):
         def generator():
             starts = _initial_matrices(schemes, base, len(vocab), vocab.pad_id)
             yield None
-            yield from race_job(config.corpus, vocab, starts, config)
+            return (yield from race_frames(config.corpus, vocab, starts, config))
 
         self._race_worker = self.controller.jobs.start(
             generator, description="comparing inits", on_yield=self._on_race,
@@ -485,25 +671,32 @@ class TrainPanel(QWidget):
         if self._race_worker is not None:
             self._race_worker.quit()
 
-    def _on_race(self, item) -> None:
-        if item is None:
+    def _on_race(self, item: RaceFrame | None) -> None:
+        if item is None or item.name not in self.race_curves:
             return
-        name, step, loss, progress, iso = item
-        if step > 0 and np.isfinite(loss):
-            self.race_curves[name].append((step, loss))
+        name = item.name
+        if item.step > 0 and np.isfinite(item.loss):
+            self.race_curves[name].append((item.step, item.loss))
             xs, ys = zip(*self.race_curves[name])
-            self.race_items[name].setData(np.array(xs), np.array(ys))
-        if iso is not None:
-            self.race_isotropy[name] = iso
+            self.loss_plot.set_race_curve(name, xs, ys)
+        if item.isotropy is not None:
+            self.race_isotropy[name] = item.isotropy
+        if item.coords is not None:
+            self.race_view.set_layout(name, item.coords)
+        identical = item.coords is not None and not np.abs(item.coords).any()
+        status = (f"epoch {item.epoch + 1} · {100 * item.progress:.0f}%" if item.step > 0 else "the start")
+        self.race_status[name] = status + (" · every row identical (one point)" if identical else "")
+        self.race_view.set_status(name, self.race_status[name])
         self.race_result.setText(self._race_text())
 
     def _race_text(self) -> str:
-        rows = []
-        for name, curve in self.race_curves.items():
-            loss = f"loss {curve[-1][1]:.4f}" if curve else "starting"
-            iso = self.race_isotropy.get(name)
-            rows.append(f"{name}: {loss}" + (f" · isotropy {iso:.3f}" if iso is not None else ""))
-        return "\n".join(rows)
+        """While racing, how far; at the end, each run's isotropy (the losses are over the plot)."""
+        names = {scheme: RACE_NAMES.get(scheme, scheme) for scheme in self.race_curves}
+        if self.race_isotropy:
+            rows = [f"{names[s]} {self.race_isotropy[s]:.3f}" for s in self.race_curves if s in self.race_isotropy]
+            return "Final isotropy (1 = directions used evenly): " + " · ".join(rows)
+        status = next(iter(self.race_status.values()), "starting")
+        return f"Racing {', '.join(names.values())}: {status}"
 
     def _race_done(self) -> None:
         fast_gil_switching(False)
@@ -511,7 +704,7 @@ class TrainPanel(QWidget):
         self.race_button.setEnabled(True)
         self.race_stop.setEnabled(False)
         self._update_buttons()
-        self.race_result.setText(self._race_text() + "\n(isotropy: 1 = directions used evenly)")
+        self.race_result.setText(self._race_text())
         self.race_finished.emit(dict(self.race_isotropy))
 
     # -- evaluate ---------------------------------------------------------------------
