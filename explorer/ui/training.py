@@ -206,7 +206,7 @@ class TrainingRun(QObject):
 
         The basis follows the matrix along the timeline as it did live: snapshot 0 gets a
         fresh fit, each later one is tracked from the one before (`live_basis.track`), the
-        last of a finished run converged. Computed once per snapshot and kept, so a run and
+        last one converged. Computed once per snapshot and kept, so a run and
         the same run restored from a session replay the same frames."""
         if not len(self.timeline) or self.workspace.vocab is not self.vocab:
             return
@@ -225,6 +225,7 @@ class TrainingRun(QObject):
             j = len(shown)
             snap = self.timeline[j]
             previous = shown[-1] if shown else None
-            shown.append(track(snap.weights, self.settings, previous,
-                               converge=j == last and snap.progress >= 1.0))
+            # The last snapshot's basis is converged, as the live run's last frame (sessions
+            # keep no progress, so "last" is its place in the timeline).
+            shown.append(track(snap.weights, self.settings, previous, converge=j == last))
         return shown[index]

@@ -2,6 +2,8 @@
 Training dock's Epochs box, presses Start, waits for the run to end, then steps the
 timeline back through the run: each snapshot's label states its own epoch."""
 
+import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -94,3 +96,78 @@ def test_neighbours_and_axes_follow_the_run_live(window, qtbot):
     assert end.axis_titles != start_titles
     assert window.scatter2d.getAxis("bottom").labelText.startswith(end.axis_titles[0])
     assert fresh_plane_cosine(window.workspace.weights, end) >= 0.99
+
+
+def test_a_replay_shows_the_same_frames_after_the_session_is_reopened(window, qtbot, tmp_path):
+    """Train, step through the timeline (the basis follows the matrix along it, the last frame
+    a fresh PCA's plane), save the session, open it in a new window: the same frames."""
+    from explorer.core.projection.live_basis import fresh_plane_cosine
+    from tests.journeys.conftest import new_window
+
+    panel = window.train_panel
+    window.docks["Training"].raise_()
+    _type_into(panel.epochs, "2")
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    slider = panel.timeline
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key_Home)
+
+    def step_through(win):
+        bar, shown = win.train_panel.timeline, []
+        while True:
+            shown.append((win.scatter2d.xy.copy(), win.scatter2d.getAxis("bottom").labelText))
+            if bar.value() == bar.maximum():
+                return shown
+            QTest.keyClick(bar, Qt.Key_Right)
+
+    first = step_through(window)
+    assert len(first) >= 3
+    assert first[0][1] != first[-1][1]  # each frame's own variance in the title
+    last = panel.run.timeline[len(panel.run.timeline) - 1]
+    assert fresh_plane_cosine(last.weights, window.state.fit.projection) >= 0.99
+
+    path = tmp_path / "run.eexp"
+    with qtbot.waitSignal(window.session_controller.saved, timeout=30000):
+        window.session_controller.save_to(path)
+    second = new_window(qtbot, tmp_path / "second.ini")
+    with qtbot.waitSignal(second.session_controller.opened, timeout=30000):
+        second.open_path(path)
+    second.docks["Training"].raise_()
+    bar = second.train_panel.timeline
+    bar.setFocus()
+    QTest.keyClick(bar, Qt.Key_Home)
+    again = step_through(second)
+    assert len(again) == len(first)
+    for (xy_a, title_a), (xy_b, title_b) in zip(first, again):
+        np.testing.assert_allclose(xy_b, xy_a, rtol=1e-5, atol=1e-6)
+        assert title_a == title_b
+    second.session_controller.prompt_on_close = False
+    second.close()
+
+
+@pytest.mark.gl
+def test_the_3d_view_follows_the_live_basis(window, qtbot):
+    """In 3D, the points follow each frame's tracked basis, and the run ends on the 3-D
+    principal subspace of the trained matrix."""
+    from PySide6.QtGui import QGuiApplication
+
+    from explorer.core.projection.live_basis import fresh_plane_cosine
+    from tests.journeys.conftest import menu_action
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        pytest.skip("no OpenGL context on the offscreen platform: run under xvfb-run with QT_QPA_PLATFORM=xcb")
+    menu_action(window, "View", "3D").trigger()
+    qtbot.waitUntil(lambda: window.state.projection.dims == 3 and window.controller.up_to_date
+                    and window.state.fit.projection.dims == 3, timeout=30000)
+    panel, view = window.train_panel, window.scatter3d
+    frames = []
+    panel.run.frame.connect(lambda f: frames.append(f) if f.coords is not None else None)
+    _type_into(panel.epochs, str(EPOCHS))
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    assert len(frames) >= 2 and all(f.coords.shape[1] == 3 for f in frames)
+    np.testing.assert_allclose(view._raw, frames[-1].coords, rtol=1e-5, atol=1e-6)  # the last frame drawn
+    end = window.state.fit.projection
+    assert end.dims == 3 and fresh_plane_cosine(window.workspace.weights, end) >= 0.99
+    assert frames[0].explained.sum() != pytest.approx(frames[-1].explained.sum())
