@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open with this vocabulary (word list, corpus, tokenizer, sample:gpt2, sample:bert)")
     window.add_argument("--vectors", metavar="FILE", help="open with these pretrained vectors (or sample:minilm)")
     window.add_argument("--session", metavar="FILE", help="open this saved session")
+    window.add_argument("--watch", metavar="RUN",
+                        help="follow a training run live as explorer.Run logs it (waits for the file to appear)")
     window.add_argument("--init", metavar="SCHEME", help="initialization scheme (e.g. normal, xavier_uniform)")
     window.add_argument("--dim", type=int, help="embedding dimension for the initialization")
     window.add_argument("--seed", type=int, help="seed for the initialization")
@@ -127,6 +129,10 @@ def open_window(args) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if args.view == "2d" else "xcb")
     from explorer.ui.startup import run_window
 
+    if getattr(args, "watch", None):  # --watch RUN: the window follows the run once it is up
+        from explorer.ui.watch import watch_on_start
+
+        watch_on_start(args.watch)
     return run_window(args)
 
 

@@ -195,7 +195,8 @@ def load_session(path: str | Path, *, progress=None, should_cancel=None) -> Sess
     if is_run_file(path):  # a run logged by explorer.Run opens as the session of that run
         run = load_run(path, progress=progress, should_cancel=should_cancel)
         return Session(vocab=run.vocab, weights=run.weights, initial_weights=run.initial_weights,
-                       categories=run.categories, history=run.history, snapshots=run.snapshots)
+                       categories=run.categories, history=run.history, snapshots=run.snapshots,
+                       state={"view": {"range2d": None}})  # no saved range: the view fits the points
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
