@@ -17,7 +17,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.io.samples import SAMPLES, find_sample, is_sample, vectors_file, vocab_file
 from explorer.core.state.workspace import Workspace
-from explorer.core.view.labels import default_labels
+from explorer.core.view.labels import LabelChoice, choose_labels
 from explorer.ui.controller import Controller
 from explorer.ui.panels.init_panel import InitPanel
 from explorer.ui.panels.inspector_panel import InspectorPanel
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._shown_titles: tuple | None = None  # (axis titles, statement, theme) on the 2D view now
 
+        self._label_choice: tuple | None = None  # (vocabulary, LabelChoice) labelled unasked
         self._clusters: tuple | None = None  # (weights, k, labels) of the last k-means
         self._clusters_waiting: tuple | None = None  # (weights, k, [done callbacks]) while one runs
         self.scatter2d = Scatter2D(self.theme, self.state)
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
 
     def _vocab_changed(self, vocab) -> None:
         self.scatter2d.cluster_labels = None  # labels of the old tokens
+        self._label_choice = None  # chosen again on the new vocabulary's first projection
         self._show_shape()
 
     def _follow_training(self, frame) -> None:
@@ -248,7 +250,7 @@ class MainWindow(QMainWindow):
             else:
                 self.scatter3d.set_points(coords, vocab.tokens, colors, vocab.counts)
                 self.scatter3d.set_legend(legend)
-            self.scatter3d.set_labels(self._default_labels())
+            self.scatter3d.set_labels(self._default_labels(coords[:, :2]))
             self.scatter3d.set_statement(statement)
             return
         if self.scatter2d.point_count == len(coords) and self.scatter2d.tokens == vocab.tokens:
@@ -256,7 +258,8 @@ class MainWindow(QMainWindow):
         else:
             self.scatter2d.set_points(coords[:, :2], vocab.tokens, colors, vocab.counts)
             self.scatter2d.set_legend(legend)
-            self.scatter2d.set_labels(self._default_labels())
+            self.scatter2d.set_labels(self._default_labels(coords[:, :2]))
+        self._show_label_note()
         if projection is not None:
             titles = tuple(projection.axis_titles[:2])
         else:
@@ -269,14 +272,31 @@ class MainWindow(QMainWindow):
             # What is shown (method, sample size) is stated on the view, and so in exports.
             self.scatter2d.set_title(statement)
 
-    def _default_labels(self) -> list[int]:
+    def label_choice(self, xy: np.ndarray | None = None) -> LabelChoice:
+        """The tokens labelled unasked for this vocabulary (chosen once, on its first projection,
+        so they stay put while it trains), and the note that says what they are."""
         vocab = self.workspace.vocab
-        return default_labels(vocab.counts, len(vocab), self.state.explore.selection, self.state.view.labels)
+        if self._label_choice is None or self._label_choice[0] is not vocab:
+            choice = choose_labels(vocab.tokens, vocab.counts, len(vocab), kind=vocab.kind, xy=xy,
+                                   specials=list(vocab.specials.values()))
+            self._label_choice = (vocab, choice)
+        return self._label_choice[1]
+
+    def _default_labels(self, xy: np.ndarray | None = None) -> list[int]:
+        top = [] if self.state.view.labels == "none" else self.label_choice(xy).ids
+        return list(dict.fromkeys(top + [int(i) for i in self.state.explore.selection]))
 
     def _show_labels(self) -> None:
         self.scatter2d.set_labels(self._default_labels())
         if self.scatter3d is not None:
             self.scatter3d.set_labels(self._default_labels())
+        self._show_label_note()
+
+    def _show_label_note(self) -> None:
+        """Say on the view which tokens carry labels unasked (none when labels are off)."""
+        choice = self._label_choice[1] if self._label_choice is not None else None
+        shown = choice is not None and self.state.view.labels != "none" and self.scatter2d.point_count
+        self.scatter2d.set_label_note(choice.note if shown else "")
 
     def _current_changed(self, token_id) -> None:
         if token_id is not None:

@@ -117,6 +117,18 @@ class Scatter2D(pg.PlotWidget):
         self._status_label = QGraphicsSimpleTextItem(self._status_box)
         self._status_label.setBrush(QColor(theme.foreground))
         self._status_box.setVisible(False)
+        # Which tokens carry labels unasked ("the 60 most frequent tokens"), bottom right.
+        self._note_box = QGraphicsRectItem(self.viewbox)
+        self._note_box.setBrush(QColor(255, 255, 255, 215))
+        self._note_box.setPen(QColor(200, 200, 200))
+        self._note_box.setZValue(1e6)
+        self._note_label = QGraphicsSimpleTextItem(self._note_box)
+        self._note_label.setBrush(QColor(theme.foreground))
+        note_font = QFont()
+        note_font.setPointSize(max(theme.font_size - 1, 7))
+        self._note_label.setFont(note_font)
+        self._note_box.setVisible(False)
+        self.label_note = ""
         self.viewbox.sigResized.connect(lambda *_: self._place_status())
         self.viewbox.sigRangeChanged.connect(lambda *_: self._update_status())
         self._range_timer = QTimer(self, singleShot=True, interval=RANGE_WRITE_MS)
@@ -570,16 +582,40 @@ class Scatter2D(pg.PlotWidget):
             self._place_status()
             self.status_changed.emit(text)
 
+    def set_label_note(self, text: str) -> None:
+        """What the unasked labels are, in a corner of the view (and so in exports); "" hides it."""
+        if text != self.label_note:
+            self.label_note = text
+            self._note_label.setText(text)
+            self._place_status()
+
     def _place_status(self) -> None:
+        rect = self.viewbox.rect()
         shown = bool(self.status_text)
         self._status_box.setVisible(shown)
-        if not shown:
-            return
-        br = self._status_label.boundingRect()
-        rect = self.viewbox.rect()
-        self._status_box.setRect(0, 0, br.width() + 10, br.height() + 6)
-        self._status_label.setPos(5, 3)
-        self._status_box.setPos(6, rect.height() - br.height() - 12)
+        status_top, status_right = rect.height(), 0.0
+        if shown:
+            br = self._status_label.boundingRect()
+            self._status_box.setRect(0, 0, br.width() + 10, br.height() + 6)
+            self._status_label.setPos(5, 3)
+            status_top, status_right = rect.height() - br.height() - 12, br.width() + 16
+            self._status_box.setPos(6, status_top)
+        note = bool(self.label_note)
+        self._note_box.setVisible(note)
+        if note:
+            from PySide6.QtGui import QFontMetricsF
+
+            elided = QFontMetricsF(self._note_label.font()).elidedText(self.label_note, Qt.ElideRight,
+                                                                      max(rect.width() - 22, 40))
+            if self._note_label.text() != elided:
+                self._note_label.setText(elided)
+            br = self._note_label.boundingRect()
+            width, height = br.width() + 10, br.height() + 6
+            self._note_box.setRect(0, 0, width, height)
+            self._note_label.setPos(5, 3)
+            left = max(6.0, rect.width() - width - 6)
+            bottom = rect.height() - 6 if left > status_right + 6 else status_top - 4  # above the status
+            self._note_box.setPos(left, bottom - height)
 
     # -- export -------------------------------------------------------------------------
     def export(self, path: str | Path) -> Path:
@@ -647,6 +683,11 @@ class Scatter2D(pg.PlotWidget):
         background.setAlpha(215)
         self._status_box.setBrush(background)
         self._status_label.setBrush(QColor(theme.foreground))
+        self._note_box.setBrush(background)
+        self._note_label.setBrush(QColor(theme.foreground))
+        font = QFont()
+        font.setPointSize(max(theme.font_size - 1, 7))
+        self._note_label.setFont(font)
         self._place_status()
         self._refresh_emphasis()
         points.update()
