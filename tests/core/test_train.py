@@ -39,7 +39,8 @@ def test_demo_acceptance_dog_near_animals_apple_near_fruit(demo, seed):
 def test_sgns_loss_decreases_and_snapshots_are_frozen_copies(demo):
     vocab, corpus = demo
     w0 = _init(vocab)
-    snaps = list(itertools.islice(train(corpus, w0, TrainConfig(epochs=3, yield_every=5)), 12))
+    snaps = list(itertools.islice(train(corpus, w0, TrainConfig(epochs=3, yield_every=5, batch_size=1024)), 12))
+    assert len(snaps) == 12
     assert snaps[0].step == 0 and np.array_equal(snaps[0].weights, w0)
     assert all(isinstance(s, Snapshot) for s in snaps)
     assert snaps[-1].loss < snaps[1].loss
@@ -51,12 +52,60 @@ def test_sgns_loss_decreases_and_snapshots_are_frozen_copies(demo):
         snaps[1].step = 3  # frozen
 
 
-def test_sgns_is_reproducible_with_the_same_seed(demo):
+@pytest.mark.parametrize("objective", ["sgns", "cbow"])
+def test_one_worker_is_bit_reproducible_however_the_run_is_cut_into_steps(demo, objective):
+    """The same seed gives the same matrix with one worker, whether the kernel runs in
+    large steps or small ones (steps follow the clock, so they differ run to run)."""
     vocab, corpus = demo
-    a = run_to_end(corpus, _init(vocab), TrainConfig(epochs=1, seed=3))
-    b = run_to_end(corpus, _init(vocab), TrainConfig(epochs=1, seed=3))
+    a = run_to_end(corpus, _init(vocab), TrainConfig(objective=objective, epochs=2, seed=3))
+    b = run_to_end(corpus, _init(vocab), TrainConfig(objective=objective, epochs=2, seed=3, batch_size=333))
+    assert b.step > a.step  # really cut differently
     assert np.array_equal(a.weights, b.weights)
-    assert a.progress == 1.0 and a.tokens_seen == len(corpus)
+    assert a.progress == 1.0 and a.tokens_seen == 2 * len(corpus)
+    c = run_to_end(corpus, _init(vocab), TrainConfig(objective=objective, epochs=2, seed=4))
+    assert not np.array_equal(a.weights, c.weights)  # the seed matters
+
+
+def test_kernel_learns_on_the_demo_related_words_nearer_than_unrelated(demo):
+    """The CPU kernel's model alone: related words end nearer than unrelated ones."""
+    import torch
+
+    from explorer.core.training.train import _Kernel
+
+    vocab, corpus = demo
+    model = _Kernel(corpus, _init(vocab, dim=32), TrainConfig(epochs=4, seed=2), torch.device("cpu"))
+    steps = list(model.steps())
+    assert steps[-1].progress == 1.0 and steps[-1].tokens_seen == 4 * len(corpus)
+    assert steps[-1].loss < steps[0].loss
+    X = model.embedding()
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+
+    def cos(a, b):
+        return float(X[vocab.index[a]] @ X[vocab.index[b]])
+
+    for a, b, far in (("dog", "cat", "apple"), ("apple", "pear", "dog"), ("cat", "cow", "pear")):
+        assert cos(a, b) > cos(a, far) + 0.1, (a, b, far)
+
+
+def test_noise_table_draws_the_unigram_power_distribution():
+    from explorer.core.training.w2v_kernel import noise_table
+
+    counts = np.array([100, 10, 1, 0, 5000, 7])
+    prob, alias = noise_table(counts)
+    n = len(counts)
+    drawn = np.zeros(n)
+    for i in range(n):  # the alias table's exact distribution
+        drawn[i] += prob[i] / n
+        drawn[alias[i]] += (1 - prob[i]) / n
+    want = counts ** 0.75 / (counts ** 0.75).sum()
+    assert np.allclose(drawn, want, atol=1e-6)
+
+
+def test_long_lines_are_trained_in_pieces():
+    from explorer.core.training.train import _Kernel
+
+    offsets = np.array([0, 3, 25003, 25010], dtype=np.int64)
+    assert list(_Kernel._segments(offsets, 10000)) == [0, 3, 10003, 20003, 25003, 25010]
 
 
 def test_nan_stops_the_run_and_keeps_the_last_good_weights(demo):
@@ -135,9 +184,39 @@ def test_wrong_shapes_and_devices_are_clear_errors(demo):
         assert "CUDA is not available" in first.note
 
 
-def test_two_hogwild_workers_train_too(demo):
+@pytest.mark.parametrize("objective", ["sgns", "cbow"])
+def test_two_hogwild_workers_train_too(demo, objective):
     vocab, corpus = demo
-    w0 = _init(vocab)
-    final = run_to_end(corpus, w0, TrainConfig(epochs=2, workers=2))
-    assert final.progress == 1.0 and final.tokens_seen == 2 * len(corpus)
+    w0 = _init(vocab, dim=64)
+    final = run_to_end(corpus, w0, TrainConfig(objective=objective, epochs=6, workers=2))
+    assert final.progress == 1.0 and final.tokens_seen == 6 * len(corpus)
     assert np.isfinite(final.weights).all() and not np.allclose(final.weights, w0)
+    near = [vocab.tokens[i] for i, _ in neighbors_of(final.weights, vocab.index["dog"], 3)]
+    assert all(n in CATEGORIES["animal"] for n in near), near
+
+
+@pytest.mark.parametrize("objective", ["sgns", "cbow"])
+def test_frames_come_every_yield_period_and_stop_acts_at_the_next(demo, objective):
+    """A snapshot at least every yield_seconds (the kernel's steps are sized by the clock
+    to half the period), so Pause/Stop, which act at yields, act within it."""
+    import time
+
+    from explorer.core import Cancelled
+    from explorer.core.tokens.corpus import concat
+
+    vocab, corpus = demo
+    big = concat([corpus] * 16)  # ~720k tokens an epoch: seconds of training
+    config = TrainConfig(objective=objective, epochs=3, yield_seconds=0.05, workers=2)
+    asked = []
+    gaps, last = [], None
+    gen = train(big, _init(vocab, dim=64), config, should_cancel=lambda: len(asked) >= 12)
+    with pytest.raises(Cancelled):
+        for snap in gen:
+            now = time.perf_counter()
+            if last is not None and snap.step > 1:
+                gaps.append(now - last)
+            last = now
+            asked.append(snap.progress)
+    assert len(asked) == 12 and asked[-1] < 1.0  # stopped at the 12th frame, before the end
+    # on time (the median: the odd late frame is the shared machine, not the kernel)
+    assert float(np.median(gaps)) <= 2 * config.yield_seconds, gaps

@@ -51,12 +51,15 @@ class TrainingDiverged(ExplorerError):
         self.last_good = last_good
 
 
-def resolve_device(name: str = "auto") -> tuple[torch.device, str]:
-    """The torch device for auto/cpu/cuda, and a note when CUDA was asked for but is absent."""
+def resolve_device(name: str = "auto", cpu_first: bool = False) -> tuple[torch.device, str]:
+    """The torch device for auto/cpu/cuda, and a note when CUDA was asked for but is absent.
+
+    `cpu_first`: "auto" means the CPU (sgns/cbow: the per-pair CPU kernel learns better
+    than the batched torch path and is as fast; ask for "cuda" to use the GPU)."""
     name = (name or "auto").lower()
     if name not in DEVICES and not name.startswith("cuda:"):
         raise ExplorerError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
-    if name == "cpu":
+    if name == "cpu" or (name == "auto" and cpu_first):
         return torch.device("cpu"), ""
     available = torch.cuda.is_available()
     if name == "auto":
@@ -96,8 +99,8 @@ def train(corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig | None
         raise ExplorerError("epochs must be at least 1")
     if config.threads:
         torch.set_num_threads(int(config.threads))
-    device, note = resolve_device(config.device)
-    model = _MODELS[config.objective](corpus, weights, config, device)
+    device, note = resolve_device(config.device, cpu_first=config.objective in ("sgns", "cbow"))
+    model = _model(corpus, weights, config, device)
     start = time.perf_counter()
     last = Snapshot(0, 0, float("nan"), 0, weights.copy(), 0.0, config.learning_rate, 0.0, note)
     yield last
@@ -150,7 +153,116 @@ def _linear_lr(config: TrainConfig, progress: float) -> float:
     return max(config.min_lr if config.min_lr < lr0 else 0.0, lr0 - (lr0 - config.min_lr) * progress)
 
 
-# ----------------------------------------------------------------------------- word2vec
+# ----------------------------------------------------------------------------- word2vec (CPU)
+class _Kernel:
+    """The CPU engine of sgns and cbow: word2vec's per-pair algorithm compiled with numba
+    (:mod:`explorer.core.training.w2v_kernel`), Hogwild over ``workers`` threads.
+
+    A step runs the kernel on the next span of whole sentences (``batch_size`` words per
+    worker, fewer when the kernel would run longer than half a yield period), so the
+    driver yields on time and Pause/Stop act between steps. With one worker the kernel
+    runs in this thread and carries its random state from step to step: the result does
+    not depend on how the run was cut into steps, and the same seed gives the same matrix
+    bit for bit. With more, each step's span is cut into ``PIECES_PER_WORKER`` pieces per
+    worker that a thread pool runs as threads free up (each piece with its own random
+    stream), like gensim's job queue."""
+
+    MAX_SENTENCE = 10000  # longer lines are trained as pieces of this many tokens
+    PIECES_PER_WORKER = 2
+    MAX_STEP_SECONDS = 0.1
+
+    def __init__(self, corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig,
+                 device: torch.device) -> None:
+        from explorer.core.training import w2v_kernel as K
+
+        self.K, self.corpus, self.config = K, corpus, config
+        self.kernel = K.KERNELS[config.objective]
+        self.X = np.ascontiguousarray(weights, dtype=np.float32).copy()
+        self.U = np.zeros_like(self.X)  # output vectors start at zero, as in word2vec
+        counts = corpus.counts()
+        self.keep = K.keep_probabilities(counts, config.sample)
+        self.prob, self.alias = K.noise_table(counts)
+        self.ids = corpus.ids.astype(np.int32)
+        self.offsets = self._segments(np.asarray(corpus.offsets, dtype=np.int64), self.MAX_SENTENCE)
+        self.n = len(self.ids)
+        self.workers = max(1, int(config.workers))
+        self.pieces = 1 if self.workers == 1 else self.workers * self.PIECES_PER_WORKER
+        self.rng = [K.seed_state(config.seed, i) for i in range(self.pieces)]
+
+    @staticmethod
+    def _segments(offsets: np.ndarray, longest: int) -> np.ndarray:
+        lengths = np.diff(offsets)
+        if len(lengths) == 0 or lengths.max() <= longest:
+            return offsets
+        pieces = np.maximum(1, -(-lengths // longest))
+        starts = np.repeat(offsets[:-1], pieces)
+        within = np.arange(len(starts)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        return np.concatenate([starts + within * longest, offsets[-1:]])
+
+    def embedding(self) -> np.ndarray:
+        return self.X.copy()
+
+    def _run(self, lo: int, hi: int, base: int, total: float, slot: int) -> np.ndarray:
+        cfg = self.config
+        stats = np.zeros(3, dtype=np.float64)
+        self.kernel(self.X, self.U, self.ids, self.offsets, lo, hi, self.keep, self.prob, self.alias,
+                    int(cfg.window), int(cfg.negative), float(cfg.learning_rate), float(cfg.min_lr),
+                    float(base), total, self.rng[slot], stats, not cfg.freeze_embeddings)
+        return stats
+
+    def steps(self) -> Iterator[_Step]:
+        cfg = self.config
+        offsets, S = self.offsets, len(self.offsets) - 1
+        total = float(max(1, self.n * cfg.epochs))
+        per_step = max(1, int(cfg.batch_size)) * self.workers
+        budget = min(self.MAX_STEP_SECONDS, max(0.005, 0.5 * float(cfg.yield_seconds)))
+        rate = None  # words per second, measured
+        loss = 0.0  # a step too short to measure the loss shows the previous one
+        pool = None
+        if self.pieces > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(self.workers, thread_name_prefix="explorer-train")
+        self._run(0, 0, 0, total, 0)  # compiles (or loads) the kernel before the first timing
+        try:
+            for epoch in range(cfg.epochs):
+                base = epoch * self.n
+                s = 0
+                while s < S:
+                    want = per_step if rate is None else max(1, min(per_step, int(rate * budget)))
+                    hi = int(np.searchsorted(offsets, offsets[s] + want, side="left"))
+                    hi = min(S, max(s + 1, hi))
+                    lr = _linear_lr(cfg, (base + int(offsets[s])) / total)
+                    start = time.perf_counter()
+                    if pool is None:
+                        stats = self._run(s, hi, base, total, 0)
+                    else:
+                        cuts = np.searchsorted(
+                            offsets, np.linspace(offsets[s], offsets[hi], self.pieces + 1), side="left")
+                        cuts[0], cuts[-1] = s, hi
+                        cuts = np.maximum.accumulate(np.clip(cuts, s, hi))
+                        futures = [pool.submit(self._run, int(cuts[i]), int(cuts[i + 1]), base, total, i)
+                                   for i in range(self.pieces) if cuts[i + 1] > cuts[i]]
+                        stats = sum(f.result() for f in futures)
+                    seconds = time.perf_counter() - start
+                    words = int(offsets[hi] - offsets[s])
+                    if seconds > 0 and words:
+                        now = words / seconds
+                        rate = now if rate is None else 0.7 * rate + 0.3 * now
+                    s = hi
+                    done = base + int(offsets[s])
+                    if stats[1] > 0 or not math.isfinite(stats[0]):
+                        loss = stats[0] / max(stats[1], 1.0)
+                    yield _Step(epoch, done / total, done, float(loss), lr)
+                if S == 0 or self.n == 0:
+                    yield _Step(epoch, (epoch + 1) / cfg.epochs, (epoch + 1) * self.n, 0.0,
+                                _linear_lr(cfg, (epoch + 1) / cfg.epochs))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ----------------------------------------------------------------------------- word2vec (torch)
 class _Word2Vec:
     """Shared by SGNS and CBOW: subsampling, random window shrink, the noise table."""
 
@@ -541,6 +653,13 @@ class _Classify(_Torch):
 
 
 _MODELS = {"sgns": _SGNS, "cbow": _CBOW, "lm": _LM, "classify": _Classify}
+
+
+def _model(corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig, device: torch.device):
+    """sgns/cbow train with the numba kernel on the CPU and with torch on CUDA."""
+    if config.objective in ("sgns", "cbow") and device.type == "cpu":
+        return _Kernel(corpus, weights, config, device)
+    return _MODELS[config.objective](corpus, weights, config, device)
 
 
 # ----------------------------------------------------------------------------- init race
