@@ -293,3 +293,19 @@ def test_tail_stops_when_asked(tmp_path):
             stop.set()
     assert items == [None, None, None]  # heartbeats while nothing is logged; then it ended
     writer.close()
+
+
+def test_a_script_that_forgets_close_still_ends_its_run(tmp_path):
+    path = tmp_path / "run.eerun"
+    code = ("import numpy as np; from explorer.core.io.run_log import RunWriter; "
+            f"w = RunWriter({str(path)!r}, None); "
+            "[w.log(i, np.full((500, 16), i, np.float32)) for i in range(3)]")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    with open(path, "rb") as f:
+        contents = scan_run(f, path)
+    assert contents.closed and len(contents.records) == 3
+
+
+def test_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(ExplorerError, match=r"nowhere/run\.eerun: cannot create the run file"):
+        RunWriter(tmp_path / "nowhere" / "run.eerun", None)

@@ -431,3 +431,18 @@ def test_a_saved_session_follows_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "s.eexp").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "private.eexp").stat().st_mode) == 0o600
+
+
+def test_a_run_file_is_a_session_by_its_bytes_whatever_its_name(tmp_path):
+    from explorer.core.io.detect import detect_kind
+    from explorer.core.io.run_log import RunWriter
+
+    path = tmp_path / "training-log.bin"  # not a session's name: found by content
+    writer = RunWriter(path, None, durable=False)
+    writer.log(3, np.arange(12, dtype=np.float32).reshape(4, 3), loss=0.5)
+    writer.close()
+    assert is_session_file(path) and detect_kind(path) == "session"
+    session = load_session(path)
+    assert session.weights.tolist() == np.arange(12).reshape(4, 3).tolist()
+    assert [s.step for s in session.snapshots] == [3] and session.history == {"loss": [[3, 0.5]]}
+    assert session.state == {"view": {"range2d": None}}  # no saved framing: the view fits the points

@@ -25,12 +25,16 @@ twice `max_bytes`. Every snapshot's loss stays in the history, thinned or not.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import queue
 import struct
+import sys
 import threading
 import time
+import weakref
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,7 +284,10 @@ class RunWriter:
         self._header = {"format": RUN_FORMAT, "version": RUN_VERSION, "vocab": vocab_dict(vocab),
                         "categories": None if categories is None else [str(c) for c in categories],
                         "metadata": metadata or {}, "every": every, "dtype": dtype, "created": time.time()}
-        self._file = self._create(self.path, self._header_meta(copied=0, kept=0))
+        try:
+            self._file = self._create(self.path, self._header_meta(copied=0, kept=0))
+        except OSError as exc:
+            raise ExplorerError(f"cannot create the run file ({exc.strerror or exc})", self.path) from None
         self._size = self._file.tell()
         self._records: list[Record] = []  # the snapshot records in the file now
         self._copied = 0
@@ -295,6 +302,9 @@ class RunWriter:
         self.logged = 0  # snapshots handed to the thread
         self._thread = threading.Thread(target=self._write_loop, name=f"run log {self.path.name}", daemon=True)
         self._thread.start()
+        # A script that ends without close() still gets what it logged written, and the end record.
+        self._at_exit = functools.partial(_close_at_exit, weakref.ref(self))
+        atexit.register(self._at_exit)
 
     # the caller's side -------------------------------------------------------------------
     def log(self, step: int, weights, loss=None, *, epoch: int = 0, tokens_seen: int = 0) -> bool:
@@ -335,6 +345,7 @@ class RunWriter:
             self._raise_error()
             return
         self.closed = True
+        atexit.unregister(self._at_exit)
         self._put(None)
         self._thread.join()
         self._raise_error()
@@ -487,6 +498,15 @@ class RunWriter:
             os.write(dst_fd, chunk)
             done += len(chunk)
         dst.seek(0, os.SEEK_END)
+
+
+def _close_at_exit(ref) -> None:
+    writer = ref()
+    if writer is not None and not writer.closed:
+        try:
+            writer.close()
+        except Exception as exc:  # noqa: BLE001 (at exit: say it, do not raise)
+            print(f"explorer.Run: {writer.path}: {exc}", file=sys.stderr)
 
 
 def _lock(fd: int) -> None:
