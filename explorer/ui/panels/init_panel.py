@@ -31,6 +31,7 @@ from explorer.core.state.workspace import Workspace
 from explorer.ui.bind import bind
 from explorer.ui.panels.init_compare import CompareDialog
 from explorer.ui.panels.init_plots import HistogramPlot, stats_html
+from explorer.ui.panels.table_dialog import TableDialog
 from explorer.ui.workers import LatestJob
 
 SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
@@ -118,6 +119,8 @@ class InitPanel(QWidget):
         self.loaded_path: str | None = None  # the file this dock has read (or is reading)
         self.coverage = None
         self.compare_dialog = None
+        self.table_dialog: TableDialog | None = None  # the question about a table with no tokens
+        self._answering = False
         init, pretrained = self.state.init, self.state.pretrained
         report = controller.error.emit
 
@@ -372,7 +375,31 @@ class InitPanel(QWidget):
 
     def _vocab_file_changed(self, path: str | None) -> None:
         self._show_vocab_file(path)
-        self._reload()  # the file read with its new vocabulary
+        if not self._answering:
+            self._reload()  # the file read with its new vocabulary
+
+    def ask_about_table(self, result: dict) -> TableDialog:
+        """A window-modal question (non-blocking) for the vocabulary file or the tensor the file
+        needs; Open reads it again with the answers and uses it, Cancel changes nothing."""
+        if self.table_dialog is not None:  # one question at a time: the latest file's
+            self.table_dialog.close()
+            self.table_dialog.deleteLater()
+        dialog = TableDialog(result, self.state.pretrained.vocab_file, self.window())
+        path = result["path"]
+
+        def answered(vocab_file, tensor) -> None:
+            self._answering = True
+            try:
+                if vocab_file:
+                    self.state.pretrained.vocab_file = vocab_file
+            finally:
+                self._answering = False
+            self.open_vectors(path, apply=True, tensor_name=tensor)
+
+        dialog.answered.connect(answered)
+        self.table_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _show_mode(self, mode: str) -> None:
         self.map_options.setVisible(mode == "map")
@@ -421,6 +448,8 @@ class InitPanel(QWidget):
         self._show_file_state(result)
         if result["loaded"] is None:
             self.controller.message.emit(result["error"])
+            if apply:  # opened on purpose (File ▸ Open, the button): ask what the file lacks
+                self.ask_about_table(result)
             return
         self.loaded = result["loaded"]
         self.use_vectors.setEnabled(True)
