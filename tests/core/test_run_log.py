@@ -94,7 +94,10 @@ def test_every_keeps_a_matrix_every_n_steps_with_the_mean_loss(tmp_path):
     assert [s.loss for s in session.snapshots] == [0.0, np.mean([1, 2, 3, 4, 5]), np.mean([6, 7, 8, 9, 10])]
 
 
-def test_thinning_follows_the_timeline_and_bounds_the_file(tmp_path):
+@pytest.mark.parametrize("copy", ["copy_file_range", "through memory"])
+def test_thinning_follows_the_timeline_and_bounds_the_file(tmp_path, monkeypatch, copy):
+    if copy == "through memory":  # as where os.copy_file_range does not exist (macOS, Windows)
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
     path = tmp_path / "run.eerun"
     mats = matrices(150, rows=20, dim=4)
     write_run(path, mats, max_count=8, losses=[1.0] * 150)

@@ -480,6 +480,7 @@ class RunWriter:
     def _copy(src, dst, offset: int, length: int) -> None:
         src.flush()
         dst.flush()
+        dst.seek(0, os.SEEK_END)
         src_fd, dst_fd = src.fileno(), dst.fileno()
         copy_range = getattr(os, "copy_file_range", None)
         done = 0
@@ -491,12 +492,15 @@ class RunWriter:
             if n <= 0:
                 break
             done += n
-        while done < length:
-            chunk = os.pread(src_fd, min(COPY_CHUNK, length - done), offset + done)
+        while done < length:  # no copy_file_range (or it failed): through memory
+            src.seek(offset + done)
+            chunk = src.read(min(COPY_CHUNK, length - done))
             if not chunk:
                 raise ExplorerError("the run file shrank while it was being thinned", src.name)
-            os.write(dst_fd, chunk)
+            dst.seek(0, os.SEEK_END)
+            dst.write(chunk)
             done += len(chunk)
+        src.seek(0, os.SEEK_END)
         dst.seek(0, os.SEEK_END)
 
 
