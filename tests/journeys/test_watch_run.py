@@ -90,3 +90,42 @@ def test_watching_waits_for_the_file_and_can_be_stopped(window, qtbot, tmp_path)
         training.stop()  # the loop still runs; the user stops watching
     assert ended.args == ["stopped"] and not training.running
     run.close()
+
+
+def test_watch_from_the_command_line(qtbot, tmp_path, monkeypatch):
+    """`embedding-explorer --watch RUN`: the window the command line opens follows the run."""
+    from PySide6.QtWidgets import QApplication
+
+    import explorer.ui.watch as watch_module
+    from explorer.cli import open_window, parse_arguments
+    from explorer.core.tokens.demo import demo_vocabulary
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no other test's recovery files
+    vocab = demo_vocabulary()
+    path = tmp_path / "cli.eerun"
+    mats = drifting(len(vocab))
+    with Run(path, tokens=vocab, durable=False) as run:  # a run that ended before the window opened
+        for step, m in enumerate(mats):
+            run.log(step * 10, m, loss=1.0 / (step + 1))
+    watches = []
+    original = watch_module.watch_run
+
+    def watching(window, run_path):  # the window that --watch started: quit when its watch ends
+        watch = original(window, run_path)
+        watches.append(watch)
+        window.session_controller.prompt_on_close = False
+        watch.finished.connect(lambda _outcome: QApplication.instance().quit())
+        return watch
+
+    monkeypatch.setattr(watch_module, "watch_run", watching)
+    assert open_window(parse_arguments(["--watch", str(path)])) == 0  # returns when the watch ended
+    (watch,) = watches
+    window = watch.window
+    try:
+        assert watch.path == path
+        assert window.workspace.vocab.tokens == vocab.tokens
+        assert [s.step for s in window.train_panel.run.timeline.snapshots] == [10 * i for i in range(STEPS + 1)]
+        assert np.array_equal(window.workspace.weights, mats[-1])
+        assert window.state.matrix.made_by == f"run: cli.eerun, step {10 * STEPS}"
+    finally:
+        window.close()
