@@ -7,8 +7,11 @@ from explorer.ui.startup import demo_workspace
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_workspace())
+def window(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    # Its own settings file: no layout, recent files or first-start hint left by another window.
+    window = MainWindow(demo_workspace(), QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.controller.idle, timeout=30000):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QThread, Qt
 
 from explorer.core.matrix.schemes import SCHEMES, InitConfig
 from explorer.ui.panels import init_panel
@@ -48,10 +49,48 @@ def test_statistics_of_a_big_matrix_come_from_a_worker_for_the_latest_matrix(win
     first = np.random.default_rng(0).standard_normal((124, 64)).astype(np.float32)
     window.workspace.set_weights(first, "test")
     assert "computing statistics" in panel.stats_label.text()
+    assert panel.weight_hist.counts is None  # no bars of the previous matrix meanwhile
+    assert window.progress_bar.isVisible() and "Matrix statistics" in window.progress_bar.format()
+    assert window.cancel_button.isVisible()
     window.workspace.set_weights(first * 3, "test")  # replaces the request while the first one runs
     qtbot.waitUntil(lambda: "computing" not in panel.stats_label.text(), timeout=30000)
     assert panel.stats.std == pytest.approx(3 * float(first.std()), rel=0.01)
     qtbot.waitUntil(lambda: window.controller.jobs.active == 0, timeout=30000)  # projections end too
+
+
+def test_statistics_of_a_big_matrix_can_be_cancelled(window, qtbot, monkeypatch):
+    from explorer.core import Cancelled
+
+    monkeypatch.setattr(init_panel, "SYNC_STATS_VALUES", 1000)
+    started = []
+
+    def slow_stats(weights, progress=None, should_cancel=None):  # waits in the worker for Cancel
+        started.append(True)
+        progress(0.3)
+        while not should_cancel():
+            QThread.msleep(5)
+        raise Cancelled("statistics")
+
+    monkeypatch.setattr(init_panel, "compute_stats", slow_stats)
+    panel = window.init_panel
+    window.workspace.set_weights(np.ones((124, 64), np.float32), "test")
+    qtbot.waitUntil(lambda: bool(started), timeout=10000)
+    qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=10000)
+    qtbot.mouseClick(window.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "statistics cancelled" in panel.stats_label.text(), timeout=10000)
+    assert panel.stats is None
+
+
+def test_matrix_stats_reports_progress_and_stops_when_asked():
+    from explorer.core import Cancelled
+    from explorer.core.matrix.stats import matrix_stats
+
+    seen = []
+    weights = np.random.default_rng(0).standard_normal((300, 16)).astype(np.float32)
+    matrix_stats(weights, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
+    with pytest.raises(Cancelled):
+        matrix_stats(weights, should_cancel=lambda: True)
 
 
 def test_the_vectors_loader_is_registered(window):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from explorer.core import Cancelled
+
 VALUE_SAMPLE = 1_000_000  # values in the weight histogram
 COSINE_SAMPLE = 2_000  # rows for the mean pairwise cosine
 RANK_SAMPLE = 5_000  # rows for the effective rank
@@ -102,11 +104,23 @@ def effective_rank(weights: np.ndarray, sample: int = RANK_SAMPLE, seed: int = 0
 
 def matrix_stats(weights: np.ndarray, bins: int = 60, seed: int = 0,
                  value_sample: int = VALUE_SAMPLE, cosine_sample: int = COSINE_SAMPLE,
-                 rank_sample: int = RANK_SAMPLE) -> MatrixStats:
-    """Every statistic the panel shows. Fast on 50,000 x 768 (samples rows and values)."""
+                 rank_sample: int = RANK_SAMPLE, progress=None, should_cancel=None) -> MatrixStats:
+    """Every statistic the panel shows. Fast on 50,000 x 768 (samples rows and values).
+
+    `progress(fraction)` after each figure and `should_cancel()` between them (raising
+    Cancelled), as every long core job does: the panel runs it in a worker after the matrix
+    is shown."""
+
+    def step(done: float) -> None:
+        if should_cancel is not None and should_cancel():
+            raise Cancelled("statistics")
+        if progress is not None:
+            progress(done)
+
     weights = np.asarray(weights, dtype=np.float32)
     n, dim = weights.shape
     rng = np.random.default_rng(seed)
+    step(0.0)
     squares = np.einsum("ij,ij->i", weights, weights).astype(np.float64)
     norms = np.sqrt(squares)
     mean = float(weights.mean(dtype=np.float64))
@@ -114,6 +128,7 @@ def matrix_stats(weights: np.ndarray, bins: int = 60, seed: int = 0,
         std = float(weights.std(dtype=np.float64))
     else:  # one pass less; exact enough unless |mean| >> std
         std = float(np.sqrt(max(squares.sum() / weights.size - mean * mean, 0.0)))
+    step(0.3)
     flat = weights.reshape(-1)
     if flat.size > value_sample:
         values = flat[rng.integers(0, flat.size, size=value_sample)]
@@ -121,11 +136,15 @@ def matrix_stats(weights: np.ndarray, bins: int = 60, seed: int = 0,
         values = flat
     weight_hist = _histogram(values, bins)
     norm_hist = _histogram(norms, bins)
+    step(0.45)
     cosine, cosine_rows = mean_cosine(weights, cosine_sample, seed)
+    step(0.55)
     rank, rank_rows = effective_rank(weights, rank_sample, seed)
+    step(0.9)
     # Equal rows: cheap to rule out on a few rows before looking at all of them.
     identical = bool(n > 1 and np.all(weights[:: max(1, n // 64)] == weights[:1])
                      and np.all(weights == weights[:1]))
+    step(1.0)
     return MatrixStats(n, dim, mean, std, float(norms.mean()), float(norms.std()), cosine, cosine_rows,
                        rank, rank_rows, identical, weight_hist, norm_hist, int(values.size))
 

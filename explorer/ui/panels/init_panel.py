@@ -35,6 +35,7 @@ from explorer.ui.panels.table_dialog import TableDialog
 from explorer.ui.workers import LatestJob
 
 SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
+STATS_JOB = "Matrix statistics"  # the bigger ones': a worker with progress and Cancel
 FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"))
 # Under "Current matrix", when the scheme boxes below did not make it (by the matrix's kind).
 MADE_ELSEWHERE = {
@@ -45,10 +46,10 @@ MADE_ELSEWHERE = {
 }
 
 
-def compute_stats(weights: np.ndarray):
+def compute_stats(weights: np.ndarray, progress=None, should_cancel=None):
     from explorer.core.matrix.stats import matrix_stats
 
-    return matrix_stats(weights)
+    return matrix_stats(weights, progress=progress, should_cancel=should_cancel)
 
 
 class Section(QWidget):
@@ -281,6 +282,7 @@ class InitPanel(QWidget):
         self.tensor.activated.connect(lambda _i: self._reload())  # the user picked another tensor
         self.use_vectors.clicked.connect(self.apply_vectors)
         workspace.events.weights_changed.connect(self._weights_changed)
+        controller.long_job_finished.connect(self._stats_ended)
         controller.loaders["vectors"] = self.open_vectors
         self._show_scheme(init.scheme)
         self._show_made_by()
@@ -341,10 +343,24 @@ class InitPanel(QWidget):
             self.stats_job.cancel_pending()
             self._show_stats(compute_stats(weights), weights)
             return
-        self.stats_label.setText("computing statistics…")
-        self.stats_job.request(compute_stats, weights, description="statistics",
+        # A big matrix is shown first; its statistics follow from a worker, with a progress bar
+        # and Cancel in the status bar. Meanwhile the old figures would describe another matrix.
+        self.stats = None
+        self.stats_label.setText(f"{weights.shape[0]:,} × {weights.shape[1]}<br>computing statistics…")
+        for plot in (self.weight_hist, self.norm_hist):
+            plot.clear_histogram()
+        self.stats_job.request(compute_stats, weights, description=STATS_JOB,
+                               start=self.controller.run_long,
                                on_result=lambda stats: self._show_stats(stats, weights),
                                on_error=self.controller._report)
+
+    def _stats_ended(self, handle) -> None:
+        """A statistics job ended: cancelled (Cancel in the status bar), the label says so."""
+        weights = self.workspace.weights
+        if handle.description == STATS_JOB and self.stats is None and weights is not None \
+                and getattr(handle, "cancelled", False):
+            self.stats_label.setText(f"{weights.shape[0]:,} × {weights.shape[1]}<br>"
+                                     "statistics cancelled (Apply computes them again)")
 
     def _show_stats(self, stats, weights) -> None:
         if weights is not self.workspace.weights:

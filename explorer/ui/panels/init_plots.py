@@ -52,6 +52,11 @@ class HistogramPlot(pg.PlotWidget):
         self.counts: np.ndarray | None = None
         self.edges: np.ndarray | None = None
 
+    def clear_histogram(self) -> None:
+        """No bars: the figures of the matrix shown are still being computed."""
+        self.counts = self.edges = None
+        self.curve.setData([], [])
+
     def set_histogram(self, counts: np.ndarray, edges: np.ndarray, x_range: tuple[float, float] | None = None) -> None:
         self.counts, self.edges = counts, edges
         self.curve.setData(edges, counts)
