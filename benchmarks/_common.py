@@ -22,8 +22,12 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
 
-def options(description: str) -> argparse.Namespace:
+def options(description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None
+            ) -> argparse.Namespace:
+    """--quick, --json, --repeats, and whatever `extra(parser)` adds."""
     parser = argparse.ArgumentParser(description=description)
+    if extra is not None:
+        extra(parser)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the script works")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per contender")

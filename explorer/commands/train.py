@@ -37,7 +37,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--untied", action="store_true", help="lm: an output layer of its own (default tied)")
     parser.add_argument("--freeze", action="store_true", help="keep the embedding matrix fixed (fine-tune the rest)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                        help="default auto: sgns/cbow train on the CPU (word2vec's per-pair kernel), "
+                             "lm/classify on CUDA when there is a GPU; cuda: sgns/cbow use the torch path")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="sgns/cbow: threads training at once (Hogwild, like word2vec's -threads and "
+                             "gensim's workers); 1 (default) gives the same result for the same seed")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--out", required=True, metavar="SESSION", help="session file to write (.eexp)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -66,8 +71,8 @@ def run(args) -> int:
 
     if args.init not in SCHEMES:
         raise ExplorerError(f"unknown init scheme {args.init!r}; choose one of {', '.join(SCHEMES)}")
-    if args.dim < 1 or args.epochs < 1 or args.window < 1 or args.negative < 0:
-        raise ExplorerError("--dim, --epochs and --window must be at least 1, --negative at least 0")
+    if args.dim < 1 or args.epochs < 1 or args.window < 1 or args.negative < 0 or args.workers < 1:
+        raise ExplorerError("--dim, --epochs, --window and --workers must be at least 1, --negative at least 0")
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ExplorerError("the folder for --out does not exist", out.parent)
@@ -81,6 +86,7 @@ def run(args) -> int:
         lr=args.lr, batch_size=args.batch_size, window=args.window, negative=args.negative, sample=args.sample,
         context_length=args.context_length, positional=args.positional, tied=not args.untied,
         freeze_embeddings=args.freeze, seed=args.seed, device=args.device, threads=args.threads,
+        workers=args.workers,
         yield_seconds=0.5,
     )
     show = sys.stderr.isatty()
@@ -115,7 +121,7 @@ def run(args) -> int:
         "objective": args.objective, "vocab_size": len(vocab), "dim": args.dim, "epochs": args.epochs,
         "words": words, "seconds": round(seconds, 3),
         "words_per_second": round(words / seconds, 1) if seconds > 0 else 0.0,
-        "final_loss": last.loss, "steps": last.step, "out": str(out),
+        "final_loss": last.loss, "steps": last.step, "workers": args.workers, "out": str(out),
     }
     if args.json:
         print(json.dumps(summary))

@@ -66,3 +66,30 @@ def test_train_language_model_cli(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["objective"] == "lm" and np.isfinite(summary["final_loss"])
     assert load_session(out).state["train"]["objective"] == "lm"
+
+
+@pytest.mark.parametrize("objective,workers", [("sgns", 1), ("cbow", 1), ("sgns", 2), ("cbow", 2)])
+def test_train_word2vec_objectives_cli(tmp_path, capsys, objective, workers):
+    """`train --objective sgns|cbow` learns the demo: dog's neighbours are animals."""
+    from explorer.core.analysis.neighbors import neighbors_of
+    from explorer.core.tokens.demo import CATEGORIES
+
+    out = tmp_path / f"{objective}.eexp"
+    assert main(["train", "--corpus", "demo", "--objective", objective, "--dim", "64", "--epochs", "6",
+                 "--workers", str(workers), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["objective"] == objective and summary["workers"] == workers
+    session = load_session(out)
+    assert session.state["train"]["objective"] == objective and session.state["train"]["workers"] == workers
+    vocab = session.vocab
+    near = [vocab.tokens[i] for i, _ in neighbors_of(session.weights, vocab.index["dog"], 3)]
+    assert all(n in CATEGORIES["animal"] for n in near), near
+
+
+def test_same_seed_same_session_weights_with_one_worker(tmp_path, capsys):
+    outs = [tmp_path / "a.eexp", tmp_path / "b.eexp"]
+    for out in outs:
+        assert main(["train", "--corpus", "demo", "--dim", "16", "--epochs", "1", "--seed", "5",
+                     "--out", str(out)]) == 0
+    a, b = (load_session(o).weights for o in outs)
+    assert np.array_equal(a, b)
