@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
@@ -70,6 +70,9 @@ class FrameRenderer:
         if top:
             view.resize(width, height + top)
             QCoreApplication.sendPostedEvents()
+        # Frames are drawn by rendering the scene into an image: the (unseen) widget itself
+        # never needs to paint, which would draw every frame twice.
+        view.setUpdatesEnabled(False)
 
     def render(self, frame: RecordingFrame) -> np.ndarray:
         """The frame as RGB pixels, `size[1] x size[0] x 3` uint8."""
@@ -84,7 +87,7 @@ class FrameRenderer:
         view.viewbox.setRange(xRange=frame.x_range, yRange=frame.y_range, padding=0)
         plot = view.getPlotItem()
         plot.layout.activate()
-        QCoreApplication.sendPostedEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)  # the title's row, the legend's column
         width, height = self.size
         image = QImage(width, height, QImage.Format_RGB32)
         image.fill(QColor(theme.background))

@@ -43,7 +43,7 @@ def test_a_live_basis_is_tracked_along_the_timeline_as_the_window_replays_it():
     plan = plan_recording(snaps)
     shown = None
     for i, snap in enumerate(snaps):
-        shown = track(snap.weights, ProjectionSettings(), shown)
+        shown = track(snap.weights, ProjectionSettings(), shown, converge=i == len(snaps) - 1)
         np.testing.assert_allclose(plan.frame(i).coords, shown.coords, rtol=1e-5, atol=1e-5)
         assert plan.frame(i).axis_titles == shown.axis_titles[:2]  # each frame's share of variance
     assert plan.frame(0).axis_titles != plan.frame(4).axis_titles

@@ -6,7 +6,7 @@ The basis, `basis=`:
 - "live" (default): as the window replays the timeline (`TrainingRun.replay`): a fresh fit
   on the first snapshot, each later one tracked from the one before
   (`live_basis.track`: the plane follows what the matrix learns, aligned so points never
-  jump), the last of a finished run converged. The clip shows what the window shows.
+  jump), the last one converged. The clip shows what the window shows.
 - "last" / "first": one basis for every frame: the given one (a session's fitted
   projection) when it fits these rows, else one fitted on that snapshot; only the weights
   change between frames.
@@ -165,8 +165,9 @@ class RecordingPlan:
             j = len(self._tracked)
             snap = self.snapshots[j]
             previous = self._tracked[-1] if self._tracked else None
-            self._tracked.append(track(snap.weights, self.settings, previous,
-                                       converge=j == last and snap.progress >= 1.0))
+            # The last snapshot's basis is converged, as the window replays it (sessions keep
+            # no progress: "last" is its place in the timeline).
+            self._tracked.append(track(snap.weights, self.settings, previous, converge=j == last))
         return self._tracked[k]
 
     def axis_titles(self, k: int = -1) -> tuple[str, str]:
