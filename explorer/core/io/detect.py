@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.core import ExplorerError
-from explorer.core.io.textio import is_number, refuse_foreign
+from explorer.core.io.textio import describe_binary, is_number, refuse_foreign
 
 # Pickles (.kv, .model, .pkl, ...) count as vectors so that the vectors loader refuses them clearly.
 VECTOR_SUFFIXES = {".vec", ".bin", ".npy", ".npz", ".safetensors", ".pt", ".pth", ".ckpt", ".tsv",
@@ -56,6 +56,10 @@ def detect_kind(path: str | Path) -> str:
         return "vectors"  # GloVe: token then numbers
     if len(first) == 2 and all(x.isdigit() for x in first):
         return "vectors"  # word2vec header: rows dim
+    binary = None if head.startswith((b"\xff\xfe", b"\xfe\xff")) else describe_binary(head)  # UTF-16: said below
+    if binary:  # an executable, an image, ...: no reader takes it, and "ragged rows" would mislead
+        raise ExplorerError(f"{binary}: not a vectors format, nor a vocabulary, corpus, tokenizer or session file",
+                            path, offset=0)
     # Word list, corpus, JSON vocabulary, BERT vocab.txt, tokenizer.json: by name and content.
     from explorer.core.io.vocab_files import kind_of
 

@@ -104,6 +104,31 @@ class SubwordModel:
         return vector.astype(np.float32), grams
 
 
+def check_header(path: Path) -> None:
+    """Refuse, before gensim allocates anything, a header whose counts the file cannot hold
+    (a damaged or truncated model would otherwise ask for gigabytes)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(128)
+    new = head.startswith(FASTTEXT_MAGIC)
+    start = 8 if new else 0
+    if len(head) < start + 12 * 4 + 8 + 12:
+        raise ExplorerError("a fastText binary model too short to hold its header (truncated?)", path, offset=0)
+    args = struct.unpack_from("<12i", head, start)
+    dim, bucket = args[0], args[8]
+    words, nwords, _labels = struct.unpack_from("<3i", head, start + 56)
+    if dim <= 0 or dim > 100_000:
+        raise ExplorerError(f"the header says {dim} dimensions: not a fastText model, or a damaged one", path,
+                            offset=start)
+    if words < 0 or nwords < 0 or bucket < 0:
+        raise ExplorerError("the header holds negative counts: a damaged fastText model", path, offset=start)
+    needed = 4 * dim * (nwords + bucket) + 10 * words
+    if needed > size:
+        raise ExplorerError(f"the header says {words:,} words and {bucket:,} n-gram rows of {dim} dimensions "
+                            f"({needed:,} bytes at least), more than the file's {size:,} bytes (truncated?)",
+                            path, offset=start)
+
+
 def load_fasttext_bin(path: str | Path, progress=None):
     """(tokens, word vectors float32, SubwordModel, warnings) of a fastText .bin model.
 
@@ -117,6 +142,7 @@ def load_fasttext_bin(path: str | Path, progress=None):
     except ImportError:
         raise ExplorerError(f"a Facebook fastText binary model: reading it needs gensim; {INSTALL_HINT}",
                             path) from None
+    check_header(path)
     if progress:
         progress(0.05)
     try:
