@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QScrollArea, QFrame, QStackedWidget, QStyle, QTabWidget,
+    QPushButton, QScrollArea, QFrame, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from explorer import __version__
@@ -29,6 +29,7 @@ from explorer.ui.session_controller import SessionController
 from explorer.ui.theme import LIGHT, category_colors
 from explorer.ui.tours import TourPlayer
 from explorer.ui.views.scatter2d import Scatter2D
+from explorer.ui.welcome import SETTING, WelcomeBar
 
 MAX_RECENT = 8
 LAYOUT_VERSION = 3  # bump when the docks change, so stale saved layouts are not restored
@@ -58,7 +59,17 @@ class MainWindow(QMainWindow):
         self.scatter3d = None  # created on first use: it needs OpenGL
         self.views = QStackedWidget()
         self.views.addWidget(self.scatter2d)
-        self.setCentralWidget(self.views)
+        # The first start's hint sits above the view (see explorer.ui.welcome).
+        self.welcome = WelcomeBar()
+        self.welcome.setVisible(False)
+        central = QWidget()
+        central.setObjectName("viewHost")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.welcome)
+        column.addWidget(self.views, 1)
+        self.setCentralWidget(central)
 
         self.vocab_panel = VocabPanel(workspace, self.controller)
         self.init_panel = InitPanel(workspace, self.controller)
@@ -117,6 +128,7 @@ class MainWindow(QMainWindow):
         self._vocab_changed(workspace.vocab)
         self._show_view(self.state.view.mode)
         self._restore_geometry()
+        self._setup_welcome()
 
     # -- layout -----------------------------------------------------------------
     def _dock(self, title: str, widget, area) -> QDockWidget:
@@ -162,10 +174,50 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         self.presentation.populate_view_menu(view_menu)
 
-        self.tours.populate_menu(self.menuBar().addMenu("&Tours"))
+        self.tours_menu = self.menuBar().addMenu("&Tours")
+        self.tours.populate_menu(self.tours_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.tours.show_code_action)
         help_menu.addAction(QAction("&About", self, triggered=self._about))
+
+    # -- the first start's hint --------------------------------------------------
+    def _setup_welcome(self) -> None:
+        bar = self.welcome
+        bar.start_clicked.connect(self._welcome_start)
+        bar.tours_clicked.connect(self._welcome_tours)
+        bar.open_clicked.connect(self._open_dialog)
+        bar.closed.connect(self.welcome_done)
+        self.train_panel.run.started.connect(self.welcome_done)  # used: a run, a tour, a file
+        self.state.presentation.events.tour.connect(lambda tour: tour and self.welcome_done())
+        self.state.presentation.events.active.connect(lambda _active: self._show_welcome())
+        self.workspace.events.vocab_changed.connect(lambda vocab: bar.set_tokens(len(vocab)))
+        bar.set_tokens(len(self.workspace.vocab))
+        self._show_welcome()
+
+    @property
+    def welcome_pending(self) -> bool:
+        """True until the hint has been used or closed (in this settings file)."""
+        return str(self.settings.value(SETTING, "false")).lower() not in ("true", "1")
+
+    def welcome_done(self) -> None:
+        """The hint has done its job: hidden, and not shown again."""
+        if self.welcome_pending:
+            self.settings.setValue(SETTING, True)
+            self.settings.sync()
+        self._show_welcome()
+
+    def _show_welcome(self) -> None:
+        presentation = self.state.presentation
+        self.welcome.setVisible(self.welcome_pending and not presentation.active and not presentation.tour)
+
+    def _welcome_start(self) -> None:
+        self.docks["Training"].show()
+        self.docks["Training"].raise_()
+        self.train_panel.start_button.click()
+
+    def _welcome_tours(self) -> None:
+        menu = self.tours_menu
+        menu.popup(self.welcome.tours_button.mapToGlobal(self.welcome.tours_button.rect().bottomLeft()))
 
     # -- views ------------------------------------------------------------------
     def set_view(self, mode: str) -> None:
@@ -371,6 +423,7 @@ class MainWindow(QMainWindow):
 
         def open_it() -> None:
             self._remember_recent(path)
+            self.welcome_done()  # opening one's own file: the hint has been used
             self.load_path(path)
 
         self.session_controller.confirm_replace(open_it, f"Opening {name}")

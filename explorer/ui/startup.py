@@ -96,6 +96,8 @@ def run_window(args) -> int:
         if args.present:
             window.presentation.full_screen = not args.screenshot  # a screenshot keeps --size
             state.presentation.active = True
+        if args.open_file or args.session or args.vectors or args.vocab:
+            window.welcome_done()  # they came with their own file: no first-start hint
         if args.open_file:  # `embedding-explorer FILE`: a double-clicked session, or any file the app reads
             window.load_path(args.open_file)
         elif args.session:
