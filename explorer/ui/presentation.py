@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QToolBar
 
@@ -236,6 +236,12 @@ class Presentation(QObject):
                 window.splitDockWidget(docks[i - 1], dock, Qt.Vertical)
             dock.show()
         if docks:
+            self._size_docks(docks)
+            QTimer.singleShot(0, self, lambda: self._size_docks(docks))  # again once the layout has settled
+
+    def _size_docks(self, docks) -> None:
+        window = self.window
+        if self.active and all(d.isVisible() for d in docks):
             window.resizeDocks(docks, [round(window.width() * DOCK_SHARE)] * len(docks), Qt.Horizontal)
 
     def _non_essential(self) -> list:

@@ -44,6 +44,8 @@ POLL_MS = 25
 PHASE_TIMEOUT_S = 180.0
 CAPTION_PT = 13.0  # caption text, normal window
 PRESENT_CAPTION_PT = 24.0  # caption text in presentation mode: readable from the back of a room
+MIN_CAPTION_PT = {False: 10.0, True: 16.0}  # a long caption shrinks to fit, down to this (presenting: True)
+MAX_BAR_SHARE = 0.45  # of the window's height: the rest stays the view's
 STEP_KEYS_FORWARD = (Qt.Key_Right, Qt.Key_PageDown)
 STEP_KEYS_BACK = (Qt.Key_Left, Qt.Key_PageUp)
 NO_BASIS_TRAILS = ("Trails hidden: a t-SNE or UMAP layout has no basis to draw the training's earlier "
@@ -64,7 +66,9 @@ class CaptionBar(QFrame):
         self.setObjectName("tourCaptionBar")
         self.setFrameShape(QFrame.StyledPanel)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
-        self.tour_label = QLabel()
+        # Word-wrapped, so a long tour name wraps instead of holding the view (and presenting, the
+        # dock the caption names) to its width.
+        self.tour_label = QLabel(wordWrap=True)
         self.tour_label.setObjectName("tourName")
         self.step_label = QLabel()
         self.step_label.setObjectName("tourStep")
@@ -89,7 +93,7 @@ class CaptionBar(QFrame):
         self.leave_button.setToolTip("Stop the tour here and explore freely")
 
         head = QHBoxLayout()
-        head.addWidget(self.tour_label)
+        head.addWidget(self.tour_label, 1)
         head.addWidget(self.step_label)
         head.addWidget(self.busy_label)
         head.addStretch(1)
@@ -105,6 +109,8 @@ class CaptionBar(QFrame):
         layout.addWidget(self.detail)
         layout.addWidget(self.notes)
         self.presenting = False
+        self._size = CAPTION_PT
+        self._fitting = False
         self.apply_style(None, False)
 
     def caption_point_size(self) -> float:
@@ -113,7 +119,12 @@ class CaptionBar(QFrame):
     def apply_style(self, theme, presenting: bool) -> None:
         """Colours from the theme; in presentation mode, captions at a size a room can read."""
         self.presenting = presenting
-        size = PRESENT_CAPTION_PT if presenting else CAPTION_PT
+        self._size = PRESENT_CAPTION_PT if presenting else CAPTION_PT
+        self._set_fonts(self._size)
+        self._style_colours(theme)
+        self.fit()
+
+    def _set_fonts(self, size: float) -> None:
         caption_font = QFont(self.font())
         caption_font.setPointSizeF(size)
         self.caption.setFont(caption_font)
@@ -129,6 +140,8 @@ class CaptionBar(QFrame):
         for widget in (self.step_label, self.busy_label, self.back_button, self.next_button,
                        self.leave_button, self.offer_button):
             widget.setFont(small)
+
+    def _style_colours(self, theme) -> None:
         background = theme.background if theme is not None else "#ffffff"
         foreground = theme.foreground if theme is not None else "#202124"
         dark = bool(theme is not None and theme.dark)
@@ -141,6 +154,38 @@ class CaptionBar(QFrame):
             f"QLabel#tourStep, QLabel#tourBusy {{ color: {'#bbbbbb' if dark else '#5f6368'}; }}"
             f"QLabel#tourNotes {{ color: {'#f6c26b' if dark else '#a05a00'}; }}")
 
+    def fit(self) -> None:
+        """The whole caption on screen: the bar takes the height its text needs at its width, up to
+        MAX_BAR_SHARE of the area it shares with the view; a caption longer than that is set smaller
+        (down to MIN_CAPTION_PT) rather than cut off."""
+        if self._fitting or not self.isVisible() or self.width() <= 0:
+            return
+        self._fitting = True
+        try:
+            layout = self.layout()
+            window = self.window()
+            limit = round(window.height() * MAX_BAR_SHARE) if window is not self else 10 ** 6
+            size, floor = self._size, MIN_CAPTION_PT[self.presenting]
+            while True:
+                self._set_fonts(size)
+                layout.activate()
+                need = layout.totalHeightForWidth(self.width())
+                if need <= limit or size <= floor:
+                    break
+                size = max(floor, size - 1.0)
+            self.setMinimumHeight(min(need, limit))  # never more: the window must not outgrow the screen
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self, self.fit)  # the text wraps anew at the new width
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self.fit)
+
     def show_step(self, tour: Tour, index: int, title: str, caption: str) -> None:
         self.tour_label.setText(tour.title)
         self.step_label.setText(f"step {index + 1} / {len(tour)}")
@@ -148,6 +193,7 @@ class CaptionBar(QFrame):
         self.caption.setText(heading + caption)
         self.back_button.setEnabled(index > 0)
         self.next_button.setText("Finish ✓" if index == len(tour) - 1 else "Next ▶")
+        self.fit()
 
     def set_busy(self, text: str) -> None:
         self.busy_label.setText(f"· {text}…" if text else "")
@@ -155,16 +201,19 @@ class CaptionBar(QFrame):
     def set_notes(self, notes: list[str]) -> None:
         self.notes.setText("<br>".join(f"⚠ {html.escape(n)}" for n in notes))
         self.notes.setVisible(bool(notes))
+        self.fit()
 
     def set_detail(self, rows: list[tuple[str, str]]) -> None:
         if not rows:
             self.detail.clear()
             self.detail.setVisible(False)
+            self.fit()
             return
         cells = "".join(f"<tr><td style='padding-right:10px; white-space:nowrap'><b>{html.escape(label)}</b></td>"
                         f"<td>{chips}</td></tr>" for label, chips in rows)
         self.detail.setText(f"<table cellspacing='3'>{cells}</table>")
         self.detail.setVisible(True)
+        self.fit()
 
 
 class TourPlayer(QObject):
