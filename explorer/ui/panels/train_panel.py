@@ -113,6 +113,8 @@ class TrainPanel(QWidget):
         self.race_curves: dict[str, list[tuple[int, float]]] = {}
         self.race_isotropy: dict[str, float] = {}
         self.race_status: dict[str, str] = {}
+        self.race_identical: dict[str, bool] = {}  # runs whose rows are all the same (one point)
+        self._race_epochs = 0
         self.stability: list[tuple[int, float]] = []
         self.stability_sample = 0
         self._race_worker = None
@@ -626,6 +628,7 @@ class TrainPanel(QWidget):
         self.race_curves = {}
         self.race_isotropy = {}
         self.race_status = {}
+        self.race_identical = {}
 
     def start_race(self) -> None:
         self.tabs.setCurrentWidget(self.race_page)  # the race's plots are on the Compare inits tab
@@ -637,6 +640,7 @@ class TrainPanel(QWidget):
             return
         self.stop_playing()
         config = self._run_config()
+        self._race_epochs = config.epochs
         vocab = self.workspace.vocab
         base = self.workspace.state.init.copy()
         if self.workspace.dim:
@@ -684,9 +688,12 @@ class TrainPanel(QWidget):
         if item.coords is not None:
             self.race_view.set_layout(name, item.coords)
         identical = item.coords is not None and not np.abs(item.coords).any()
-        status = (f"epoch {item.epoch + 1} · {100 * item.progress:.0f}%" if item.step > 0 else "the start")
-        self.race_status[name] = status + (" · every row identical (one point)" if identical else "")
-        self.race_view.set_status(name, self.race_status[name])
+        if item.step > 0:
+            self.race_status[name] = f"epoch {item.epoch + 1} of {self._race_epochs}"
+        if item.coords is not None:
+            self.race_identical[name] = identical
+        self.race_view.set_status(name, f"{100 * item.progress:.0f}%" if item.step > 0 else "start",
+                                  "every row is identical: one point" if identical else "")
         self.race_result.setText(self._race_text())
 
     def _race_text(self) -> str:
@@ -694,8 +701,10 @@ class TrainPanel(QWidget):
         names = {scheme: RACE_NAMES.get(scheme, scheme) for scheme in self.race_curves}
         if self.race_isotropy:
             rows = [f"{names[s]} {self.race_isotropy[s]:.3f}" for s in self.race_curves if s in self.race_isotropy]
-            return "Final isotropy (1 = directions used evenly): " + " · ".join(rows)
-        status = next(iter(self.race_status.values()), "starting")
+            same = [names[s] for s, flag in self.race_identical.items() if flag]
+            return ("Final isotropy (1 = directions used evenly): " + " · ".join(rows)
+                    + "".join(f". {name}: every row identical, one point" for name in same))
+        status = min(self.race_status.values(), default="starting")
         return f"Racing {', '.join(names.values())}: {status}"
 
     def _race_done(self) -> None:

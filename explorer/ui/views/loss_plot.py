@@ -70,6 +70,7 @@ class LossPlot(QWidget):
         self.plot = _plot_widget(LOSS_MIN_HEIGHT)
         self.plot.setLabel("left", "loss")
         self.plot.setLabel("bottom", "step")
+        # top right, over headroom that fit() leaves above the curves for it
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="7pt", verSpacing=-6,
                                           brush=pg.mkBrush(255, 255, 255, 170))
         self.curve = pg.PlotDataItem(pen=pg.mkPen(LOSS_COLOR, width=2))
@@ -212,7 +213,13 @@ class LossPlot(QWidget):
             span = (hi - lo) or 1.0
             self.plot.setXRange(lo - PAD * span, hi + PAD * span, padding=0)
         if len(y_all):
-            self.plot.setYRange(*data_range(y_all), padding=0)
+            lo, hi = data_range(y_all)
+            if self.legend.isVisible():  # room above the curves for the legend: it covers none
+                view = self.plot.getViewBox().height()
+                legend = self.legend.boundingRect().height() + 8
+                share = legend / view if view > 2 * legend else 0.35
+                hi += (hi - lo) * share / (1 - share)
+            self.plot.setYRange(lo, hi, padding=0)
         self.stability_plot.setYRange(0.0, 1.0, padding=0.02)
 
     def _rebuild_legend(self) -> None:
@@ -227,7 +234,7 @@ class LossPlot(QWidget):
             parts = []  # the names are in the legend, by colour
             for name, (steps, losses) in self.race_data.items():
                 color = self.race_colors.get(name, "#000")
-                value = f"{losses[-1]:.4f}" if len(losses) else "—"
+                value = f"{losses[-1]:.3f}" if len(losses) else "—"
                 parts.append(f"<span style='color:{color}'>■</span> {value}")
             last = max((int(s[-1]) for s, _l in self.race_data.values() if len(s)), default=None)
             at = f" at step {last:,}" if last is not None else " (starting)"

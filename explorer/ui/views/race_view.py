@@ -28,7 +28,7 @@ class RunPlot(QWidget):
         self.color = color
         self.title = QLabel(textFormat=Qt.RichText)
         self.title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self.title.setStyleSheet("font-size: 8pt;")
+        self.title.setStyleSheet("font-size: 7pt;")
         self.title.setFixedHeight(2 * self.title.fontMetrics().height() + 4)  # name, then status
         self.plot = pg.PlotWidget(background="w")
         self.plot.setFixedHeight(PLOT_MIN)
@@ -61,10 +61,11 @@ class RunPlot(QWidget):
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
         return False
 
-    def show_status(self, text: str) -> None:
+    def show_status(self, text: str, detail: str = "") -> None:
         self.status_text = text
         self.title.setText(f"<span style='color:{self.color}'>■</span> <b>{html.escape(self.title_text)}</b>"
                            f"<br>{html.escape(text)}")
+        self.setToolTip(f"{self.title_text}: {detail or text}")
 
     def set_points(self, xy: np.ndarray, brushes) -> None:
         xy = np.asarray(xy, dtype=np.float64)
@@ -138,6 +139,6 @@ class RaceView(QWidget):
         if name in self.plots:
             self.plots[name].set_points(xy, self._brushes)
 
-    def set_status(self, name: str, text: str) -> None:
+    def set_status(self, name: str, text: str, detail: str = "") -> None:
         if name in self.plots:
-            self.plots[name].show_status(text)
+            self.plots[name].show_status(text, detail)
