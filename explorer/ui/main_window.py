@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         open_action = QAction("&Open…", self, shortcut=QKeySequence.Open, triggered=self._open_dialog)
         file_menu.addAction(open_action)
+        file_menu.addAction(QAction("Open model &folder…", self, triggered=self._open_folder_dialog,
+                                    toolTip="A Hugging Face-style folder: its tokenizer and input-embedding table"))
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu()
         samples_menu = file_menu.addMenu("Open &sample")
@@ -153,6 +155,10 @@ class MainWindow(QMainWindow):
                                            triggered=lambda _=False, a=sample.address: self.open_path(a)))
         file_menu.addSeparator()
         self.session_controller.populate_file_menu(file_menu)
+        self.session_controller.export_menu.addSeparator()
+        self.session_controller.export_menu.addAction(
+            QAction("&Recording (GIF or MP4)…", self, triggered=self._export_recording_dialog,
+                    toolTip="The run's timeline as an animated GIF or an MP4, as the view shows it"))
         file_menu.addAction(QAction("Save &Picture…", self, triggered=self._save_picture_dialog))
         file_menu.addSeparator()
         file_menu.addAction(QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close))
@@ -452,6 +458,16 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a vocabulary, corpus, tokenizer, vectors or session")
         if path:
             self.open_path(path)
+
+    def _open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a model folder (tokenizer and embedding table)")
+        if folder:
+            self.open_path(folder)
+
+    def _export_recording_dialog(self) -> None:
+        from explorer.ui.recording import export_recording_dialog
+
+        export_recording_dialog(self)
 
     def _save_picture_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the window as a picture", "explorer.png",

@@ -1,0 +1,48 @@
+"""Journey: File ▸ Open model folder… opens a Hugging Face-style folder (its tokenizer and its
+input-embedding table); File ▸ Export ▸ Recording… opens the recording dialog for the run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from tests.journeys.conftest import menu_action
+
+
+def test_open_model_folder(window, qtbot, monkeypatch, tmp_path):
+    from safetensors.numpy import save_file
+
+    folder = tmp_path / "tiny-bert"
+    folder.mkdir()
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "house", "garden", "tree", "river", "stone", "cloud"]
+    (folder / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    (folder / "config.json").write_text(json.dumps({"vocab_size": len(tokens), "hidden_size": 6}), encoding="utf-8")
+    save_file({"embeddings.word_embeddings.weight": np.random.default_rng(0).normal(size=(10, 6)).astype(np.float32)},
+              str(folder / "model.safetensors"))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
+    menu_action(window, "File", "Open model folder…").trigger()
+    qtbot.waitUntil(lambda: len(window.workspace.vocab) == 10 and window.workspace.dim == 6
+                    and window.controller.up_to_date, timeout=30000)
+    assert "house" in window.workspace.vocab.tokens
+    assert window.shape_label.text() == "10 × 6"
+
+
+def test_export_recording_opens_its_dialog(window, qtbot):
+    window.state.train.epochs = 1
+    window.docks["Training"].raise_()
+    with qtbot.waitSignal(window.train_panel.run.finished, timeout=60000):
+        qtbot.mouseClick(window.train_panel.start_button, Qt.LeftButton)
+    opened = []
+    import explorer.ui.recording as recording
+
+    original = recording.export_recording_dialog
+    recording.export_recording_dialog = lambda w: opened.append(original(w)) or opened[-1]
+    try:
+        menu_action(window, "File", "Export", "Recording").trigger()
+    finally:
+        recording.export_recording_dialog = original
+    assert opened and opened[0] is not None and opened[0].isVisible()
+    opened[0].reject()
