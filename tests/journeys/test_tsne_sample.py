@@ -1,7 +1,7 @@
 """Journey: after the demo, a big pretrained table, then t-SNE on a sample that fits it.
 
 A user starts on the demo (124 tokens), opens the real 30,522-row MiniLM table (choosing
-its BERT vocabulary when the dock asks), and picks t-SNE in the Projection dock. t-SNE
+its BERT vocabulary when the app asks), and picks t-SNE in the Projection dock. t-SNE
 starts on the README's sample of 5,000 rows, and the Sample box says so; before the fix
 it projected a "random sample of 124" left over from the demo (issue 14, behaviour 2).
 A t-SNE of 5,000 rows takes most of a minute here, so the user cancels it, and the PCA
@@ -22,11 +22,14 @@ def test_tsne_on_a_big_table_starts_on_a_sample_of_5000(window, qtbot, shared_da
 
     window.open_path(shared_data / "vectors" / "minilm-embeddings.safetensors")
     qtbot.waitUntil(lambda: "choose its vocabulary file" in init.vectors_label.text(), timeout=30000)
+    # The app asks for what the table lacks: its vocabulary file (and shows its tensors).
+    qtbot.waitUntil(lambda: init.table_dialog is not None and init.table_dialog.isVisible(), timeout=10000)
+    dialog = init.table_dialog
+    assert dialog.tensor.currentData() == "embeddings.word_embeddings.weight"
     vocab = shared_data / "tokenizers" / "bert" / "vocab.txt"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(vocab), ""))
-    qtbot.mouseClick(init.vocab_file_button, Qt.LeftButton)  # the dialog answers with BERT's vocab.txt
-    qtbot.waitUntil(init.use_vectors.isEnabled, timeout=30000)
-    qtbot.mouseClick(init.use_vectors, Qt.LeftButton)
+    qtbot.mouseClick(dialog.vocab_button, Qt.LeftButton)  # the file dialog answers with BERT's vocab.txt
+    qtbot.mouseClick(dialog.open_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: window.controller.up_to_date and scatter.point_count == ROWS, timeout=60000)
     assert f"PCA 2D of all {ROWS:,} tokens" in scatter.getPlotItem().titleLabel.text
     assert not panel.sample_on.isChecked() and panel.sample_size.value() == 5000  # what ticking it would use
