@@ -24,6 +24,8 @@ from explorer.core.training.live import Frame, FrameGate, fast_gil_switching, li
 from explorer.core.training.snapshot import Snapshot
 from explorer.core.training.timeline import Timeline
 
+REPLAY_SYNC_LIMIT = 2_000_000  # matrix entries whose replay frames are computed on the GUI thread
+
 
 class TrainingRun(QObject):
     """Starts, pauses, resumes and stops one training run; owned by the Training panel."""
@@ -47,6 +49,7 @@ class TrainingRun(QObject):
         self.basis = None  # the Projection the frames (and replays) are shown in
         self.last: Snapshot | None = None
         self._replayed: dict = {}  # the timeline replayed, one Projection per snapshot
+        self._replay_job = None  # big matrices: replay frames are computed in a worker
         self.vocab = None
         self.settings = None
         self.paused_at = self.stopped_at = None  # perf_counter() when the worker paused / quit
@@ -206,20 +209,44 @@ class TrainingRun(QObject):
 
         The basis follows the matrix along the timeline as it did live: snapshot 0 gets a
         fresh fit, each later one is tracked from the one before (`live_basis.track`), the
-        last one converged. Computed once per snapshot and kept, so a run and
-        the same run restored from a session replay the same frames."""
+        last one converged. Computed once per snapshot and kept, so a run and the same run
+        restored from a session replay the same frames. Frames not computed yet are computed
+        on the spot for small matrices, else in a worker (the latest request wins)."""
         if not len(self.timeline) or self.workspace.vocab is not self.vocab:
             return
-        self.controller.show_live(self.replay_projection(index))
-
-    def replay_projection(self, index: int):
-        """The Projection `replay(index)` shows (see there)."""
         index = max(0, min(index, len(self.timeline) - 1))
+        frames = self._replay_frames()
+        if index < len(frames):
+            self.controller.show_live(frames[index])
+            return
+        weights = self.timeline[0].weights
+        if weights.size <= REPLAY_SYNC_LIMIT:
+            self.controller.show_live(self.replay_projection(index))
+            return
+        if self._replay_job is None:
+            from explorer.ui.workers import LatestJob
+
+            self._replay_job = LatestJob(self.controller.jobs, self)
+        timeline, vocab = self.timeline, self.vocab
+
+        def shown(projection) -> None:
+            if self.timeline is timeline and self.workspace.vocab is vocab:
+                self.controller.show_live(projection)
+
+        self._replay_job.request(self.replay_projection, index, on_result=shown,
+                                 on_error=self.controller._report, description="replaying the timeline")
+
+    def _replay_frames(self) -> list:
         cache = self._replayed
         if cache.get("timeline") is not self.timeline.snapshots or len(cache.get("frames", ())) > len(self.timeline):
             cache.clear()
             cache.update(timeline=self.timeline.snapshots, frames=[])
-        shown = cache["frames"]
+        return cache["frames"]
+
+    def replay_projection(self, index: int):
+        """The Projection `replay(index)` shows (see there); computes the frames up to it."""
+        index = max(0, min(index, len(self.timeline) - 1))
+        shown = self._replay_frames()
         last = len(self.timeline) - 1
         while len(shown) <= index:
             j = len(shown)

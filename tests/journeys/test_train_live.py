@@ -71,6 +71,7 @@ def test_neighbours_and_axes_follow_the_run_live(window, qtbot):
     start_titles = window.state.fit.projection.axis_titles
 
     _type_into(panel.epochs, str(EPOCHS))
+    window.state.train.pace = 2.0  # a presenter's pace: the run spread over 2 s, frames to watch
     lists, marks, notes, titles = [], [], [], []
 
     def seen(step) -> None:  # what the Inspector shows after each live frame
@@ -162,6 +163,7 @@ def test_the_3d_view_follows_the_live_basis(window, qtbot):
                     and window.state.fit.projection.dims == 3, timeout=30000)
     panel, view = window.train_panel, window.scatter3d
     frames = []
+    window.state.train.pace = 1.0  # spread over a second: several frames drawn, however fast it trains
     panel.run.frame.connect(lambda f: frames.append(f) if f.coords is not None else None)
     _type_into(panel.epochs, str(EPOCHS))
     with qtbot.waitSignal(panel.run.finished, timeout=60000):
@@ -171,3 +173,26 @@ def test_the_3d_view_follows_the_live_basis(window, qtbot):
     end = window.state.fit.projection
     assert end.dims == 3 and fresh_plane_cosine(window.workspace.weights, end) >= 0.99
     assert frames[0].explained.sum() != pytest.approx(frames[-1].explained.sum())
+
+
+def test_big_matrices_replay_in_a_worker(window, qtbot, monkeypatch):
+    """Above the size answered on the spot, a replay frame not computed yet is computed in a
+    worker: the slider moves at once, the view follows when the frame is ready."""
+    import explorer.ui.training as training
+
+    panel = window.train_panel
+    window.docks["Training"].raise_()
+    _type_into(panel.epochs, "2")
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    panel.run.restore(list(panel.run.timeline.snapshots))  # as a reopened session: nothing computed
+    monkeypatch.setattr(training, "REPLAY_SYNC_LIMIT", 0)
+    slider = panel.timeline
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key_Home)
+    QTest.keyClick(slider, Qt.Key_End)
+    assert panel.run._replay_job is not None  # computed off the GUI thread
+    end = len(panel.run.timeline) - 1
+    qtbot.waitUntil(lambda: len(panel.run._replay_frames()) == end + 1
+                    and window.state.fit.projection is panel.run._replay_frames()[end], timeout=30000)
+    np.testing.assert_allclose(window.scatter2d.xy, panel.run._replay_frames()[end].coords[:, :2], rtol=1e-6)
