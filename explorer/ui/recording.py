@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
     QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressDialog, QPushButton, QSpinBox, QWidget,
@@ -43,7 +43,8 @@ class FrameRenderer:
 
     def __init__(self, plan: RecordingPlan, tokens: Sequence[str], colors: np.ndarray, legend: list,
                  *, size: tuple[int, int] = DEFAULT_SIZE, theme: Theme = LIGHT, label_ids: Sequence[int] = (),
-                 selection: Sequence[int] = (), counts: np.ndarray | None = None) -> None:
+                 selection: Sequence[int] = (), counts: np.ndarray | None = None,
+                 current: int | None = None) -> None:
         self.plan = plan
         self.size = (int(size[0]), int(size[1]))
         self.theme = theme
@@ -55,8 +56,11 @@ class FrameRenderer:
         view.set_points(np.zeros((plan.n_tokens, 2), np.float32), list(tokens), colors, counts)
         view.set_legend(legend)
         view.state.explore.selection = tuple(int(i) for i in selection)  # bold labels and rings, as shown
+        if current is not None and 0 <= int(current) < plan.n_tokens:
+            view.state.explore.current = int(current)
         view.set_labels(list(label_ids))
         self._axis_titles = None
+        self._two_lines = False  # the title's statement on a line of its own (narrow frames)
         view.viewbox.setAspectLocked(True)  # a unit on x is a unit on y: distances mean something
         view.viewbox.disableAutoRange()
         view.setTitle(" ", size=f"{theme.font_size}pt", color=theme.foreground)
@@ -80,7 +84,7 @@ class FrameRenderer:
         view.set_positions(frame.coords)
         if frame.trails is not None and len(self.plan.trail_ids):
             view.set_trails(self.plan.trail_ids, [frame.trails[:, k] for k in range(frame.trails.shape[1])])
-        view.setTitle(frame.title, size=f"{theme.font_size}pt", color=theme.foreground)
+        view.setTitle(self._title_html(frame.title), size=f"{theme.font_size}pt", color=theme.foreground)
         if frame.axis_titles != self._axis_titles:  # a live basis: each axis's share of this frame's variance
             self._axis_titles = frame.axis_titles
             view.set_axis_titles(*frame.axis_titles)
@@ -96,6 +100,22 @@ class FrameRenderer:
         view.scene().render(painter, QRectF(0, 0, width, height), QRectF(0, 0, width, height))
         painter.end()
         return qimage_rgb(image)
+
+    def _title_html(self, title: str) -> str:
+        """The title, its statement moved to a second line when one line would not fit the
+        frame (a long title would widen the plot's layout and push the legend out of the image).
+        Once two lines, always two: the plot must not jump between frames."""
+        from html import escape
+
+        head, sep, statement = title.partition("  —  ")
+        if sep and not self._two_lines:
+            font = QFont()
+            font.setPointSize(self.theme.font_size)
+            room = self.size[0] - 40
+            self._two_lines = QFontMetricsF(font).horizontalAdvance(title) * 1.15 > room
+        if sep and self._two_lines:
+            return f"{escape(head)}<br>{escape(statement)}"
+        return escape(title)
 
     def close(self) -> None:
         self.view.close()
@@ -324,6 +344,7 @@ class RecordingDialog(QDialog):
         size_row.addWidget(self.width_box)
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.height_box)
+        size_row.addStretch(1)
         form.addRow("Size", size_row)
         self.fps_box = QSpinBox(minimum=1, maximum=MAX_FPS, value=DEFAULT_FPS, suffix=" frames/s")
         form.addRow("Speed", self.fps_box)
@@ -397,7 +418,7 @@ class RecordingDialog(QDialog):
                 plan, window.workspace.vocab.tokens, scatter.colors, scatter.legend_entries,
                 size=(self.width_box.value(), self.height_box.value()), theme=window.theme,
                 label_ids=scatter.label_ids, selection=window.state.explore.selection,
-                counts=window.workspace.vocab.counts)
+                counts=window.workspace.vocab.counts, current=window.state.explore.current)
             self.job = RecordingJob(renderer, path, self.format, self.fps_box.value(), self.hold_box.value(),
                                     parent=self, jobs=getattr(getattr(window, "controller", None), "jobs", None))
         except ExplorerError as exc:

@@ -145,3 +145,24 @@ def test_cancel_leaves_no_file(trained, qtbot, tmp_path):
 def test_without_a_run_the_user_is_told_to_train_first(window):
     assert export_recording_dialog(window) is None
     assert "no run to record yet" in window.last_error
+
+
+def test_a_narrow_frame_keeps_the_legend_inside_it_and_breaks_the_title(qtbot):
+    vocab = demo_vocabulary()
+    colors, legend = category_colors(category_labels(vocab), len(vocab))
+    plan = plan_recording(_snapshots(len(vocab)), epochs=4)
+    renderer = FrameRenderer(plan, vocab.tokens, colors, legend, size=(400, 300))
+    try:
+        renderer.render(plan.frame(3))
+        view = renderer.view
+        assert view.legend.isVisible() and view.legend.geometry().right() <= 400
+        assert view.getPlotItem().layout.geometry().width() <= 400
+        assert "<br>" in view.getPlotItem().titleLabel.text  # the statement on a line of its own
+    finally:
+        renderer.close()
+    wide = FrameRenderer(plan, vocab.tokens, colors, legend, size=(1200, 700))
+    try:
+        wide.render(plan.frame(3))
+        assert "<br>" not in wide.view.getPlotItem().titleLabel.text
+    finally:
+        wide.close()
