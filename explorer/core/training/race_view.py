@@ -72,7 +72,7 @@ class RaceLayout:
 
     def update(self, name: str, weights: np.ndarray) -> np.ndarray:
         """Run `name`'s layout of the sample for this matrix (also kept as its latest)."""
-        x = np.asarray(weights, dtype=np.float64)[self.sample]
+        x = np.asarray(weights)[self.sample].astype(np.float64)  # the sample's rows only
         x = x - x.mean(0)
         dim = x.shape[1]
         if dim < 2 or not np.isfinite(x).all():
