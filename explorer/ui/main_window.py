@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._shown_titles: tuple | None = None  # (axis titles, statement, theme) on the 2D view now
 
+        self._shown_kind: tuple | None = None  # (method, sample size, sphereize) on the 2D view
         self._label_choice: tuple | None = None  # (vocabulary, LabelChoice) labelled unasked
         self._clusters: tuple | None = None  # (weights, k, labels) of the last k-means
         self._clusters_waiting: tuple | None = None  # (weights, k, [done callbacks]) while one runs
@@ -311,8 +312,16 @@ class MainWindow(QMainWindow):
             self.scatter3d.set_labels(self._default_labels(coords[:, :2]))
             self.scatter3d.set_statement(statement)
             return
+        # Another method or sample is another picture: framed afresh (a zoom into the last one
+        # would show next to nothing). Live training and replays keep the view where it is.
+        kind = (projection.method, projection.sample_size, projection.settings.sphereize) \
+            if projection is not None else None
+        reframe = kind != self._shown_kind and self._shown_kind is not None
+        self._shown_kind = kind
         if self.scatter2d.point_count == len(coords) and self.scatter2d.tokens == vocab.tokens:
             self.scatter2d.set_positions(coords[:, :2])
+            if reframe:
+                self.scatter2d.fit()
         else:
             self.scatter2d.set_points(coords[:, :2], vocab.tokens, colors, vocab.counts)
             self.scatter2d.set_legend(legend)
