@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from explorer.core import ExplorerError
 from explorer.core.io.recording import RecordingFrame, RecordingPlan, plan_recording, recording_settings
-from explorer.core.io.video import MAX_FPS, MAX_SIDE, MIN_SIDE, VIDEO_FORMATS, VideoWriter, video_format
+from explorer.core.io.video import (
+    MAX_FPS, MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, VIDEO_FORMATS, VideoWriter, parse_size, video_format,
+)
 from explorer.core.state.app import AppState
 from explorer.ui.theme import LIGHT, THEMES, Theme, category_colors
 from explorer.ui.views.scatter2d import Scatter2D
@@ -46,7 +48,7 @@ class FrameRenderer:
                  selection: Sequence[int] = (), counts: np.ndarray | None = None,
                  current: int | None = None) -> None:
         self.plan = plan
-        self.size = (int(size[0]), int(size[1]))
+        self.size = parse_size(size)
         self.theme = theme
         self.view = view = Scatter2D(theme, AppState())
         view.setAttribute(Qt.WA_DontShowOnScreen, True)  # drawn for the file only, never on screen
@@ -339,8 +341,8 @@ class RecordingDialog(QDialog):
             self.format_box.addItem(label, name)
         form.addRow("Format", self.format_box)
         size_row = QHBoxLayout()
-        self.width_box = QSpinBox(minimum=MIN_SIDE, maximum=MAX_SIDE, value=DEFAULT_SIZE[0], suffix=" px")
-        self.height_box = QSpinBox(minimum=MIN_SIDE, maximum=MAX_SIDE, value=DEFAULT_SIZE[1], suffix=" px")
+        self.width_box = QSpinBox(minimum=MIN_WIDTH, maximum=MAX_SIDE, value=DEFAULT_SIZE[0], suffix=" px")
+        self.height_box = QSpinBox(minimum=MIN_HEIGHT, maximum=MAX_SIDE, value=DEFAULT_SIZE[1], suffix=" px")
         size_row.addWidget(self.width_box)
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.height_box)

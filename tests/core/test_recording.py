@@ -211,8 +211,10 @@ def test_bad_frames_sizes_and_rates_are_clear_messages(tmp_path):
     assert parse_size("800x600") == (800, 600) and parse_size("640×480") == (640, 480)
     with pytest.raises(ExplorerError, match="looks like 800x600"):
         parse_size("big")
-    with pytest.raises(ExplorerError, match="64 to 4096 pixels, not 10"):
+    with pytest.raises(ExplorerError, match="320 to 4096 pixels wide and 200 to 4096 high .* not 10x600"):
         parse_size("10x600")
+    with pytest.raises(ExplorerError, match="not 640x100"):
+        parse_size("640x100")
     with pytest.raises(ExplorerError, match="fps must be above 0"):
         check_fps(0)
     assert _leftovers(tmp_path) == []

@@ -56,7 +56,7 @@ def test_the_job_renders_frame_by_frame_in_the_event_loop(qtbot, tmp_path):
     vocab = demo_vocabulary()
     colors, legend = category_colors(category_labels(vocab), len(vocab))
     plan = plan_recording(_snapshots(len(vocab), count=6))
-    job = RecordingJob(FrameRenderer(plan, vocab.tokens, colors, legend, size=(200, 160)),
+    job = RecordingJob(FrameRenderer(plan, vocab.tokens, colors, legend, size=(320, 200)),
                        tmp_path / "r.gif", fps=5, hold=0)
     seen, events = [], []
     job.progress.connect(lambda done, total: seen.append((done, total)))
@@ -73,7 +73,7 @@ def test_cancel_while_the_snapshots_are_projected_leaves_no_file(qtbot, tmp_path
     vocab = demo_vocabulary()
     colors, legend = category_colors(category_labels(vocab), len(vocab))
     plan = plan_recording(_snapshots(len(vocab), count=6))
-    job = RecordingJob(FrameRenderer(plan, vocab.tokens, colors, legend, size=(200, 160)),
+    job = RecordingJob(FrameRenderer(plan, vocab.tokens, colors, legend, size=(320, 200)),
                        tmp_path / "r.mp4", fps=5, hold=0)
     with qtbot.waitSignal(job.cancelled, timeout=30000):
         job.start()

@@ -25,7 +25,7 @@ from explorer.core.io.atomic import temp_beside
 
 VIDEO_FORMATS = {"gif": "Animated GIF", "mp4": "MP4 video (H.264)"}
 MAX_FPS = 60
-MIN_SIDE, MAX_SIDE = 64, 4096  # pixels per frame side
+MIN_WIDTH, MIN_HEIGHT, MAX_SIDE = 320, 200, 4096  # frame sides in pixels (below: axes and legend do not fit)
 GIF_COLOURS = 255  # one palette entry stays free for Pillow's transparency bookkeeping
 
 
@@ -40,7 +40,7 @@ def check_fps(fps) -> float:
 
 
 def parse_size(text) -> tuple[int, int]:
-    """'800x600' (or a (w, h) pair) -> (800, 600), within MIN_SIDE..MAX_SIDE."""
+    """'800x600' (or a (w, h) pair) -> (800, 600), at least MIN_WIDTH x MIN_HEIGHT."""
     if isinstance(text, (tuple, list)) and len(text) == 2:
         width, height = text
     else:
@@ -49,10 +49,9 @@ def parse_size(text) -> tuple[int, int]:
         except ValueError:
             raise ExplorerError(f"a size looks like 800x600 (width x height in pixels), not {text!r}") from None
     width, height = int(width), int(height)
-    for side in (width, height):
-        if not (MIN_SIDE <= side <= MAX_SIDE):
-            raise ExplorerError(f"each side of the size must be {MIN_SIDE} to {MAX_SIDE} pixels, not {side} "
-                                f"({width}x{height})")
+    if not (MIN_WIDTH <= width <= MAX_SIDE and MIN_HEIGHT <= height <= MAX_SIDE):
+        raise ExplorerError(f"a frame is {MIN_WIDTH} to {MAX_SIDE} pixels wide and {MIN_HEIGHT} to {MAX_SIDE} "
+                            f"high (the axes and the legend need the room), not {width}x{height}")
     return width, height
 
 
