@@ -172,9 +172,19 @@ class RecordingJob(QObject):
         per turn of the event loop. Returns at once."""
         self.writer = VideoWriter(self.path, self.format, self.fps)
         self._running = True
+        app = QCoreApplication.instance()
+        if app is not None:  # the app quits mid-recording: no temp file is left behind
+            app.aboutToQuit.connect(self._abandon)
         self.jobs.start(self.plan.prepare, progress=self.preparing.emit, should_cancel=lambda: self._cancel,
                         description="recording: projecting the snapshots",
                         on_result=lambda _plan: QTimer.singleShot(0, self._step), on_error=self._prepare_failed)
+
+    def _abandon(self) -> None:
+        if self._running:
+            self._cancel = True
+            self._running = False
+            if self.writer is not None:
+                self.writer.abort()
 
     def _prepare_failed(self, exc: Exception) -> None:
         from explorer.core import Cancelled
@@ -218,6 +228,12 @@ class RecordingJob(QObject):
 
     def _end(self, *, cancelled: bool = False, error: str | None = None) -> None:
         self._running = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            try:
+                app.aboutToQuit.disconnect(self._abandon)
+            except (RuntimeError, TypeError):
+                pass
         if (cancelled or error) and self.writer is not None:
             self.writer.abort()
         self.renderer.close()
