@@ -6,7 +6,9 @@ Corpora: KJV (../shared/data/corpora/kjv-verses.txt) and GCIDE definitions
 Debian package dict-gcide). Settings: dim 100, window 5, negative 5, min count 5,
 sample 1e-3, 5 epochs, workers 2 for both (Hogwild). Each corpus is tokenized once
 (lowercase words) and given to both; the vocabulary is built by each side from the
-same tokens with min count 5 and checked equal. Per seed, gensim trains, then we do;
+same tokens with min count 5 and checked equal, and both start from the same matrix
+(gensim's seeded U(-1/dim, 1/dim) draw, reordered to our ids), so only the trainers
+differ. Per seed, gensim trains, then we do;
 quality is scored by the same code (explorer.core.analysis.evaluate): Spearman on
 wordsim353 and accuracy on the Google analogies (questions-words.txt), over the pairs
 and questions whose words are in the vocabulary. Speed: ratio = gensim's training
@@ -53,15 +55,20 @@ def corpora(quick: bool, only: str | None):
     return out
 
 
-def _gensim(sentences, sg: int, seed: int, epochs: int):
+def _gensim(sentences, sg: int, seed: int, epochs: int, tokens: list[str]):
+    """gensim's trained model, its seconds (wall, CPU) and its starting matrix in the
+    order of `tokens` (ours)."""
     from gensim.models import Word2Vec
 
     model = Word2Vec(vector_size=DIM, window=WINDOW, min_count=MIN_COUNT, sg=sg, negative=NEGATIVE,
                      workers=WORKERS, epochs=epochs, seed=seed, sample=SAMPLE)
     model.build_vocab(sentences)
+    if set(model.wv.index_to_key) != set(tokens):
+        raise SystemExit(f"gensim's vocabulary differs from ours ({len(model.wv)} vs {len(tokens)} words)")
+    start_matrix = model.wv.vectors[[model.wv.key_to_index[t] for t in tokens]].copy()
     start, cpu = time.perf_counter(), time.process_time()
     model.train(sentences, total_examples=len(sentences), epochs=epochs)
-    return model, time.perf_counter() - start, time.process_time() - cpu
+    return model, time.perf_counter() - start, time.process_time() - cpu, start_matrix
 
 
 def run(objective: str, args) -> None:
@@ -73,8 +80,6 @@ def run(objective: str, args) -> None:
     import numpy as np
 
     from explorer.core.analysis.evaluate import evaluate
-    from explorer.core.matrix.init import initialize
-    from explorer.core.matrix.schemes import InitConfig
     from explorer.core.tokens.corpus import encode_lines
     from explorer.core.tokens.vocab import Vocabulary, WordTokenizer, build_vocab
     from explorer.core.training import w2v_kernel
@@ -99,14 +104,10 @@ def run(objective: str, args) -> None:
         corpus = encode_lines(lines, vocab)
         rows = {"ours": [], "gensim": []}
         for seed in seeds:
-            model, g_seconds, g_cpu = _gensim(sentences, sg, seed, epochs)
-            if set(model.wv.index_to_key) != set(vocab.tokens):
-                raise SystemExit(f"{name}: gensim's vocabulary differs from ours "
-                                 f"({len(model.wv)} vs {len(vocab)} words)")
+            model, g_seconds, g_cpu, w0 = _gensim(sentences, sg, seed, epochs, vocab.tokens)
             g = evaluate(Vocabulary(tokens=list(model.wv.index_to_key)), model.wv.vectors, SIM, ANA)
             rows["gensim"].append((g.spearman, g.analogy_accuracy, g_seconds, g_cpu))
             del model
-            w0 = initialize(InitConfig("word2vec", DIM, seed), len(vocab))
             config = TrainConfig(objective=objective, epochs=epochs, window=WINDOW, negative=NEGATIVE,
                                  sample=SAMPLE, min_count=MIN_COUNT, seed=seed, yield_seconds=1.0,
                                  workers=WORKERS, device="cpu")

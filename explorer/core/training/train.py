@@ -3,14 +3,15 @@
     for snap in train(corpus, weights, TrainConfig(objective="sgns", epochs=5)):
         ...  # snap.weights is a copy: safe to keep, project or draw
 
-Objectives (torch; CPU or CUDA):
+Objectives:
 - ``sgns``: skip-gram with negative sampling (word2vec): window with random shrink,
   unigram^0.75 noise, subsampling of frequent words, linear learning-rate decay.
-  Written for speed: a step takes a chunk of consecutive tokens cut into blocks;
-  each block scores its centres against its window rows and a set of shared noise
-  words in one batched matmul (see :class:`_SGNS`), and closed-form gradients are
-  applied with one scatter-add per matrix. No Python runs per pair.
-- ``cbow``: continuous bag of words with negative sampling, the same way.
+  On the CPU (device cpu or auto) it is word2vec's own per-pair algorithm compiled
+  with numba (:mod:`explorer.core.training.w2v_kernel`, driven by :class:`_Kernel`):
+  as good as gensim's and as fast. On CUDA a batched torch path (:class:`_SGNS`):
+  each block of centres scores its window rows and a set of shared noise words in one
+  matmul, closed-form gradients applied with one scatter-add per matrix.
+- ``cbow``: continuous bag of words with negative sampling, the same two ways.
 - ``lm``: next-token language model: embedding + positional encoding (sinusoidal
   or learned) + one causal self-attention block + output layer tied or untied.
 - ``classify``: a small classification head on the mean of a line's rows, for
@@ -168,7 +169,7 @@ class _Kernel:
     stream), like gensim's job queue."""
 
     MAX_SENTENCE = 10000  # longer lines are trained as pieces of this many tokens
-    PIECES_PER_WORKER = 2
+    PIECES_PER_WORKER = 4
     MAX_STEP_SECONDS = 0.1
 
     def __init__(self, corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig,
