@@ -198,12 +198,15 @@ class Controller(QObject):
         self.projected.emit(result)
 
     def show_live(self, projection, draw: bool = True) -> None:
-        """A live frame (training, timeline replay): `projection` becomes the one shown, its
-        basis continuing the previous one (no new fit generation), so axis titles, trails
-        and later reprojections follow it; with `draw`, the views draw its coordinates."""
-        self.coords = projection.full_coords()
-        self.state.fit.projection = projection
+        """A live frame (training, timeline replay): when it is what the settings ask for
+        (a PCA/SVD view), `projection` becomes the one shown, its basis continuing the previous
+        one (no new fit generation), so axis titles, trails and later reprojections follow it.
+        A t-SNE/UMAP view keeps its layout (the end of the run continues from it) and only
+        draws the frame. With `draw`, the views draw its coordinates."""
+        if projection.settings == self.state.projection:
+            self.state.fit.projection = projection
         if draw:
+            self.coords = projection.full_coords()
             explained = projection.explained if projection.explained is not None else np.zeros(projection.dims)
             self.projection_ready.emit(self.coords, explained)
 

@@ -196,3 +196,20 @@ def test_big_matrices_replay_in_a_worker(window, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: len(panel.run._replay_frames()) == end + 1
                     and window.state.fit.projection is panel.run._replay_frames()[end], timeout=30000)
     np.testing.assert_allclose(window.scatter2d.xy, panel.run._replay_frames()[end].coords[:, :2], rtol=1e-6)
+
+
+def test_a_tsne_view_continues_from_its_layout_after_a_run(window, qtbot):
+    """Live frames of a t-SNE view are PCA frames; the run's end continues the t-SNE layout
+    shown before (a warm start), it does not start t-SNE cold from the PCA frames."""
+    state, panel = window.state, window.train_panel
+    state.projection.method = "tsne"
+    qtbot.waitUntil(lambda: window.controller.up_to_date and state.fit.projection.method == "tsne",
+                    timeout=120000)
+    before = state.fit.projection
+    _type_into(panel.epochs, "1")
+    with qtbot.waitSignal(panel.run.finished, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    assert state.fit.projection is before  # the PCA frames did not replace the layout
+    qtbot.waitUntil(lambda: window.controller.up_to_date and state.fit.projection is not before,
+                    timeout=120000)
+    assert state.fit.projection.method == "tsne" and state.fit.projection.warm_started
