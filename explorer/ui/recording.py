@@ -278,6 +278,9 @@ def record_session(session_path, out, *, fmt: str | None = None, fps: float = DE
     from explorer.core.view.labels import default_labels
 
     fmt = video_format(out, fmt)
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if suffix in VIDEO_FORMATS and suffix != fmt:
+        raise ExplorerError(f"the file name says {suffix} but the format asked is {fmt}", out)
     session = load_session(session_path)
     vocab = session.vocab
     if not session.snapshots:
@@ -350,8 +353,9 @@ class RecordingDialog(QDialog):
         self.progress_dialog: QProgressDialog | None = None
         form = QFormLayout(self)
         n = len(snapshots)
+        where = " Drawn in the 2D view." if getattr(window.state.view, "mode", "2d") == "3d" else ""
         form.addRow(QLabel(f"{n} snapshot{'s' if n != 1 else ''} of the run, "
-                           f"step {snapshots[0].step:,} to {snapshots[-1].step:,}."))
+                           f"step {snapshots[0].step:,} to {snapshots[-1].step:,}.{where}"))
         self.format_box = QComboBox()
         for name, label in VIDEO_FORMATS.items():
             self.format_box.addItem(label, name)
@@ -421,7 +425,11 @@ class RecordingDialog(QDialog):
         """Start recording (the dialog closes; a progress dialog with Cancel follows)."""
         path = Path(self.path_edit.text()).expanduser()
         try:
-            if path.suffix.lower() != "." + self.format:
+            typed = path.suffix.lower().lstrip(".")
+            if typed in VIDEO_FORMATS and typed != self.format:  # "clip.mp4" typed: an MP4 is meant
+                self.format_box.setCurrentIndex(self.format_box.findData(typed))
+                path = Path(self.path_edit.text()).expanduser().with_suffix("." + typed)
+            elif typed != self.format:
                 path = path.with_name(path.name + "." + self.format)
             if not path.parent.is_dir():
                 raise ExplorerError("the folder does not exist", path.parent)

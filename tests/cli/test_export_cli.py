@@ -168,6 +168,7 @@ def test_export_gif_draws_the_trails_asked_for(run_file, tmp_path):
     (["RUN", "--format", "mp4", "--fps", "0"], "fps must be above 0"),
     (["RUN", "--format", "gif", "--trails", "dog,unicorn"], "'unicorn' is not a token of this session"),
     (["PLAIN", "--format", "gif"], "no training timeline to record"),
+    (["RUN", "--format", "gif", "--out", "OUT.mp4"], "the file name says mp4 but the format asked is gif"),
     (["VECTORS", "--format", "mp4"], "needs a session file with a training timeline"),
 ])
 def test_recording_errors_are_one_line_naming_the_file(run_file, session_file, tmp_path, capsys, argv, message):
@@ -176,12 +177,16 @@ def test_recording_errors_are_one_line_naming_the_file(run_file, session_file, t
     plain = tmp_path / "plain.eexp"
     vocab = demo_vocabulary()
     save_session(plain, Session(vocab, np.ones((len(vocab), 4), np.float32)))
-    names = {"RUN": run_file, "PLAIN": plain, "VECTORS": vectors, "missing.eexp": tmp_path / "missing.eexp"}
+    names = {"RUN": run_file, "PLAIN": plain, "VECTORS": vectors, "missing.eexp": tmp_path / "missing.eexp",
+             "OUT.mp4": tmp_path / "out.mp4"}
     argv = [str(names.get(a, a)) for a in argv]
     out = tmp_path / "out.gif"
-    assert main(["export", *argv, "--out", str(out)]) == 2
+    if "--out" not in argv:
+        argv += ["--out", str(out)]
+    assert main(["export", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
     if argv[0] in (str(plain), str(vectors), str(tmp_path / "missing.eexp")):
         assert argv[0] in err  # the message names the file
-    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+    assert not out.exists() and not (tmp_path / "out.mp4").exists()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]

@@ -166,3 +166,19 @@ def test_a_narrow_frame_keeps_the_legend_inside_it_and_breaks_the_title(qtbot):
         assert "<br>" not in wide.view.getPlotItem().titleLabel.text
     finally:
         wide.close()
+
+
+def test_a_typed_mp4_name_records_an_mp4(trained, qtbot, tmp_path):
+    window, snaps = trained
+    dialog = export_recording_dialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.format == "gif"
+    out = tmp_path / "clip.mp4"
+    dialog.path_edit.setText(str(out))
+    dialog.width_box.setValue(320)
+    dialog.height_box.setValue(200)
+    with qtbot.waitSignal(dialog.recorded, timeout=60000) as blocker:
+        dialog.accept()
+    assert blocker.args[0] == out and dialog.format == "mp4"
+    assert read_video(out)[1]["codec"] == "h264"
+    assert not (tmp_path / "clip.mp4.gif").exists()
