@@ -82,3 +82,39 @@ def test_look_up_dog_then_click_cat_in_the_vocabulary(window, qtbot):
     assert neighbour_rows(inspector) == expected_neighbours(window, cat)
     assert cat in window.scatter2d.label_item.candidates
     qtbot.waitUntil(lambda: "cat" in window.scatter2d.labels)
+
+
+def test_a_word_a_fasttext_model_never_saw_is_composed_from_ngrams(window, qtbot):
+    """The user opens a fastText .bin model (File ▸ Open), then types a word it never saw into
+    the Inspector: it says the word is not in the vocabulary and is composed from its n-grams,
+    and lists the composed vector's neighbours."""
+    import importlib.util
+    from pathlib import Path
+
+    import pytest
+
+    gensim = pytest.importorskip("gensim", reason="gensim (the test extra) is not installed")
+    path = Path(next(iter(importlib.util.find_spec("gensim").submodule_search_locations))) / "test" / \
+        "test_data" / "lee_fasttext.bin"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped with gensim {gensim.__version__}")
+    window.open_path(path)
+    qtbot.waitUntil(lambda: window.workspace.subwords is not None and window.controller.up_to_date,
+                    timeout=60000)
+    inspector = window.inspector_panel
+    click_tab(qtbot, dock_tab_bar(window, "Inspector"), "Inspector")
+    qtbot.waitUntil(inspector.lookup.isVisible)
+    word = "whateverish"
+    assert window.workspace.vocab.id_of(word) is None
+    inspector.lookup.setFocus()
+    QTest.keyClicks(inspector.lookup, word)
+    QTest.keyClick(inspector.lookup, Qt.Key_Return)
+    qtbot.waitUntil(lambda: inspector.oov is not None, timeout=30000)
+    n = len(inspector.oov.ngrams)
+    assert n > 10
+    assert f"not in the vocabulary: composed from {n} n-grams &lt;wh, &lt;wha" in inspector.header.text()
+    assert inspector.TABS[inspector.tabs.currentIndex()] == "Neighbours"
+    rows = neighbour_rows(inspector)
+    assert len(rows) == window.state.explore.k
+    assert [i for _, i in rows] == [i for i, _ in inspector.oov.neighbours]
+    assert f"nearest to “{word}” (composed from n-grams)" in inspector.neighbors_title.text()
