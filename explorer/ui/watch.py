@@ -13,25 +13,28 @@ All reading happens in workers (explorer/core/io/run_log.py); this file only wir
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from explorer.core.io.run_log import RUN_SUFFIX, wait_for_run, watch_job
+from explorer.core.io.run_log import RUN_SUFFIX, run_id_of, wait_for_run, watch_job
 
 
 class RunWatch(QObject):
     """One watched run: `following` once frames start, `finished(outcome)` when it ends."""
 
     following = Signal(str)  # the run's path
-    finished = Signal(str)  # TrainingRun's outcome: "done" | "stopped" | "error" ...
+    finished = Signal(str)  # TrainingRun's outcome ("done", "stopped", "error" ...), or "replaced"
+    # when a new run started at the same path (a new RunWatch then follows it)
 
     def __init__(self, window, path: Path) -> None:
         super().__init__(window)
         self.window = window
         self.path = path
         self.handle = None
+        self.run_id: str | None = None  # the run followed (another may start at the same path later)
 
     def start(self) -> None:
         controller = self.window.controller
@@ -40,7 +43,7 @@ class RunWatch(QObject):
             on_result=self._first_snapshot)
 
     def _first_snapshot(self, result) -> None:
-        vocab, categories, first = result
+        vocab, categories, first, self.run_id = result
         window = self.window
         window.session_controller.path = None  # a run is watched, not a session being edited
         window.workspace.set_vocab(vocab, categories, first.weights, made_by=f"run: {self.path.name}",
@@ -63,7 +66,7 @@ class RunWatch(QObject):
             run.stop()
             return
         run.finished.connect(self._run_finished)
-        run.follow(watch_job, self.path, description=f"watching {self.path.name}")
+        run.follow(partial(watch_job, run_id=self.run_id), self.path, description=f"watching {self.path.name}")
         self.window.docks["Training"].raise_()
         self.window.controller.message.emit(f"Watching {self.path}: the view follows it as it trains")
         self.following.emit(str(self.path))
@@ -79,6 +82,13 @@ class RunWatch(QObject):
         if last is not None and last.step > 0 and self.window.workspace.weights is last.weights:
             # what made the matrix: this run, not one of the built-in objectives
             self.window.state.matrix.update(made_by=f"run: {self.path.name}, step {last.step:,}", kind="trained")
+        now = run_id_of(self.path)
+        if outcome == "done" and now is not None and now != self.run_id:
+            # the training script started again, writing a new run to the same file: follow that one
+            self.window.controller.message.emit(f"A new run started in {self.path.name}: following it")
+            self.finished.emit("replaced")
+            watch_run(self.window, self.path)
+            return
         self.window.controller.message.emit(f"The run {self.path.name} ended" if outcome == "done"
                                             else f"Stopped watching {self.path.name}")
         self.finished.emit(outcome)

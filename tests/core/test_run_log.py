@@ -310,5 +310,33 @@ def test_a_script_that_forgets_close_still_ends_its_run(tmp_path):
 
 
 def test_a_missing_folder_is_named(tmp_path):
-    with pytest.raises(ExplorerError, match=r"nowhere/run\.eerun: cannot create the run file"):
+    with pytest.raises(ExplorerError, match=r"nowhere: the folder does not exist"):
         RunWriter(tmp_path / "nowhere" / "run.eerun", None)
+
+
+def test_a_new_run_at_the_same_path_ends_the_follow(tmp_path):
+    from explorer.core.io.run_log import run_id_of
+
+    path = tmp_path / "run.eerun"
+    first = RunWriter(path, None, durable=False)
+    first.log(0, np.zeros((3, 2), np.float32))
+    first.flush()
+    old_id = run_id_of(path)
+    follower = RunFollower(path, old_id)
+    assert [s.step for s in follower.poll()] == [0] and not follower.ended
+    first.close()  # the script is started again: a new run, written to the same file
+    second = RunWriter(path, None, durable=False)
+    second.log(0, np.ones((3, 2), np.float32))
+    second.flush()
+    assert run_id_of(path) not in (None, old_id)
+    assert follower.poll() == [] and follower.replaced and follower.ended  # none of the new run's
+    assert list(tail_run(path, run_id=old_id)) == []  # following the old run: nothing to follow
+    assert [s.step for s in tail_run_until_one(path)] == [0]  # whichever run is there: the new one
+    second.close()
+
+
+def tail_run_until_one(path):
+    for snap in tail_run(path, poll_seconds=0.001):
+        if snap is not None:
+            return [snap]
+    return []

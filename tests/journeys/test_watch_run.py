@@ -94,6 +94,7 @@ def test_watching_waits_for_the_file_and_can_be_stopped(window, qtbot, tmp_path)
 
 def test_watch_from_the_command_line(qtbot, tmp_path, monkeypatch):
     """`embedding-explorer --watch RUN`: the window the command line opens follows the run."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     import explorer.ui.watch as watch_module
@@ -114,7 +115,7 @@ def test_watch_from_the_command_line(qtbot, tmp_path, monkeypatch):
         watch = original(window, run_path)
         watches.append(watch)
         window.session_controller.prompt_on_close = False
-        watch.finished.connect(lambda _outcome: QApplication.instance().quit())
+        watch.finished.connect(lambda _outcome: QTimer.singleShot(0, QApplication.instance().quit))
         return watch
 
     monkeypatch.setattr(watch_module, "watch_run", watching)
@@ -129,3 +130,30 @@ def test_watch_from_the_command_line(qtbot, tmp_path, monkeypatch):
         assert window.state.matrix.made_by == f"run: cli.eerun, step {10 * STEPS}"
     finally:
         window.close()
+
+
+def test_a_restarted_script_is_followed_again(window, qtbot, tmp_path):
+    """The user stops the training script and starts it again (same file): the window follows the new run."""
+    vocab = window.workspace.vocab
+    path = tmp_path / "again.eerun"
+    mats = drifting(len(vocab))
+    first = Run(path, tokens=vocab, durable=False)
+    first.log(0, mats[0], loss=3.0)
+    first.flush()
+    watch = watch_run(window, path)
+    with qtbot.waitSignal(watch.following, timeout=30000):
+        pass
+    with qtbot.waitSignal(watch.finished, timeout=30000) as ended:
+        first.close()
+        second = Run(path, tokens=vocab, durable=False)  # the script again: a new run in the same file
+        second.log(0, mats[3], loss=2.0)
+        second.flush()
+    assert ended.args == ["replaced"]  # seen when the GUI handles the end: the new run is there by then
+    qtbot.waitUntil(lambda: window._run_watch is not watch and window.train_panel.run.running, timeout=30000)
+    again = window._run_watch
+    with qtbot.waitSignal(again.finished, timeout=30000) as done:
+        second.log(1, mats[-1], loss=1.0)
+        second.close()
+    assert done.args == ["done"]
+    assert [s.step for s in window.train_panel.run.timeline.snapshots] == [0, 1]  # the new run's, from its start
+    assert np.array_equal(window.workspace.weights, mats[-1])

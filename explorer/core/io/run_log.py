@@ -30,6 +30,7 @@ import functools
 import json
 import os
 import queue
+import secrets
 import struct
 import sys
 import threading
@@ -283,9 +284,16 @@ class RunWriter:
         self.history: list[list] = []  # [step, loss] of every snapshot written
         self._header = {"format": RUN_FORMAT, "version": RUN_VERSION, "vocab": vocab_dict(vocab),
                         "categories": None if categories is None else [str(c) for c in categories],
-                        "metadata": metadata or {}, "every": every, "dtype": dtype, "created": time.time()}
-        try:
-            self._file = self._create(self.path, self._header_meta(copied=0, kept=0))
+                        "metadata": metadata or {}, "every": every, "dtype": dtype, "created": time.time(),
+                        "run_id": secrets.token_hex(8)}  # a follower tells a new run at the same path by it
+        try:  # beside, then renamed over: a run already at `path` stays whole until this one starts
+            fd, tmp = temp_beside(self.path)
+            try:
+                self._file = self._create(tmp, self._header_meta(copied=0, kept=0), fd)
+                os.replace(tmp, self.path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
         except OSError as exc:
             raise ExplorerError(f"cannot create the run file ({exc.strerror or exc})", self.path) from None
         self._size = self._file.tell()
@@ -683,8 +691,9 @@ class RunFollower:
     call. Follows the writer's rewrites (a new file renamed over: read again, skipping the
     steps already seen). `ended` once the end record is read or the writer is gone."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, run_id: str | None = None) -> None:
         self.path = Path(path)
+        self.expected_id = run_id  # follow only this run (None: whichever is at `path`)
         self._f = None
         self._inode = None
         self._offset = 0
@@ -694,11 +703,16 @@ class RunFollower:
         self.last_step: int | None = None
         self.closed = False
         self.writer_gone = False
+        self.replaced = False  # another run now writes to the path (a training script started again)
         self.count = 0
 
     @property
     def ended(self) -> bool:
-        return self.closed or self.writer_gone
+        return self.closed or self.writer_gone or self.replaced
+
+    @property
+    def run_id(self) -> str | None:
+        return None if self.header is None else self.header.get("run_id")
 
     def close(self) -> None:
         if self._f is not None:
@@ -740,11 +754,17 @@ class RunFollower:
             header = read_record(f, len(MAGIC), size, self.path)
             if header is None:
                 return []
-            if self.header is None:
-                contents = scan_run(f, self.path, header.end)  # checks the format and version
+            contents = scan_run(f, self.path, header.end)  # checks the format and version
+            if self.header is None and self.expected_id in (None, contents.header.get("run_id")):
                 self.header = contents.header
                 self.categories = self.header.get("categories")
+            elif contents.header.get("run_id") != (self.run_id or self.expected_id):
+                self.replaced = True  # not the run being followed: the caller decides
+                return []
             self._offset = header.end
+        elif size < self._offset:  # cut back in place: not the file being followed any more
+            self.replaced = True
+            return []
         out: list[Snapshot] = []
         while max_snapshots is None or len(out) < max_snapshots:
             record = read_record(f, self._offset, size, self.path)
@@ -772,12 +792,13 @@ class RunFollower:
 
 
 def tail_run(path: str | Path, stop: threading.Event | None = None, poll_seconds: float = POLL_SECONDS,
-             wait_for_file: bool = True):
+             wait_for_file: bool = True, run_id: str | None = None):
     """Generator of the run's snapshots as they arrive, and None whenever `poll_seconds` pass
     without one (so a worker running it can pause or stop). Ends when the run is closed,
-    when its writer is gone, or when `stop` is set."""
+    when its writer is gone, when another run replaces it at `path` (with `run_id`: when the
+    run there is not that one), or when `stop` is set."""
     stop = stop or threading.Event()
-    follower = RunFollower(path)
+    follower = RunFollower(path, run_id)
     try:
         if not wait_for_file and not Path(path).exists():
             raise ExplorerError("no such file", path)
@@ -794,10 +815,31 @@ def tail_run(path: str | Path, stop: threading.Event | None = None, poll_seconds
         follower.close()
 
 
+def run_id_of(path: str | Path) -> str | None:
+    """The id of the run written to `path` now (None: no readable run there)."""
+    try:
+        with open(path, "rb") as f:
+            return _header_of(f, path).get("run_id")
+    except (OSError, ExplorerError):
+        return None
+
+
+def _header_of(f, path) -> dict:
+    size = os.fstat(f.fileno()).st_size
+    f.seek(0)
+    if f.read(len(MAGIC)) != MAGIC:
+        raise ExplorerError("not a run file", path)
+    header = read_record(f, len(MAGIC), size, path)
+    if header is None or header.kind != HEADER:
+        raise ExplorerError("damaged run file: its header is missing or cut short", path)
+    return header.meta
+
+
 def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_seconds: float = POLL_SECONDS,
                  stop: threading.Event | None = None):
     """Wait until the run at `path` holds its first snapshot (the file may not exist yet):
-    returns (vocabulary, categories, that Snapshot). Cancelled by `should_cancel` or `stop`."""
+    returns (vocabulary, categories, that Snapshot, the run's id). Cancelled by
+    `should_cancel` or `stop`."""
     follower = RunFollower(path)
     stop = stop or threading.Event()
     try:
@@ -809,7 +851,7 @@ def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_se
                 categories = follower.categories
                 if categories is not None and len(categories) != len(follower.vocab):
                     raise ExplorerError("damaged run file: metadata must have one entry per token", path)
-                return follower.vocab, categories, snapshots[0]
+                return follower.vocab, categories, snapshots[0], follower.run_id
             if follower.ended:
                 raise ExplorerError("the run ended before logging any snapshot", path)
             stop.wait(poll_seconds)
@@ -818,21 +860,22 @@ def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_se
 
 
 def watch_job(path: str | Path, settings, previous, gate, timeline, stop: threading.Event | None = None,
-              poll_seconds: float = POLL_SECONDS):
+              poll_seconds: float = POLL_SECONDS, run_id: str | None = None):
     """Generator a worker runs to follow a run file live (`TrainingRun.follow(watch_job, path,
     ...)`): each snapshot as it arrives goes through `live.frames` (the timeline, the live
     basis that follows the matrix, drawn frames gated by the GUI), so a watched run looks
     exactly like built-in training. While nothing arrives it yields "pacing" Frames every
     `poll_seconds`, so Pause and Stop act at once. Ends when the run is closed or its writer
     is gone (then the last matrix is drawn once more in the converged basis), or at `stop`;
-    returns the last Projection."""
+    returns the last Projection. With `run_id`, only that run is followed (not a new one
+    started at the same path meanwhile)."""
     from dataclasses import replace as replaced
 
     from explorer.core.analysis.stability import StabilityTracker
     from explorer.core.training.live import Frame, frames
 
     projection, last, tracker = previous, None, None
-    for snap in tail_run(path, stop, poll_seconds):
+    for snap in tail_run(path, stop, poll_seconds, run_id=run_id):
         if snap is None:
             yield Frame("pacing", 0.0)
             continue
