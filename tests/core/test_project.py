@@ -245,3 +245,19 @@ def test_umap_projects_in_3d():
     x, _ = clusters(n=120)
     result = project(x, ProjectionSettings("umap", 3))
     assert result.coords.shape == (120, 3) and np.isfinite(result.coords).all()
+
+
+def test_a_projection_continues_only_from_one_of_the_same_rows_and_kind():
+    from explorer.core.projection.project import compatible_with
+
+    x = np.random.default_rng(0).standard_normal((50, 8)).astype(np.float32)
+    p = project(x, ProjectionSettings(sample=20, seed=1))
+    assert compatible_with(p, ProjectionSettings(sample=20, seed=1), 50)
+    assert compatible_with(p, ProjectionSettings(sample=20, seed=1, perplexity=5), 50)  # t-SNE only
+    for other in (ProjectionSettings(sample=20, seed=2), ProjectionSettings(sample=None),
+                  ProjectionSettings(sample=20, seed=1, dims=3), ProjectionSettings(sample=20, seed=1, method="svd"),
+                  ProjectionSettings(sample=20, seed=1, sphereize=True)):
+        assert not compatible_with(p, other, 50)
+    assert not compatible_with(p, ProjectionSettings(sample=20, seed=1), 51)
+    assert not compatible_with(None, ProjectionSettings(), 50)
+    assert p.basis.block is None  # a basis fitted once carries no tracking block

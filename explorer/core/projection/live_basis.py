@@ -40,6 +40,7 @@ from explorer.core.projection.project import (
 )
 
 OVERSAMPLE = 4  # extra block vectors: the top k converge at rate (lambda_{k+5} / lambda_k) per frame
+FUSED_MIN_ENTRIES = 4_000_000  # matrices this big read once through the numba kernel
 PASS_CHUNK = 2048  # rows per chunk: 2048 x 768 float32 (6 MB) stays in cache for X^T Y
 CONVERGE_ITERATIONS = 50  # at most this many passes on a converging frame
 CONVERGED = 1e-7  # ... stopping when 1 - cos(largest principal angle) to the last pass is below
@@ -61,11 +62,14 @@ def one_pass(x: np.ndarray, q: np.ndarray, chunk: int = PASS_CHUNK):
     """One pass over the rows of `x` (n x d float32) with the block `q` (d x b):
     returns (Y = x q, Z = x^T Y (float64), column sums (float64), sum of squares).
 
-    A fused numba kernel reads each row once (row ranges in threads, the GIL released);
-    without numba, BLAS over chunks of rows small enough to stay in cache for x^T Y."""
+    Big matrices: a fused numba kernel reads each row once (row ranges in threads, the GIL
+    released); small ones, or without numba: BLAS over chunks of rows small enough to stay in
+    cache for x^T Y."""
     x = np.ascontiguousarray(x, dtype=np.float32)
-    kernel = _fused_kernel()
-    if kernel is not None and x.shape[0] >= 2:
+    # Small matrices (the demo) gain nothing from the kernel, and must not wait for its first
+    # compilation (seconds, once per machine: it is cached on disk) in the middle of a run.
+    kernel = _fused_kernel() if x.size >= FUSED_MIN_ENTRIES else None
+    if kernel is not None:
         return _fused_pass(kernel, x, q)
     return _blas_pass(x, q, chunk)
 
