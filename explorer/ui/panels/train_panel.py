@@ -205,7 +205,7 @@ class TrainPanel(QWidget):
         self.status.setFixedHeight(self.status.sizeHint().height())
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.timeline = QSlider(Qt.Horizontal, enabled=False)
-        self.timeline_label = QLabel("Timeline: after a run, drag or Play to replay it")
+        self.timeline_label = QLabel("Timeline: after a run, drag or Play")
         self.timeline_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.play_button = QPushButton("▶ Play", enabled=False)
         self.play_button.setToolTip("Replay the run on the timeline (Pause stops it where it is)")
@@ -428,8 +428,7 @@ class TrainPanel(QWidget):
         self._update_play()
         if n:
             self._show_timeline_range(n)
-            self.timeline_label.setText(f"Timeline: {n} snapshot{'s' if n != 1 else ''} saved with "
-                                        "the session; drag or Play to replay")
+            self.timeline_label.setText(f"Timeline: {n} saved snapshot{'s' if n != 1 else ''}; drag or Play")
 
     def _show_losses(self) -> None:
         steps, losses = zip(*self.losses) if self.losses else ((), ())
@@ -532,7 +531,7 @@ class TrainPanel(QWidget):
         if n:
             self._show_timeline_range(n)
             self.timeline.setEnabled(n > 1)
-            self.timeline_label.setText(f"Timeline: {n} snapshots kept; drag or Play to replay")
+            self.timeline_label.setText(f"Timeline: {n} snapshots; drag or Play")
         self._update_play()
         words = f"{self.run.last.tokens_seen:,} words" if self.run.last is not None else ""
         text = {"done": "Finished", "stopped": "Stopped", "diverged": "Stopped: the loss diverged",

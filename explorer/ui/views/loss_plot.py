@@ -82,8 +82,9 @@ class LossPlot(QWidget):
         self.stability_plot = _plot_widget(STABILITY_MIN_HEIGHT)
         self.stability_plot.setLabel("left", "stability")
         self.stability_plot.setXLink(self.plot)
-        self.stability_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.stability_plot.setYRange(0.0, 1.0, padding=0.1)
         self.stability_plot.setMouseEnabled(x=True, y=False)
+        self.stability_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.stability_curve = pg.PlotDataItem(pen=pg.mkPen(STABILITY_COLOR, width=2), symbol="o",
                                                symbolSize=3, symbolBrush=STABILITY_COLOR,
                                                symbolPen=None)
@@ -220,7 +221,7 @@ class LossPlot(QWidget):
                 share = legend / view if view > 2 * legend else 0.35
                 hi += (hi - lo) * share / (1 - share)
             self.plot.setYRange(lo, hi, padding=0)
-        self.stability_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.stability_plot.setYRange(0.0, 1.0, padding=0.1)
 
     def _rebuild_legend(self) -> None:
         self.legend.clear()
