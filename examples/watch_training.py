@@ -17,7 +17,7 @@ pairs = torch.tensor([(a, b) for s in lines for a, b in zip(s, s[1:])])  # (word
 torch.manual_seed(0)
 embed, out = torch.nn.Embedding(len(vocab), 64), torch.nn.Linear(64, len(vocab))
 optimizer = torch.optim.Adam([*embed.parameters(), *out.parameters()], lr=0.01)
-with explorer.Run(path, tokens=vocab, every=50, metadata=category_labels(vocab)) as run:
+with explorer.Run(path, tokens=vocab, every=50, steps=steps, metadata=category_labels(vocab)) as run:
     for step in range(steps):
         batch = pairs[torch.randint(len(pairs), (256,))]
         loss = torch.nn.functional.cross_entropy(out(embed(batch[:, 0])), batch[:, 1])

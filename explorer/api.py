@@ -27,6 +27,8 @@ class Run:
       named by their number.
     - `every`: keep a matrix every `every` steps (others add only their loss; a snapshot's
       loss is the mean since the previous one). None: every call is a snapshot.
+    - `steps`: how many steps the loop will run, when known: the window then shows the
+      run's progress and time left.
     - `log` copies the matrix (a torch tensor on any device, or a numpy array) and returns;
       a background thread writes it. Snapshots are float32, bit for bit (`dtype="float16"`
       halves the file). Crash-safe: a process killed mid-write loses at most the snapshot
@@ -37,12 +39,12 @@ class Run:
     """
 
     def __init__(self, path: str | os.PathLike, tokens=None, counts=None, every: int | None = None, *,
-                 metadata=None, dtype: str = "float32", max_bytes: int = RUN_BYTES, max_count: int = TIMELINE_MAX,
-                 durable: bool = True) -> None:
+                 metadata=None, steps: int | None = None, dtype: str = "float32", max_bytes: int = RUN_BYTES,
+                 max_count: int = TIMELINE_MAX, durable: bool = True) -> None:
         vocab = make_vocab(tokens, counts)
         categories = None if metadata is None else [str(label) for label in metadata]
         self._writer = RunWriter(path, vocab, categories=categories, every=every, dtype=dtype,
-                                 max_bytes=max_bytes, max_count=max_count, durable=durable)
+                                 max_bytes=max_bytes, max_count=max_count, durable=durable, steps=steps)
 
     @property
     def path(self) -> Path:

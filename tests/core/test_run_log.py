@@ -340,3 +340,14 @@ def tail_run_until_one(path):
         if snap is not None:
             return [snap]
     return []
+
+
+def test_steps_give_each_snapshot_its_progress(tmp_path):
+    path = tmp_path / "run.eerun"
+    writer = RunWriter(path, None, durable=False, steps=100)
+    for step in (0, 49, 99):
+        writer.log(step, np.zeros((2, 2), np.float32))
+    writer.close()
+    assert [s.progress for s in load_session(path).snapshots] == [0.01, 0.5, 1.0]
+    with pytest.raises(ExplorerError, match="steps must be"):
+        RunWriter(tmp_path / "x.eerun", None, steps=0)

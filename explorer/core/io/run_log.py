@@ -182,7 +182,7 @@ def _snapshot(record: Record, weights: np.ndarray) -> Snapshot:
     return Snapshot(step=int(meta["step"]), epoch=int(meta.get("epoch", 0)),
                     loss=float("nan") if loss is None else float(loss),
                     tokens_seen=int(meta.get("tokens_seen", 0)), weights=weights,
-                    elapsed=float(meta.get("elapsed", 0.0)))
+                    elapsed=float(meta.get("elapsed", 0.0)), progress=float(meta.get("progress", 0.0)))
 
 
 # -- the header's vocabulary ----------------------------------------------------------------
@@ -242,7 +242,8 @@ def host_copy(weights, out: np.ndarray | None = None) -> np.ndarray:
                 np.copyto(out, array)
                 return out
             return np.ascontiguousarray(array)
-        array = tensor.numpy() if tensor.dtype.is_floating_point and tensor.element_size() == 4 else tensor.float().numpy()
+        float32 = tensor.dtype.is_floating_point and tensor.element_size() == 4
+        array = tensor.numpy() if float32 else tensor.float().numpy()
     else:
         array = np.asarray(weights)
     if array.ndim != 2:
@@ -269,8 +270,12 @@ class RunWriter:
 
     def __init__(self, path: str | Path, vocab: Vocabulary | None = None, *, categories=None, metadata=None,
                  every: int | None = None, dtype: str = "float32", max_bytes: int = RUN_BYTES,
-                 max_count: int = TIMELINE_MAX, durable: bool = True, pending: int = 2) -> None:
+                 max_count: int = TIMELINE_MAX, durable: bool = True, pending: int = 2,
+                 steps: int | None = None) -> None:
         self.path = Path(path)
+        if steps is not None and (not isinstance(steps, int) or steps < 1):
+            raise ExplorerError(f"steps must be a whole number >= 1, not {steps!r}")
+        self.steps = steps  # the run's expected length, for progress and ETA (None: unknown)
         if dtype not in DTYPES:
             raise ExplorerError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         if every is not None and (not isinstance(every, int) or every < 1):
@@ -284,7 +289,8 @@ class RunWriter:
         self.history: list[list] = []  # [step, loss] of every snapshot written
         self._header = {"format": RUN_FORMAT, "version": RUN_VERSION, "vocab": vocab_dict(vocab),
                         "categories": None if categories is None else [str(c) for c in categories],
-                        "metadata": metadata or {}, "every": every, "dtype": dtype, "created": time.time(),
+                        "metadata": metadata or {}, "every": every, "steps": steps, "dtype": dtype,
+                        "created": time.time(),
                         "run_id": secrets.token_hex(8)}  # a follower tells a new run at the same path by it
         try:  # beside, then renamed over: a run already at `path` stays whole until this one starts
             fd, tmp = temp_beside(self.path)
@@ -341,7 +347,8 @@ class RunWriter:
         mean = float(np.mean(finite)) if finite else (self._losses[-1] if self._losses else None)
         self._losses = []
         meta = {"step": step, "epoch": int(epoch), "loss": mean, "tokens_seen": int(tokens_seen),
-                "elapsed": time.perf_counter() - self._started, "time": time.time()}
+                "elapsed": time.perf_counter() - self._started, "time": time.time(),
+                "progress": 0.0 if self.steps is None else min(1.0, (step + 1) / self.steps)}
         self._last_step = step
         self.logged += 1
         self._put(_Item(meta, array))
