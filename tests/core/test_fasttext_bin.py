@@ -161,3 +161,14 @@ def test_a_header_asking_for_more_than_the_file_holds_is_refused_before_reading(
                                             r"dimensions .* more than the file's [\d,]+ bytes") as info:
         load_vectors(path)
     assert str(info.value).startswith(f"{path}, byte 8:")
+
+
+def test_words_running_to_the_end_of_the_file_are_refused_not_read_forever(tmp_path):
+    """gensim reads a word byte by byte up to its NUL and never stops when the file ends first
+    (found by fuzzing): the words are walked before gensim is called."""
+    data = bytearray(model("lee_fasttext_new.bin").read_bytes())
+    data[2000:] = b"x" * (len(data) - 2000)  # no NUL after byte 2,000: the words never end
+    path = tmp_path / "endless.bin"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ExplorerError, match=r"the file ends inside word [\d,]+ of the 1,763 its header promises"):
+        load_vectors(path)

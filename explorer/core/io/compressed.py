@@ -110,6 +110,22 @@ class Stream:
         except (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError) as exc:
             raise self._damaged(exc) from None
 
+    def readinto(self, buffer) -> int:
+        """Fill `buffer` (a writable memoryview or array) as far as the file goes; bytes read."""
+        view = memoryview(buffer).cast("B")
+        total = 0
+        while total < len(view):
+            try:
+                got = (self.raw if not self.compressed else self._f).readinto(view[total:])
+            except (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError) as exc:
+                if not self.compressed:
+                    raise
+                raise self._damaged(exc) from None
+            if not got:
+                break
+            total += got
+        return total
+
     def skip(self, n: int) -> None:
         """Move `n` bytes forward from the start (a seek for plain files)."""
         if not self.compressed:

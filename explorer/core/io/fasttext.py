@@ -127,6 +127,18 @@ def check_header(path: Path) -> None:
         raise ExplorerError(f"the header says {words:,} words and {bucket:,} n-gram rows of {dim} dimensions "
                             f"({needed:,} bytes at least), more than the file's {size:,} bytes (truncated?)",
                             path, offset=start)
+    # gensim reads each word byte by byte up to its NUL, and loops forever when the file ends
+    # first: walk the words here (one find per word on a memory map) and say where it stops.
+    import mmap
+
+    pos = start + 56 + 12 + 8 + (8 if new else 0)  # args, then size nwords nlabels, ntokens (, pruneidx_size)
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        for i in range(words):
+            nul = mm.find(b"\x00", pos)
+            if nul < 0 or nul + 10 > size:
+                raise ExplorerError(f"the file ends inside word {i + 1:,} of the {words:,} its header promises "
+                                    "(truncated?)", path, offset=pos)
+            pos = nul + 10  # the NUL, an int64 count and an int8 entry type
 
 
 def load_fasttext_bin(path: str | Path, progress=None):
