@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._shown_titles: tuple | None = None  # (axis titles, statement, theme) on the 2D view now
 
+        self._reframe_next = False  # the next projection shown is framed to fit
         self._shown_kind: tuple | None = None  # (method, sample size, sphereize) on the 2D view
         self._label_choice: tuple | None = None  # (vocabulary, LabelChoice) labelled unasked
         self._clusters: tuple | None = None  # (weights, k, labels) of the last k-means
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.scatter2d.point_clicked.connect(lambda token_id: setattr(self.state.explore, "current", token_id))
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(lambda *_: self._show_shape())
+        workspace.events.weights_changed.connect(self._weights_replaced)
         self.state.explore.events.current.connect(self._current_changed)
         self.state.view.events.mode.connect(self._show_view)
         self.state.view.events.labels.connect(lambda _mode: self._show_labels())
@@ -281,6 +283,12 @@ class MainWindow(QMainWindow):
         self._label_choice = None  # chosen again on the new vocabulary's first projection
         self._show_shape()
 
+    def _weights_replaced(self, _weights, reason: str = "") -> None:
+        """A fresh matrix (Apply, pretrained vectors mapped on): framed afresh when it is shown,
+        unlike a trained one, whose view moved with it."""
+        if reason.startswith("init"):
+            self._reframe_next = True
+
     def _follow_training(self, frame) -> None:
         """Live training: re-range the 2D view when the points leave it or shrink within it."""
         if frame.coords is None or self.view_mode != "2d" or not len(frame.coords):
@@ -316,8 +324,9 @@ class MainWindow(QMainWindow):
         # would show next to nothing). Live training and replays keep the view where it is.
         kind = (projection.method, projection.sample_size, projection.settings.sphereize) \
             if projection is not None else None
-        reframe = kind != self._shown_kind and self._shown_kind is not None
+        reframe = (kind != self._shown_kind and self._shown_kind is not None) or self._reframe_next
         self._shown_kind = kind
+        self._reframe_next = False
         if self.scatter2d.point_count == len(coords) and self.scatter2d.tokens == vocab.tokens:
             self.scatter2d.set_positions(coords[:, :2])
             if reframe:

@@ -135,3 +135,16 @@ def raise_each_dock(window):
     for name, dock in window.docks.items():
         dock.raise_()
         yield name
+
+
+def shows_region(scatter2d, wanted, tol: float = 1e-6) -> bool:
+    """The 2D view shows the region `wanted` ((x0, x1), (y0, y1)): with the aspect locked (a unit
+    on x is a unit on y) the range shown holds it and fits it tightly on one axis, centred."""
+    (x0, x1), (y0, y1) = scatter2d.viewRange()
+    (a0, a1), (b0, b1) = (tuple(map(float, axis)) for axis in np.reshape(np.asarray(wanted, float), (2, 2)))
+    scale = tol * max(x1 - x0, y1 - y0, 1e-12)
+    inside = x0 <= a0 + scale and x1 >= a1 - scale and y0 <= b0 + scale and y1 >= b1 - scale
+    tight_x = abs(x0 - a0) < scale and abs(x1 - a1) < scale
+    tight_y = abs(y0 - b0) < scale and abs(y1 - b1) < scale
+    centred = abs((x0 + x1) - (a0 + a1)) < 2 * scale * 1e3 and abs((y0 + y1) - (b0 + b1)) < 2 * scale * 1e3
+    return inside and (tight_x or tight_y) and centred
