@@ -87,7 +87,8 @@ def run(objective: str, args) -> None:
 
     sg = 1 if objective == "sgns" else 0
     epochs = 1 if args.quick else EPOCHS
-    seeds = list(range(1, 1 + (1 if args.quick else args.seeds)))
+    first = getattr(args, "first_seed", 1)
+    seeds = list(range(first, first + (1 if args.quick else args.seeds)))
     start = time.perf_counter()
     w2v_kernel.KERNELS[objective](  # compile or load the kernel (timed apart, as a start-up cost)
         np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32), np.zeros(0, np.int32),

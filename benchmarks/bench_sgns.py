@@ -18,6 +18,7 @@ from _w2v import run
 
 def _extra(parser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="seeds per corpus (default 3)")
+    parser.add_argument("--first-seed", type=int, default=1, help="seeds from this one (default 1)")
     parser.add_argument("--corpus", choices=("kjv", "gcide"), help="only this corpus (default both)")
 
 
