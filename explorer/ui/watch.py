@@ -87,18 +87,23 @@ class RunWatch(QObject):
             # the training script started again, writing a new run to the same file: follow that one
             self.window.controller.message.emit(f"A new run started in {self.path.name}: following it")
             self.finished.emit("replaced")
-            watch_run(self.window, self.path)
+            watch_run(self.window, self.path, confirm=False)  # the same watch, going on
             return
         self.window.controller.message.emit(f"The run {self.path.name} ended" if outcome == "done"
                                             else f"Stopped watching {self.path.name}")
         self.finished.emit(outcome)
 
 
-def watch_run(window, path: str | Path) -> RunWatch:
-    """Follow the run file at `path` live in `window` (what --watch and File ▸ Watch run… call)."""
+def watch_run(window, path: str | Path, confirm: bool = True) -> RunWatch:
+    """Follow the run file at `path` live in `window` (what --watch and File ▸ Watch run… call).
+    The run replaces what the window shows: unsaved changes are offered to be saved first
+    (`confirm`); the watch starts once answered (Cancel: it never does)."""
     watch = RunWatch(window, Path(path))
     window._run_watch = watch  # kept alive with the window
-    watch.start()
+    if confirm:
+        window.session_controller.confirm_replace(watch.start, f"Watching {Path(path).name}")
+    else:
+        watch.start()
     return watch
 
 

@@ -157,3 +157,33 @@ def test_a_restarted_script_is_followed_again(window, qtbot, tmp_path):
     assert done.args == ["done"]
     assert [s.step for s in window.train_panel.run.timeline.snapshots] == [0, 1]  # the new run's, from its start
     assert np.array_equal(window.workspace.weights, mats[-1])
+
+
+def test_watching_asks_before_replacing_unsaved_changes(window, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    vocab = window.workspace.vocab
+    window.state.init.seed = 5  # the user makes a new matrix: unsaved
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        window.controller.reinitialize()
+    assert window.session_controller.dirty
+    made = window.workspace.weights
+    path = tmp_path / "run.eerun"
+    run = Run(path, tokens=vocab, durable=False)
+    run.log(0, np.ones((len(vocab), 8), np.float32), loss=1.0)
+    run.flush()
+
+    watch = watch_run(window, path)
+    box = window.session_controller.unsaved_box
+    assert box.isVisible() and "Watching run.eerun replaces it" in box.informativeText()
+    qtbot.mouseClick(box.button(QMessageBox.Cancel), Qt.LeftButton)  # Cancel: nothing happens
+    assert not box.isVisible() and window.controller.jobs.active == 0 and window.workspace.weights is made
+
+    watch = watch_run(window, path)
+    box = window.session_controller.unsaved_box
+    with qtbot.waitSignal(watch.following, timeout=30000):
+        qtbot.mouseClick(box.button(QMessageBox.Discard), Qt.LeftButton)  # Discard: the watch starts
+    assert window.workspace.weights is not made and window.train_panel.run.running
+    with qtbot.waitSignal(watch.finished, timeout=30000):
+        run.close()
