@@ -31,9 +31,7 @@ def run(args) -> int:
     try:
         with progress_bar("loading vectors") as progress:
             loaded = load_vectors(path, vocab_path=vocab_path, tensor_name=tensor, progress=progress)
-    except NeedsVocabulary:
-        if fmt != "model_folder" or vocab_path:
-            raise
+    except NeedsVocabulary if fmt == "model_folder" and not vocab_path else ():  # () catches nothing
         from explorer.core.io.model_folder import open_folder
 
         folder = open_folder(path)

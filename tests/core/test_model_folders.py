@@ -212,3 +212,14 @@ def test_a_folder_that_is_no_model_says_so(tmp_path):
         load_vectors(tmp_path / "empty")
     with pytest.raises(ExplorerError, match="is a folder, not a file"):
         detect_kind(tmp_path / "empty")
+
+
+def test_vectors_describes_a_folder_without_a_tokenizer(tmp_path, capsys):
+    from explorer.cli import main
+
+    folder = tmp_path / "bare"
+    save(folder, {"model.embed_tokens.weight": np.ones((5, 4), np.float32), "lm_head.weight": np.ones((5, 4), np.float32)})
+    assert main(["vectors", str(folder), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["tensor"] == "model.embed_tokens.weight" and (info["rows"], info["dim"]) == (5, 4)
+    assert info["warnings"] == ["no tokenizer in the folder: give --vocab FILE to load the table"]
