@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication
@@ -253,7 +254,16 @@ class ThemeKeeper(QObject):
         super().__init__(window)
         self.window = window
         self.theme: Theme | None = None
-        QApplication.instance().installEventFilter(self)  # removed by Qt when this object goes
+        self._app = QApplication.instance()
+        self._app.installEventFilter(self)
+        window.destroyed.connect(self._stop)  # Qt also drops the filter when this object goes
+
+    def _stop(self, *_args) -> None:
+        self.theme = None
+        try:
+            self._app.removeEventFilter(self)
+        except RuntimeError:  # already gone
+            pass
 
     def apply(self, theme: Theme) -> int:
         self.theme = theme
@@ -272,8 +282,15 @@ class ThemeKeeper(QObject):
         return False
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
-        kind = event.type()
-        if (kind == QEvent.Polish or kind == QEvent.Show) and self.theme is not None:
-            if isinstance(obj, pg.GraphicsView) and not hasattr(obj, "set_theme") and self._mine(obj):
+        # Called for every event of the application: decide on the cheap tests first, and never
+        # raise (a window being destroyed still sends events).
+        try:
+            kind = event.type()
+            if kind != QEvent.Polish and kind != QEvent.Show or self.theme is None:
+                return False
+            if isinstance(obj, pg.GraphicsView) and not hasattr(obj, "set_theme") \
+                    and shiboken6.isValid(self.window) and self._mine(obj):
                 theme_plot_view(obj, self.theme)
+        except RuntimeError:  # a C++ object already deleted: nothing to theme
+            pass
         return False

@@ -12,11 +12,14 @@ from explorer.ui.theme import THEMES
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    window = MainWindow(demo_workspace())
+    from PySide6.QtCore import QSettings
+
+    # Its own settings file: no layout or first-start hint left by another window.
+    window = MainWindow(demo_workspace(), QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     window.session_controller.recovery_path = tmp_path / "recovery.eexp"
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+    with qtbot.waitSignal(window.controller.idle, timeout=120_000):  # the first start imports torch
         window.controller.reinitialize()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)

@@ -18,13 +18,16 @@ STEP_TIMEOUT_MS = 90_000
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    window = MainWindow(demo_workspace())
+    from PySide6.QtCore import QSettings
+
+    # Its own settings file: no layout or first-start hint left by another window.
+    window = MainWindow(demo_workspace(), QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     window.session_controller.recovery_path = tmp_path / "recovery.eexp"
     window.session_controller.prompt_on_close = False
     qtbot.addWidget(window)
     window.resize(1400, 860)
     window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+    with qtbot.waitSignal(window.controller.idle, timeout=120_000):  # the first start imports torch
         window.controller.reinitialize()
     yield window
     window.tours.leave()
