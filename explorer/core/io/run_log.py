@@ -150,7 +150,59 @@ def read_record(f, offset: int, size: int, path) -> Record | None:
         raise ExplorerError("damaged run file: unreadable record", path, offset=offset) from None
     if not isinstance(meta, dict):
         raise ExplorerError("damaged run file: a record's meta is not an object", path, offset=offset)
+    problem = _check_snapshot_meta(meta) if kind == SNAPSHOT else _check_header_meta(meta) if kind == HEADER else None
+    if problem:
+        raise ExplorerError(f"damaged run file: {problem}", path, offset=offset)
     return Record(kind, offset, meta, data_offset, nbytes, crc, zlib.crc32(meta_bytes))
+
+
+def _whole(value, low: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_snapshot_meta(meta: dict) -> str | None:
+    """What is wrong with a snapshot record's meta (None: nothing)."""
+    if not _whole(meta.get("step"), -2**62) or abs(meta["step"]) > 2**62:
+        return "a snapshot without a whole step"
+    if not _whole(meta.get("epoch", 0)) or meta.get("epoch", 0) > 2**62 \
+            or not _whole(meta.get("tokens_seen", 0)) or meta.get("tokens_seen", 0) > 2**62:
+        return "a snapshot's epoch or tokens seen is not a whole number"
+    if not (meta.get("loss") is None or _number(meta["loss"])):
+        return "a snapshot's loss is not a number"
+    for name in ("elapsed", "progress"):
+        if not _number(meta.get(name, 0.0)) or not np.isfinite(meta.get(name, 0.0)):
+            return f"a snapshot's {name} is not a number"
+    shape = meta.get("shape")
+    if not isinstance(shape, list) or len(shape) != 2 or not all(_whole(v, 1) and v < 2**40 for v in shape):
+        return "a snapshot without a shape (rows, dim)"
+    if meta.get("dtype") not in DTYPES.values():
+        return f"a snapshot's dtype {meta.get('dtype')!r} is not one of {', '.join(DTYPES.values())}"
+    return None
+
+
+def _check_header_meta(meta: dict) -> str | None:
+    """What is wrong with the header's meta (None: nothing); the format and version are checked by scan_run."""
+    if not (meta.get("vocab") is None or isinstance(meta["vocab"], dict)):
+        return "the vocabulary is not an object"
+    if not (meta.get("categories") is None or isinstance(meta["categories"], list)):
+        return "the metadata is not a list"
+    thinning = meta.get("thinning", {})
+    if not isinstance(thinning, dict) or not all(_whole(thinning.get(k, 1), 1) and thinning.get(k, 1) < 2**62
+                                                 for k in ("max_bytes", "max_count", "stride")) \
+            or not _whole(thinning.get("seen", 0)) or thinning.get("seen", 0) > 2**62:
+        return "the thinning state is not whole numbers"
+    if not _whole(meta.get("kept") or 0) or not _whole(meta.get("copied") or 0) or (meta.get("kept") or 0) > (meta.get("copied") or 0):
+        return "the counts of kept and copied snapshots are not whole numbers"
+    history = meta.get("history") or []
+    if not isinstance(history, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and _whole(pair[0], -2**62) and (pair[1] is None or _number(pair[1]))
+            for pair in history):
+        return "the loss history is not a list of [step, loss]"
+    return None
 
 
 def read_payload(f, record: Record, path, vocab_size: int | None) -> np.ndarray:
@@ -203,10 +255,27 @@ def vocab_from(saved, rows: int, path) -> Vocabulary:
         raise ExplorerError("damaged run file: tokens must be a list of strings", path)
     if len(tokens) != rows:
         raise ExplorerError(f"the run logged {len(tokens)} tokens for a matrix of {rows} rows", path)
-    return Vocabulary(tokens=tokens, counts=saved.get("counts"),
-                      specials={str(k): int(i) for k, i in (saved.get("specials") or {}).items()},
-                      source=str(saved.get("source") or path), kind=str(saved.get("kind") or "words"),
-                      tokenizer=tokenizer_from_dict(saved.get("tokenizer")))
+    try:
+        specials = {str(k): int(i) for k, i in (saved.get("specials") or {}).items()}
+        vocab = Vocabulary(tokens=tokens, counts=saved.get("counts"), specials=specials,
+                           source=str(saved.get("source") or path), kind=str(saved.get("kind") or "words"),
+                           tokenizer=tokenizer_from_dict(saved.get("tokenizer")))
+    except ExplorerError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise ExplorerError(f"damaged run file: its vocabulary ({type(exc).__name__}: {exc})", path) from None
+    for role, i in vocab.specials.items():
+        if not 0 <= i < len(vocab):
+            raise ExplorerError(f"damaged run file: special token {role} has ID {i} outside the vocabulary", path)
+    return vocab
+
+
+def categories_from(saved, vocab: Vocabulary, path) -> list[str] | None:
+    if saved is None:
+        return None
+    if not isinstance(saved, list) or len(saved) != len(vocab):
+        raise ExplorerError("damaged run file: metadata must have one entry per token", path)
+    return [str(label) for label in saved]
 
 
 def make_vocab(tokens=None, counts=None) -> Vocabulary | None:
@@ -617,7 +686,7 @@ def kept_records(contents: RunContents) -> list[Record]:
     for record in records[copied:]:
         policy.add(record, record.nbytes)
     out = list(policy.kept)
-    if out[-1] is not records[-1]:
+    if not out or out[-1] is not records[-1]:
         out.append(records[-1])
     return out
 
@@ -647,6 +716,13 @@ def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: 
     """A run file as the fields of a Session: the vocabulary, the latest matrix (and the first as the initial
     one), the loss of every snapshot, and the kept snapshots as the timeline (as many as the
     window's Timeline keeps, evenly spread). A torn tail is left out."""
+    try:
+        return _load_run(Path(path), progress, should_cancel, max_bytes)
+    except (KeyError, TypeError, ValueError, OverflowError, IndexError, AttributeError) as exc:
+        raise ExplorerError(f"damaged run file ({type(exc).__name__}: {exc})", path) from None
+
+
+def _load_run(path: Path, progress, should_cancel, max_bytes) -> LoadedRun:
     from explorer.core.matrix.memory import check_bytes
 
     path = Path(path)
@@ -674,9 +750,7 @@ def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: 
                     progress((i + 1) / len(chosen))
     except OSError as exc:
         raise ExplorerError(f"cannot read the run ({exc.strerror or exc})", path) from None
-    categories = contents.header.get("categories")
-    if categories is not None and (not isinstance(categories, list) or len(categories) != len(vocab)):
-        raise ExplorerError("damaged run file: metadata must have one entry per token", path)
+    categories = categories_from(contents.header.get("categories"), vocab, path)
     history = {"loss": [[int(s), float(v)] for s, v in contents.history if v is not None and np.isfinite(v)]}
     last = snapshots[-1]
     return LoadedRun(vocab=vocab, weights=last.weights.copy(), initial_weights=snapshots[0].weights,
@@ -741,6 +815,12 @@ class RunFollower:
 
     def poll(self, max_snapshots: int | None = None) -> list[Snapshot]:
         """The new whole snapshots (all of them, or at most `max_snapshots`, the rest next call)."""
+        try:
+            return self._poll(max_snapshots)
+        except (KeyError, TypeError, ValueError, OverflowError, IndexError, AttributeError) as exc:
+            raise ExplorerError(f"damaged run file ({type(exc).__name__}: {exc})", self.path) from None
+
+    def _poll(self, max_snapshots: int | None) -> list[Snapshot]:
         if self.closed:
             return []
         try:
@@ -855,9 +935,7 @@ def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_se
                 raise Cancelled()
             snapshots = follower.poll(max_snapshots=1)
             if snapshots:
-                categories = follower.categories
-                if categories is not None and len(categories) != len(follower.vocab):
-                    raise ExplorerError("damaged run file: metadata must have one entry per token", path)
+                categories = categories_from(follower.categories, follower.vocab, path)
                 return follower.vocab, categories, snapshots[0], follower.run_id
             if follower.ended:
                 raise ExplorerError("the run ended before logging any snapshot", path)
