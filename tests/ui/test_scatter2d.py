@@ -263,3 +263,11 @@ def test_a_dark_theme_recolours_the_view(scatter):
     image = scatter.grab().toImage()
     assert image.pixelColor(image.width() // 2, image.height() - 5).name() == dark.background
     assert scatter.label_item.halo.name() == dark.background
+
+
+def test_a_hidden_toolbar_leaves_no_strip_above_the_plot(scatter, qtbot):
+    assert scatter.viewportMargins().top() > 20  # the search and tools strip
+    scatter.toolbar.hide()  # presentation mode hides it
+    qtbot.waitUntil(lambda: scatter.viewportMargins().top() == 0, timeout=3000)
+    scatter.toolbar.show()
+    qtbot.waitUntil(lambda: scatter.viewportMargins().top() > 20, timeout=3000)

@@ -150,7 +150,15 @@ class Scatter2D(pg.PlotWidget):
         explore.search_regex.connect(lambda _on: self._follow_search())
 
         self.toolbar = ScatterToolbar(self)
+        self.toolbar.installEventFilter(self)  # shown or hidden: the plot takes or gives back its strip
         self.resizeEvent(None)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        from PySide6.QtCore import QEvent
+
+        if obj is self.toolbar and event.type() in (QEvent.Show, QEvent.Hide) and not self.closed:
+            QTimer.singleShot(0, lambda: None if self.closed else self.resizeEvent(None))
+        return super().eventFilter(obj, event)
 
     # -- what the state says -------------------------------------------------------------
     @property
@@ -180,7 +188,8 @@ class Scatter2D(pg.PlotWidget):
             return
         top = 0
         if getattr(self, "toolbar", None) is not None:
-            top = self.toolbar.arrange(self.width())
+            # A hidden toolbar (presentation mode) leaves no strip above the plot.
+            top = 0 if self.toolbar.isHidden() else self.toolbar.arrange(self.width())
             self.toolbar.setGeometry(0, 0, self.width(), top)
             if self.viewportMargins().top() != top:
                 self.setViewportMargins(0, top, 0, 0)
