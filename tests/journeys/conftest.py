@@ -22,7 +22,7 @@ def new_window(qtbot, settings_path) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(*SIZE)
     window.show()
-    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+    with qtbot.waitSignal(window.controller.idle, timeout=90000):  # torch's first import, on a busy machine
         window.controller.reinitialize()
     return window
 
