@@ -241,3 +241,14 @@ def test_the_fused_pass_and_the_blas_pass_agree():
     for got in passes:
         for a, b in zip(got, exact):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+def test_the_pace_starts_at_the_first_snapshot(clock):
+    """Setting up a run (loading torch, encoding) before the first snapshot does not eat the pace."""
+    def slow_start():
+        clock.now += 5.0  # seconds before the first snapshot arrives
+        yield from _drift(steps=4)
+
+    list(frames(slow_start(), ProjectionSettings(), None, OpenGate(), Timeline(), pace=2.0))
+    assert clock.now >= 5.0 + 2.0
+    assert sum(clock.sleeps) >= 2.0 - 1e-9

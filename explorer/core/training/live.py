@@ -43,6 +43,7 @@ ENCODE_BLOCK = 4000  # lines encoded between two yields
 FRAME_INTERVAL = 1 / 30  # at most this many projected frames per second reach the GUI
 LIVE_YIELD_SECONDS = 0.05  # a live run yields a snapshot at least this often
 PACE_SLICE = 0.05  # a paced run waits in slices of at most this long, yielding between them
+PACED_EVERY_STEP_ENTRIES = 4_000_000  # paced runs of matrices up to this size snapshot every step
 # While a worker trains, the GUI thread must get the GIL back quickly: with Python's
 # default 5 ms switch interval, every Qt call made while painting can wait that long,
 # and a frame's painting stalls the event loop for ~100 ms. 0.5 ms keeps stalls < 50 ms.
@@ -146,13 +147,15 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
       converged: the view ends on the plane a fresh PCA of the final matrix gives;
     - the basis follows the matrix (`live_basis.track`), starting from `previous` (the
       view's projection) when compatible with `settings` (PCA/SVD: see `live_settings`);
-    - `pace` > 0: snapshot i is not yielded before `pace * progress_i` seconds of the run
-      (time spent paused does not count); meanwhile "pacing" Frames are yielded every
-      <= 50 ms so that Pause and Stop act within 200 ms.
+    - `pace` > 0: snapshot i is not yielded before `pace * progress_i` seconds after the
+      first snapshot (time spent paused does not count, nor the set-up before the first
+      snapshot, e.g. loading torch); meanwhile "pacing" Frames are yielded every <= 50 ms so
+      that Pause and Stop act within 200 ms.
     """
     projection = previous
     tracker: StabilityTracker | None = None
-    started = time.perf_counter()
+    started = None  # the pace's clock starts at the first snapshot (not before torch is loaded)
+    base = 0.0  # ... and at its progress
     suspended = 0.0  # seconds spent outside this generator (paused, or the GUI slow to take)
 
     def handed(frame):
@@ -163,9 +166,12 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
 
     for snap in snapshots:
         timeline.add(snap)
+        if started is None:
+            started, base = time.perf_counter(), min(1.0, snap.progress)
         if pace > 0:
             while True:
-                ahead = pace * min(1.0, snap.progress) - (time.perf_counter() - started - suspended)
+                due = pace * (min(1.0, snap.progress) - base)
+                ahead = due - (time.perf_counter() - started - suspended)
                 if ahead <= 0:
                     break
                 time.sleep(min(PACE_SLICE, ahead))
@@ -195,6 +201,10 @@ def training_job(source, vocab, weights: np.ndarray, config: TrainConfig, settin
                                          lambda fraction: Frame("encoding", fraction))
     if len(corpus) == 0:
         raise ExplorerError("the corpus has no token of the current vocabulary", str(source))
+    if config.pace > 0 and config.yield_every is None and weights.size <= PACED_EVERY_STEP_ENTRIES:
+        # A paced run is watched: a snapshot after every step (small matrices: cheap copies),
+        # so the audience sees it move rather than jump every 50 ms of training.
+        config = replace(config, yield_every=1)
     return (yield from frames(train(corpus, weights, config), settings, previous, gate, timeline,
                               pace=config.pace))
 
