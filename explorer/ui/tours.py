@@ -93,10 +93,9 @@ class CaptionBar(QFrame):
         self.leave_button.setToolTip("Stop the tour here and explore freely")
 
         head = QHBoxLayout()
-        head.addWidget(self.tour_label, 1)
+        head.addWidget(self.tour_label, 1)  # takes the free width: it wraps only when it must
         head.addWidget(self.step_label)
         head.addWidget(self.busy_label)
-        head.addStretch(1)
         head.addWidget(self.offer_button)
         head.addWidget(self.back_button)
         head.addWidget(self.next_button)
