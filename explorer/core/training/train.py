@@ -160,7 +160,8 @@ class _Kernel:
     (:mod:`explorer.core.training.w2v_kernel`), Hogwild over ``workers`` threads.
 
     A step runs the kernel on the next span of whole sentences (``batch_size`` words per
-    worker, fewer when the kernel would run longer than half a yield period), so the
+    worker, fewer on a small corpus or when the kernel would run longer than half a
+    yield period), so the
     driver yields on time and Pause/Stop act between steps. With one worker the kernel
     runs in this thread and carries its random state from step to step: the result does
     not depend on how the run was cut into steps, and the same seed gives the same matrix
@@ -170,6 +171,8 @@ class _Kernel:
 
     MAX_SENTENCE = 10000  # longer lines are trained as pieces of this many tokens
     PIECES_PER_WORKER = 4
+    STEPS_PER_EPOCH = 64
+    MIN_STEP = 1024  # words a worker
     MAX_STEP_SECONDS = 0.1
 
     def __init__(self, corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig,
@@ -215,7 +218,9 @@ class _Kernel:
         cfg = self.config
         offsets, S = self.offsets, len(self.offsets) - 1
         total = float(max(1, self.n * cfg.epochs))
-        per_step = max(1, int(cfg.batch_size)) * self.workers
+        # batch_size words a worker, but at least STEPS_PER_EPOCH steps an epoch, so that a
+        # small corpus (the demo) still gives a loss curve and frames to replay
+        per_step = max(1, min(int(cfg.batch_size), max(self.MIN_STEP, self.n // self.STEPS_PER_EPOCH))) * self.workers
         budget = min(self.MAX_STEP_SECONDS, max(0.005, 0.5 * float(cfg.yield_seconds)))
         rate = None  # words per second, measured
         loss = 0.0  # a step too short to measure the loss shows the previous one
