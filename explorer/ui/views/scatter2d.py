@@ -17,8 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor, QCursor, QFont, QFontMetricsF, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut,
+)
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from explorer.core import ExplorerError
@@ -154,8 +156,6 @@ class Scatter2D(pg.PlotWidget):
         self.resizeEvent(None)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
-        from PySide6.QtCore import QEvent
-
         if obj is self.toolbar and event.type() in (QEvent.Show, QEvent.Hide) and not self.closed:
             QTimer.singleShot(0, lambda: None if self.closed else self.resizeEvent(None))
         return super().eventFilter(obj, event)
@@ -612,8 +612,6 @@ class Scatter2D(pg.PlotWidget):
         note = bool(self.label_note)
         self._note_box.setVisible(note)
         if note:
-            from PySide6.QtGui import QFontMetricsF
-
             elided = QFontMetricsF(self._note_label.font()).elidedText(self.label_note, Qt.ElideRight,
                                                                       max(rect.width() - 22, 40))
             if self._note_label.text() != elided:
