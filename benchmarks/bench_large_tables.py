@@ -192,16 +192,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 x 50: proves the script works")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--repeats", type=int, default=1, help="our timed opens per file (gensim: one)")
+    parser.add_argument("--rows", type=int, default=None, help="rows of the generated tables (default 2,000,000)")
     parser.add_argument("--formats", default="binary,text", help="which files to open: binary,text (default both)")
     parser.add_argument("--no-sklearn", action="store_true", help="no sklearn PCA peer")
     parser.add_argument("--no-analysis", action="store_true", help="only the opens (no PCA, no neighbours)")
     args = parser.parse_args()
     rows, dim = (20_000, 50) if args.quick else (2_000_000, 300)
+    rows = args.rows or rows
     figures: dict = {"peer": "gensim KeyedVectors.load_word2vec_format / most_similar; sklearn PCA (randomized)",
                      "target": "open >= 5x gensim (text and binary), peak <= 1.5x the matrix; PCA <= 5 s; "
                                "query <= 100 ms", "rows": rows, "dim": dim}
     with tempfile.TemporaryDirectory(prefix="bench-large-", dir="/tmp") as tmp:
-        kinds = [k for k in ("binary", "text") if k in args.formats.split(",")]
+        kinds = [k for k in ("binary", "text") if k in args.formats.split(",")]  # "" or "none": no files
         files = {k: Path(tmp) / ("vectors.bin" if k == "binary" else "vectors.txt") for k in kinds}
         for kind, path in files.items():
             start = time.perf_counter()
