@@ -129,10 +129,6 @@ def open_window(args) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if args.view == "2d" else "xcb")
     from explorer.ui.startup import run_window
 
-    if getattr(args, "watch", None):  # --watch RUN: the window follows the run once it is up
-        from explorer.ui.watch import watch_on_start
-
-        watch_on_start(args.watch)
     return run_window(args)
 
 

@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(open_action)
         file_menu.addAction(QAction("Open model &folder…", self, triggered=self._open_folder_dialog,
                                     toolTip="A Hugging Face-style folder: its tokenizer and input-embedding table"))
+        file_menu.addAction(QAction("&Watch run…", self, triggered=self._watch_run_dialog,
+                                    toolTip="Follow a training run that explorer.Run is logging, live"))
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu()
         samples_menu = file_menu.addMenu("Open &sample")
@@ -481,6 +483,12 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open a model folder (tokenizer and embedding table)")
         if folder:
             self.open_path(folder)
+
+    def _watch_run_dialog(self) -> None:
+        from explorer.ui.watch import watch_run_dialog
+
+        self.welcome_done()
+        watch_run_dialog(self)
 
     def _export_recording_dialog(self) -> None:
         from explorer.ui.recording import export_recording_dialog

@@ -303,7 +303,8 @@ def record_session(session_path, out, *, fmt: str | None = None, fps: float = DE
         raise ExplorerError(f"unknown theme {theme_name!r}; choose one of {', '.join(THEMES)}")
     selection = [int(i) for i in explore.get("selection") or () if 0 <= int(i) < len(vocab)]
     selection += [i for i in plan.trail_ids if i not in selection]  # a trail's token is named
-    labels = default_labels(vocab.counts, len(vocab), selection, view.get("labels", "auto"))
+    labels = default_labels(vocab.counts, len(vocab), selection, view.get("labels", "auto"), tokens=vocab.tokens,
+                            kind=vocab.kind, specials=list(vocab.specials.values()))
     colors, legend = category_colors(session.categories, len(vocab))
     _app()
     renderer = FrameRenderer(plan, vocab.tokens, colors, legend, size=size, theme=THEMES[theme_name],

@@ -96,7 +96,8 @@ def run_window(args) -> int:
         if args.present:
             window.presentation.full_screen = not args.screenshot  # a screenshot keeps --size
             state.presentation.active = True
-        if args.open_file or args.session or args.vectors or args.vocab:
+        watch = getattr(args, "watch", None)
+        if args.open_file or args.session or args.vectors or args.vocab or watch:
             window.welcome_done()  # they came with their own file: no first-start hint
         if args.open_file:  # `embedding-explorer FILE`: a double-clicked session, or any file the app reads
             window.load_path(args.open_file)
@@ -106,6 +107,10 @@ def run_window(args) -> int:
             window.load_path(args.vectors, "vectors")
         elif args.vocab:
             window.load_path(args.vocab, "vocab")
+        elif watch:  # --watch RUN: the window shows the run's vocabulary and follows it
+            from explorer.ui.watch import watch_run
+
+            watch_run(window, watch, confirm=False)
         elif not args.tour:
             window.controller.reinitialize()
         if args.tour:  # the player follows; an unknown tour is reported as an error

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from explorer.core.io.run_log import RUN_SUFFIX, run_id_of, wait_for_run, watch_job
@@ -112,34 +112,3 @@ def watch_run_dialog(window) -> RunWatch | None:
     path, _ = QFileDialog.getOpenFileName(window, "Watch a training run",
                                           str(Path.home()), f"Training runs (*{RUN_SUFFIX});;All files (*)")
     return watch_run(window, path) if path else None
-
-
-class _WatchOnStart(QObject):
-    """`--watch RUN`: once the window the command line builds has painted (and opened what
-    the other options ask for), it follows RUN. (An application event filter finds that
-    window, so that startup.py needs no change; it removes itself at once.)"""
-
-    def __init__(self, app, path: str) -> None:
-        super().__init__(app)
-        self.app, self.path = app, path
-        app.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
-        from PySide6.QtCore import QEvent
-
-        from explorer.ui.main_window import MainWindow
-
-        if event.type() == QEvent.Show and isinstance(obj, MainWindow):
-            self.app.removeEventFilter(self)
-            # queued after startup's own first-paint slot: the window's start is done first
-            obj.first_painted.connect(lambda: QTimer.singleShot(0, lambda: watch_run(obj, self.path)),
-                                      Qt.QueuedConnection)
-        return False
-
-
-def watch_on_start(path: str) -> None:
-    """Make the window the command line opens follow the run at `path` (cli's --watch)."""
-    from explorer.ui.main_window import app_instance
-
-    app = app_instance()
-    app._watch_on_start = _WatchOnStart(app, path)

@@ -1,5 +1,6 @@
 """Journey: File ▸ Open model folder… opens a Hugging Face-style folder (its tokenizer and its
-input-embedding table); File ▸ Export ▸ Recording… opens the recording dialog for the run."""
+input-embedding table); File ▸ Watch run… follows a run file; File ▸ Export ▸ Recording… opens
+the recording dialog for the run."""
 
 from __future__ import annotations
 
@@ -46,3 +47,23 @@ def test_export_recording_opens_its_dialog(window, qtbot):
         recording.export_recording_dialog = original
     assert opened and opened[0] is not None and opened[0].isVisible()
     opened[0].reject()
+
+
+def test_watch_run_from_the_file_menu(window, qtbot, monkeypatch, tmp_path):
+    import explorer
+    import explorer.ui.watch as watch_module
+
+    tokens = ["house", "garden", "tree", "river", "stone", "cloud", "lake", "hill"]
+    path = tmp_path / "mine.eerun"
+    rng = np.random.default_rng(0)
+    with explorer.Run(path, tokens=tokens, durable=False) as run:
+        for step in range(3):
+            run.log(step, rng.normal(size=(len(tokens), 5)).astype(np.float32), loss=3.0 - step)
+    monkeypatch.setattr(watch_module.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    menu_action(window, "File", "Watch run…").trigger()
+    watch = window._run_watch
+    with qtbot.waitSignal(watch.finished, timeout=60000):
+        pass  # the run is closed: the watch shows it and ends
+    assert window.workspace.vocab.tokens == tokens
+    assert window.shape_label.text() == "8 × 5"
+    assert len(window.train_panel.run.timeline) == 3

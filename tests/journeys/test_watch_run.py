@@ -111,8 +111,8 @@ def test_watch_from_the_command_line(qtbot, tmp_path, monkeypatch):
     watches = []
     original = watch_module.watch_run
 
-    def watching(window, run_path):  # the window that --watch started: quit when its watch ends
-        watch = original(window, run_path)
+    def watching(window, run_path, **options):  # the window that --watch started: quit when its watch ends
+        watch = original(window, run_path, **options)
         watches.append(watch)
         window.session_controller.prompt_on_close = False
         watch.finished.connect(lambda _outcome: QTimer.singleShot(0, QApplication.instance().quit))
