@@ -428,3 +428,18 @@ def test_the_pace_box_is_state_train_pace_and_a_paced_run_takes_at_least_that_lo
     # the pace's promise (a floor, not a speed target): progress p is not shown before p x 3 s
     assert arrivals and arrivals[-1][1] >= 1.0
     assert all(seconds >= 3.0 * progress - 0.01 for seconds, progress in arrivals)
+
+
+def test_stop_ends_a_race_and_gives_the_buttons_back(window, qtbot):
+    panel = window.train_panel
+    window.state.train.epochs = 1000
+    panel.set_race_schemes(["normal", "truncated_normal"])
+    qtbot.mouseClick(panel.race_button, Qt.LeftButton)
+    assert not panel.race_button.isEnabled() and panel.race_stop.isEnabled() and not panel.start_button.isEnabled()
+    qtbot.waitUntil(lambda: all(len(c) >= 2 for c in panel.race_curves.values()), timeout=60000)
+    qtbot.waitUntil(lambda: re.search(r"Racing N\(0, 1\), std 0\.02: epoch \d+ of 1000", panel.race_result.text()),
+                    timeout=30000)  # the texts redraw a few times a second
+    with qtbot.waitSignal(panel.race_finished, timeout=10000):
+        qtbot.mouseClick(panel.race_stop, Qt.LeftButton)
+    assert panel.race_button.isEnabled() and not panel.race_stop.isEnabled() and panel.start_button.isEnabled()
+    assert all(p.status_text != "100%" for p in panel.race_view.plots.values())  # stopped part-way

@@ -112,8 +112,11 @@ class TrainPanel(QWidget):
         self.losses: list[tuple[int, float]] = []
         self.race_curves: dict[str, list[tuple[int, float]]] = {}
         self.race_isotropy: dict[str, float] = {}
-        self.race_status: dict[str, str] = {}
+        self.race_status: dict[str, int] = {}  # each run's epoch (1-based)
         self.race_identical: dict[str, bool] = {}  # runs whose rows are all the same (one point)
+        self._race_pending: dict[str, np.ndarray] = {}  # layouts not drawn yet
+        self._race_progress: dict[str, float] = {}
+        self._last_race_update = 0.0
         self._race_epochs = 0
         self.stability: list[tuple[int, float]] = []
         self.stability_sample = 0
@@ -628,6 +631,8 @@ class TrainPanel(QWidget):
         self.race_isotropy = {}
         self.race_status = {}
         self.race_identical = {}
+        self._race_pending = {}
+        self._race_progress = {}
 
     def start_race(self) -> None:
         self.tabs.setCurrentWidget(self.race_page)  # the race's plots are on the Compare inits tab
@@ -675,24 +680,39 @@ class TrainPanel(QWidget):
             self._race_worker.quit()
 
     def _on_race(self, item: RaceFrame | None) -> None:
+        """Keep each report (cheap); draw a few times a second and at each run's end, so the
+        GUI never falls behind the worker's reports (they would queue and freeze the window)."""
         if item is None or item.name not in self.race_curves:
             return
         name = item.name
         if item.step > 0 and np.isfinite(item.loss):
             self.race_curves[name].append((item.step, item.loss))
-            xs, ys = zip(*self.race_curves[name])
-            self.loss_plot.set_race_curve(name, xs, ys)
         if item.isotropy is not None:
             self.race_isotropy[name] = item.isotropy
         if item.coords is not None:
-            self.race_view.set_layout(name, item.coords)
-        identical = item.coords is not None and not np.abs(item.coords).any()
+            self._race_pending[name] = item.coords
+            self.race_identical[name] = not np.abs(item.coords).any()
         if item.step > 0:
-            self.race_status[name] = f"epoch {item.epoch + 1} of {self._race_epochs}"
-        if item.coords is not None:
-            self.race_identical[name] = identical
-        self.race_view.set_status(name, f"{100 * item.progress:.0f}%" if item.step > 0 else "start",
-                                  "every row is identical: one point" if identical else "")
+            self.race_status[name] = item.epoch + 1
+        self._race_progress[name] = item.progress
+        now = time.perf_counter()
+        if now - self._last_race_update >= PANEL_UPDATE_SECONDS or item.progress >= 1.0 or item.step == 0:
+            self._last_race_update = now
+            self._show_race()
+
+    def _show_race(self) -> None:
+        """Draw what the race reported since the last time (curves, layouts, texts)."""
+        for name, curve in self.race_curves.items():
+            if curve and len(curve) != len(self.loss_plot.race_data.get(name, ((),))[0]):
+                xs, ys = zip(*curve)
+                self.loss_plot.set_race_curve(name, xs, ys)
+        for name, coords in self._race_pending.items():
+            self.race_view.set_layout(name, coords)
+        self._race_pending = {}
+        for name, progress in self._race_progress.items():
+            started = bool(self.race_curves.get(name))
+            self.race_view.set_status(name, f"{100 * progress:.0f}%" if started else "start",
+                                      "every row is identical: one point" if self.race_identical.get(name) else "")
         self.race_result.setText(self._race_text())
 
     def _race_text(self) -> str:
@@ -703,12 +723,14 @@ class TrainPanel(QWidget):
             same = [names[s] for s, flag in self.race_identical.items() if flag]
             return ("Final isotropy (1 = directions used evenly): " + " · ".join(rows)
                     + "".join(f". {name}: every row identical, one point" for name in same))
-        status = min(self.race_status.values(), default="starting")
+        epoch = min(self.race_status.values(), default=None)  # the slowest run's epoch
+        status = "starting" if epoch is None else f"epoch {epoch} of {self._race_epochs}"
         return f"Racing {', '.join(names.values())}: {status}"
 
     def _race_done(self) -> None:
         fast_gil_switching(False)
         self._race_worker = None
+        self._show_race()  # what the throttle held back
         self.race_button.setEnabled(True)
         self.race_stop.setEnabled(False)
         self._update_buttons()

@@ -176,9 +176,11 @@ class LossPlot(QWidget):
 
     def set_race_curve(self, name: str, steps, losses) -> None:
         steps, losses = self._finite(steps, losses)
+        had = len(self.race_data[name][0]) > 0
         self.race_data[name] = (steps, losses)
         self.race_items[name].setData(steps, losses)
-        self._rebuild_legend()
+        if had != (len(steps) > 0):  # the legend lists curves with data: rebuild it only when that changes
+            self._rebuild_legend()
         self._show_value()
         self.fit()
 
