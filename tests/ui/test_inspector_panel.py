@@ -383,3 +383,11 @@ def test_an_unknown_word_without_a_subword_model_is_still_an_error(panel, worksp
     panel.lookup.setText("whateverish")
     panel.go.click()
     assert "not in the vocabulary" in panel.header.text() and "composed" not in panel.header.text()
+
+
+def test_the_one_hot_timing_never_claims_a_ratio_it_rounded():
+    from explorer.ui.panels.inspector_panel import _speedup_text
+
+    assert "faster" not in _speedup_text(1.2) and "about as long" in _speedup_text(1.2)  # was "1× faster"
+    assert "3.5×" in _speedup_text(3.46)
+    assert "120×" in _speedup_text(120.4)

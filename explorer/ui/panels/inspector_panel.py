@@ -120,6 +120,14 @@ def _title(text: str) -> QLabel:
     return label
 
 
+def _speedup_text(speedup: float) -> str:
+    """The measured ratio, never rounded into a claim ("1× faster") it does not make."""
+    if speedup < 1.5:
+        return "&nbsp;→ at this size both take about as long: most of the time is the call itself."
+    return f"&nbsp;→ the lookup is <b>{speedup:,.1f}×</b> faster here." if speedup < 10 \
+        else f"&nbsp;→ the lookup is <b>{speedup:,.0f}×</b> faster here."
+
+
 def _scrolling(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -1003,7 +1011,7 @@ class InspectorPanel(QWidget):
             f"{result.multiplications:,} multiplications, {wasted:,} of them by zero<br>"
             f"&nbsp;• lookup (F.embedding): <b>{1000 * result.seconds_lookup:.3f} ms</b>, no multiplication: "
             f"it copies {len(ids)} rows of {dim} numbers<br>"
-            f"&nbsp;→ the lookup is <b>{result.speedup:,.0f}×</b> faster here.")
+            + _speedup_text(result.speedup))
 
     # -- sentence --------------------------------------------------------------------------------------
     def _pe_changed(self) -> None:

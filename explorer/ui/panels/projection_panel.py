@@ -46,8 +46,8 @@ class ProjectionPanel(QWidget):
         self.sample_size.setSuffix(" tokens")
         self.refit_button = QPushButton("Re-fit basis")
         self.refit_button.setToolTip("Fit the projection afresh on the current matrix. While training, "
-                                     "the PCA/SVD basis stays fixed and t-SNE continues from the last "
-                                     "layout, so that points do not jump between frames.")
+                                     "the PCA/SVD basis follows the matrix without jumps and t-SNE "
+                                     "continues from the last layout.")
         self.info = QLabel(wordWrap=True)
         self.info.setObjectName("projectionInfo")
         self.variance = QLabel(wordWrap=True)
@@ -112,7 +112,7 @@ class ProjectionPanel(QWidget):
         if projection.warm_started:
             text += " Continued from the previous layout (stable frames)."
         elif projection.method in ("pca", "svd") and projection.basis is not None:
-            text += " The basis stays fixed while training; Re-fit to fit it again."
+            text += " While training, the basis follows the matrix (the titles give each frame's variance); Re-fit fits it afresh."
         self.info.setText(text)
         if projection.explained is not None:
             parts = [f"{title.split(' ')[0]} {100 * v:.1f}%" for title, v in
