@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri libfontconfig1 libdbus-1-3
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test test-2d test-3d bench fuzz soak system-deps clean
+.PHONY: run test test-2d test-3d bench bench-deps fuzz soak system-deps clean
 .PHONY: install-desktop uninstall-desktop check-desktop
 
 $(PY):
@@ -56,7 +56,16 @@ test: system-deps $(VENV)/.test
 	xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(PY) -m pytest -q -m gl tests || [ $$? = 5 ]
 	$(PY) -m pytest -q -s -m wheel tests/packaging
 
-bench: $(VENV)/.test
+# The second English corpus of bench_sgns/bench_cbow is built from Debian's dict-gcide
+# (tools/make_english_corpus.py, into benchmarks/out/ on first use).
+BENCH_PACKAGES := dict-gcide
+bench-deps:
+	@if ! dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BENCH_PACKAGES); \
+		else echo "warning: $(BENCH_PACKAGES) missing (run as root to install): bench_sgns/bench_cbow skip GCIDE"; fi; \
+	fi
+
+bench: bench-deps $(VENV)/.test
 	$(PY) benchmarks/run_all.py
 
 # Every reader at full size (>= 1,000 cases each; `make test` runs ~60 per reader).
