@@ -95,7 +95,14 @@ def cut_off_controls(window) -> list[str]:
         if isinstance(widget, QComboBox):
             needed = metrics.horizontalAdvance(widget.currentText()) + 28
         elif isinstance(widget, QTabBar):
-            needed = sum(widget.tabSizeHint(i).width() for i in range(widget.count()))
+            across = widget.shape() in (QTabBar.RoundedNorth, QTabBar.RoundedSouth,
+                                        QTabBar.TriangularNorth, QTabBar.TriangularSouth)
+            length = (lambda size: size.width()) if across else (lambda size: size.height())
+            needed = sum(length(widget.tabSizeHint(i)) for i in range(widget.count()))
+            if length(widget.size()) < needed - 1:
+                found.append(f"QTabBar {' | '.join(widget.tabText(i) for i in range(widget.count()))!r}: "
+                             f"{length(widget.size())} px of the {needed} it needs")
+            continue
         elif isinstance(widget, QtWidgets.QLabel) and widget.wordWrap():
             continue  # wraps to any width
         elif isinstance(widget, QtWidgets.QPushButton):  # the style's 80 px minimum is no cut

@@ -48,8 +48,6 @@ def test_no_control_is_cut_off_in_any_dock(sized_window, qtbot):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(reason="the Inspector's six tabs need about 440 px, its column has about 300 at "
-                          "1280x800: they scroll (explorer/ui/panels/inspector_panel.py)", strict=False)
 def test_the_inspector_tabs_fit(sized_window, qtbot):
     problems = [p for p in problems_with_each_dock_raised(sized_window, qtbot) if inspector_tabs(p)]
     assert not problems, "\n".join(problems)

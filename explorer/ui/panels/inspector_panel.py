@@ -187,6 +187,9 @@ class InspectorPanel(QWidget):
         top.addWidget(self.go)
 
         self.tabs = QTabWidget(documentMode=True)
+        # Six tabs need ~440 px across; the Inspector's column has ~300 at 1280x800 (the plot keeps
+        # half the width), so they stand down the side, every one in view, none scrolled away.
+        self.tabs.setTabPosition(QTabWidget.West)
         # Tabs whose content needs more height than a short dock gives them scroll instead of squashing.
         self.tabs.addTab(_scrolling(self._build_lookup_tab()), "Lookup")
         self.tabs.addTab(_scrolling(self._build_neighbours_tab()), "Neighbours")
