@@ -7,14 +7,21 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.journeys.conftest import menu_action
 
 
-def test_open_model_folder(window, qtbot, monkeypatch, tmp_path):
+@pytest.mark.parametrize("stale_vocabulary", [False, True], ids=["fresh", "after-another-vocabulary-file"])
+def test_open_model_folder(window, qtbot, monkeypatch, tmp_path, stale_vocabulary):
     from safetensors.numpy import save_file
+
+    if stale_vocabulary:  # a vocabulary file chosen for an earlier table must not replace the folder's tokenizer
+        stale = tmp_path / "other-vocab.txt"
+        stale.write_text("\n".join(f"other{i}" for i in range(10)) + "\n", encoding="utf-8")
+        window.state.pretrained.vocab_file = str(stale)
 
     folder = tmp_path / "tiny-bert"
     folder.mkdir()

@@ -435,7 +435,10 @@ class InitPanel(QWidget):
         tensor = tensor_name or (pretrained.tensor if path == self.loaded_path else None)
         self.loaded_path = path
         self.loaded = None
-        pretrained.update(path=path, tensor=tensor)
+        if Path(path).is_dir():  # a model folder brings its own tokenizer: an earlier file's vocabulary must not win
+            pretrained.update(path=path, tensor=tensor, vocab_file=None)
+        else:
+            pretrained.update(path=path, tensor=tensor)
         self.use_vectors.setEnabled(False)
         self.pretrained.set_expanded(True)
         self.vectors_label.setText(f"loading {Path(path).name}…")
