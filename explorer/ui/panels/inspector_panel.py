@@ -340,10 +340,12 @@ class InspectorPanel(QWidget):
         self.norm_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARK, width=2))
         self.norm_plot.addItem(self.norm_marker)
         right = QVBoxLayout()
-        right.addWidget(_title("Where its norm sits among all rows"))
+        right.addWidget(_title("Its norm among all rows"))
         right.addWidget(self.norm_label)
         right.addWidget(self.norm_plot, 1)
-        bottom = QHBoxLayout()
+        # Stacked, not side by side: the Inspector's column is ~270 px at 1280x800, too narrow for
+        # the values table and the norm histogram next to each other (the tab scrolls instead).
+        bottom = QVBoxLayout()
         left = QVBoxLayout()
         left.addWidget(_title("Values"))
         left.addWidget(self.row_table, 1)
