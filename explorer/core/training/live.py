@@ -172,8 +172,8 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
             while True:
                 due = pace * (min(1.0, snap.progress) - base)
                 ahead = due - (time.perf_counter() - started - suspended)
-                if ahead <= 0:
-                    break
+                if ahead <= 1e-6:  # not "<= 0": a sub-microsecond remainder may never shrink
+                    break  # (added to a clock of seconds it is lost to rounding)
                 time.sleep(min(PACE_SLICE, ahead))
                 yield from handed(Frame("pacing", snap.progress))
         frame = Frame("training", snap.progress, snap)
