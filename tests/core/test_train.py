@@ -203,8 +203,8 @@ def test_frames_come_every_yield_period_and_stop_acts_at_the_next(demo, objectiv
     from explorer.core.tokens.corpus import concat
 
     vocab, corpus = demo
-    big = concat([corpus] * 16)  # ~720k tokens an epoch: seconds of training
-    config = TrainConfig(objective=objective, epochs=3, yield_seconds=0.05, workers=2)
+    big = concat([corpus] * 16)  # ~720k tokens an epoch
+    config = TrainConfig(objective=objective, epochs=30, yield_seconds=0.05, workers=2)  # ~20 s: far from the end
     asked = []
     gen = train(big, _init(vocab, dim=64), config, should_cancel=lambda: len(asked) >= 12)
     with pytest.raises(Cancelled):
