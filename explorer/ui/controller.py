@@ -56,6 +56,7 @@ class Controller(QObject):
         self.coords: np.ndarray | None = None  # N x k, one row per token (NaN: not in the sample)
         self._refit_pending = False  # until a fresh fit is shown
         self._projected_weights = None
+        self._replays = 0  # timeline snapshots shown at the user's request (see show_replay)
         self._stopped = False  # the window closed
         # State changes made together (a tour step, a session) make one projection.
         self._reproject_soon = QTimer(self, singleShot=True, interval=0)
@@ -170,10 +171,17 @@ class Controller(QObject):
 
     def _request(self, weights, settings, previous, refit: bool) -> None:
         shown_before = self.projection
+        replays = self._replays
 
         def shown(result) -> None:
             if weights is not self.workspace.weights:
                 return  # stale: the matrix changed and no request followed (a bare vocabulary)
+            if self._replays != replays:
+                # The user moved the timeline meanwhile: the snapshot the slider names stays on
+                # screen (the end of a run is reprojected while the user may already scrub).
+                self._projected_weights = weights
+                self._check_idle("")
+                return
             # A fresh fit when the basis or layout is not the one shown before, continued.
             kept = shown_before is not None and (result.warm_started or (
                 result.basis is not None and result.basis is shown_before.basis))
@@ -196,6 +204,12 @@ class Controller(QObject):
         explained = result.explained if result.explained is not None else np.zeros(result.dims)
         self.projection_ready.emit(self.coords, explained)
         self.projected.emit(result)
+
+    def show_replay(self, projection) -> None:
+        """A timeline snapshot the user asked for: shown as a live frame, and a reprojection
+        requested before it does not replace it when it ends."""
+        self._replays += 1
+        self.show_live(projection)
 
     def show_live(self, projection, draw: bool = True) -> None:
         """A live frame (training, timeline replay): when it is what the settings ask for

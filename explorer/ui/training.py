@@ -217,11 +217,11 @@ class TrainingRun(QObject):
         index = max(0, min(index, len(self.timeline) - 1))
         frames = self._replay_frames()
         if index < len(frames):
-            self.controller.show_live(frames[index])
+            self.controller.show_replay(frames[index])
             return
         weights = self.timeline[0].weights
         if weights.size <= REPLAY_SYNC_LIMIT:
-            self.controller.show_live(self.replay_projection(index))
+            self.controller.show_replay(self.replay_projection(index))
             return
         if self._replay_job is None:
             from explorer.ui.workers import LatestJob
@@ -231,7 +231,7 @@ class TrainingRun(QObject):
 
         def shown(projection) -> None:
             if self.timeline is timeline and self.workspace.vocab is vocab:
-                self.controller.show_live(projection)
+                self.controller.show_replay(projection)
 
         self._replay_job.request(self.replay_projection, index, on_result=shown,
                                  on_error=self.controller._report, description="replaying the timeline")
