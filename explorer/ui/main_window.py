@@ -35,6 +35,15 @@ MAX_RECENT = 8
 LAYOUT_VERSION = 3  # bump when the docks change, so stale saved layouts are not restored
 
 
+
+def _all_in_view(xy: np.ndarray, view_range) -> bool:
+    """Whether every drawn point (NaN rows: not in a sample) lies inside the view's range."""
+    (x0, x1), (y0, y1) = view_range
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(xy).all(axis=1)
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    return bool(np.all(inside | ~ok))
+
 class MainWindow(QMainWindow):
     first_painted = Signal()
 
@@ -330,8 +339,11 @@ class MainWindow(QMainWindow):
         self._shown_kind = kind
         self._reframe_next = False
         if self.scatter2d.point_count == len(coords) and self.scatter2d.tokens == vocab.tokens:
+            # A view that showed every point keeps showing every point (the end of a run is
+            # projected afresh and may reach past the last live frame); a zoom stays a zoom.
+            whole = _all_in_view(self.scatter2d.xy, self.scatter2d.viewRange())
             self.scatter2d.set_positions(coords[:, :2])
-            if reframe:
+            if reframe or (whole and not _all_in_view(self.scatter2d.xy, self.scatter2d.viewRange())):
                 self.scatter2d.fit()
         else:
             self.scatter2d.set_points(coords[:, :2], vocab.tokens, colors, vocab.counts)
