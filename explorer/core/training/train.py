@@ -87,7 +87,8 @@ def train(corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig | None
     """Train `weights` (vocab x dim, not modified) on `corpus`; yield Snapshots.
 
     The first snapshot (step 0) holds the starting matrix; one is yielded at least
-    every `yield_seconds` (and every `yield_every` steps when set), and always at the end.
+    every `yield_seconds` (and every `yield_every` steps when set), at the first step of
+    each epoch, and always at the end.
     """
     config = replace(config or TrainConfig(), **overrides)
     if config.objective not in OBJECTIVES:
@@ -117,9 +118,10 @@ def train(corpus: EncodedCorpus, weights: np.ndarray, config: TrainConfig | None
                 "Try a lower learning rate.", last)
         losses.append(state.loss)
         now = time.perf_counter()
+        # A new epoch is always due: a run quicker than `yield_seconds` still replays epoch by epoch.
         due = (now - last_yield >= config.yield_seconds
                or (config.yield_every is not None and step % config.yield_every == 0)
-               or state.progress >= 1.0)
+               or state.epoch != last.epoch or state.progress >= 1.0)
         if not due:
             continue
         current = model.embedding()
