@@ -27,8 +27,10 @@ import numpy as np
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.events import Evented
 
-METHODS = ("pca", "svd", "tsne", "umap")
-METHOD_LABELS = {"pca": "PCA", "svd": "Truncated SVD", "tsne": "t-SNE", "umap": "UMAP"}
+METHODS = ("pca", "svd", "tsne", "umap", "axes")
+METHOD_LABELS = {"pca": "PCA", "svd": "Truncated SVD", "tsne": "t-SNE", "umap": "UMAP", "axes": "Semantic axes"}
+AXIS_METRICS = ("projection", "cosine", "dot")  # a token's place along a semantic axis
+UMAP_METRICS = ("euclidean", "cosine")
 TSNE_PRE_DIMS = 50  # t-SNE/UMAP run on the top 50 principal components of wider matrices
 KRYLOV_MIN_DIM = 512  # below this the (dim x dim) Gram matrix is cheap: solve it exactly
 
@@ -234,6 +236,20 @@ class ProjectionSettings(Evented):
     sample: int | None = None  # project (and show) a random sample of this many rows
     seed: int = 0
     n_neighbors: int = 15  # UMAP
+    min_dist: float = 0.1  # UMAP
+    umap_metric: str = "euclidean"  # UMAP, one of UMAP_METRICS
+    # Semantic axes: each "A-B" (a token, a comma list or a /regex/ per end); z only in 3D.
+    x_axis: str = ""
+    y_axis: str = ""
+    z_axis: str = ""
+    axis_metric: str = "projection"  # one of AXIS_METRICS
+    rows: tuple = ()  # isolation: project (and show) only these row IDs; empty: every row
+
+    def _check_rows(self, value):
+        rows = tuple(int(i) for i in value)
+        if any(i < 0 for i in rows):
+            raise ExplorerError(f"row IDs are not negative: {min(rows)}")
+        return rows
 
     def validate(self) -> ProjectionSettings:
         if self.method not in METHODS:

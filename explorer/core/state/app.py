@@ -24,7 +24,7 @@ from explorer.core.tokens.vocab import DEFAULT_SPECIALS, ORDERS
 from explorer.core.training.config import TrainConfig
 
 VIEW_MODES = ("2d", "3d")
-COLOUR_MODES = ("category", "frequency", "cluster", "regex")
+COLOUR_MODES = ("category", "frequency", "cluster", "regex", "fidelity", "column")
 LABEL_MODES = ("auto", "none")
 THEMES = ("light", "dark", "high-contrast-light", "high-contrast-dark")
 FILLS = ("random", "zeros", "mean")
@@ -145,6 +145,11 @@ class ViewState(Evented):
     clusters: int = 8  # k for k-means colours
     colour_pattern: str = ""  # regex for regex colours
     labels: str = "auto"
+    colour_column: str = ""  # colour "column": the metadata column that colours the points
+    label_column: str = ""  # labels show this metadata column instead of the token ("": the token)
+    neighbours: bool = True  # the current token's nearest neighbours (full space) drawn on the plot
+    cluster_labels: bool = True  # a caption per cluster/category when colouring by one
+    density: bool = False  # density contours over the points
     range2d: tuple | None = None  # ((x0, x1), (y0, y1)) as the user left it; None: fit the points
     camera3d: dict | None = None  # distance, elevation, azimuth, center
     theme: str = "light"
@@ -198,6 +203,8 @@ class ExploreState(Evented):
     analogy: tuple = ("", "", "")  # a − b + c as typed; empty boxes use the examples shown
     analogy_k: int = 10
     moved_by: str = "distance"  # tokens that moved most: by distance or by cosine
+    filter_column: str = ""  # the Vocabulary dock's metadata filter: column ...
+    filter_value: str = ""  # ... and the value its rows must have
 
     def _check_selection(self, value):
         return tuple(check_count(i, "a token ID") for i in value)
