@@ -19,6 +19,8 @@ from explorer.core.io.samples import SAMPLES, find_sample, is_sample, vectors_fi
 from explorer.core.state.workspace import Workspace
 from explorer.core.view.labels import LabelChoice, choose_labels
 from explorer.ui.controller import Controller
+from explorer.ui.metadata import MetadataController
+from explorer.ui.overlays import PlotOverlays
 from explorer.ui.panels.init_panel import InitPanel
 from explorer.ui.panels.inspector_panel import InspectorPanel
 from explorer.ui.panels.projection_panel import ProjectionPanel
@@ -119,6 +121,8 @@ class MainWindow(QMainWindow):
         self.session_controller = SessionController(self)
         self.presentation = Presentation(self)
         self.tours = TourPlayer(self)  # concept tours: caption bar under the view, Tours menu
+        self.overlays = PlotOverlays(self)  # neighbours, fidelity, cluster captions on the plots
+        self.metadata = MetadataController(self)  # metadata columns: load, colour, label, filter
         self._build_menus()
 
         self.controller.jobs.running_changed.connect(self._show_running)
@@ -169,6 +173,7 @@ class MainWindow(QMainWindow):
                                            triggered=lambda _=False, a=sample.address: self.open_path(a)))
         file_menu.addSeparator()
         self.session_controller.populate_file_menu(file_menu)
+        self.metadata.populate_file_menu(file_menu)
         self.session_controller.export_menu.addSeparator()
         self.session_controller.export_menu.addAction(
             QAction("&Recording (GIF or MP4)…", self, triggered=self._export_recording_dialog,
