@@ -79,3 +79,19 @@ def test_pace_is_typed_into_the_training_dock(window, qtbot):
     assert window.state.train.pace == 20.0 and panel.pace.text() == "20 s"
     _type_into(qtbot, panel.pace, "0")
     assert window.state.train.pace == 0.0 and panel.pace.text() == "full speed"
+
+
+def test_threads_are_set_in_the_settings_tab_and_a_run_uses_them(window, qtbot):
+    """Skip-gram's worker threads are typed into the Settings tab; a language model has none."""
+    window.docks["Training"].raise_()
+    panel = window.train_panel
+    panel.tabs.setCurrentIndex(panel.tabs.indexOf(panel.workers.parentWidget()))
+    assert panel.workers.isVisible() and panel.workers.isEnabled() and panel.workers.value() == 1
+    _type_into(qtbot, panel.workers, "2")
+    assert window.state.train.workers == 2
+    _type_into(qtbot, panel.epochs, "2")
+    with qtbot.waitSignal(panel.run.finished, timeout=60000) as finished:
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    assert finished.args == ["done"] and panel.run.config.workers == 2
+    panel.objective.setCurrentIndex(panel.objective.findData("lm"))
+    assert window.state.train.objective == "lm" and not panel.workers.isEnabled()

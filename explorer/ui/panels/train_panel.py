@@ -192,6 +192,9 @@ class TrainPanel(QWidget):
         self.device = QComboBox()
         for label, value in (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda")):
             self.device.addItem(label, value)
+        self.workers = QSpinBox(minimum=1, maximum=64)
+        self.workers.setToolTip("Skip-gram/CBOW: train in this many threads at once, as word2vec's and "
+                                "gensim's workers do (above 1 a seed no longer repeats a run exactly)")
 
         self.pace = QDoubleSpinBox(decimals=0, minimum=0.0, maximum=3600.0, singleStep=10.0, suffix=" s")
         self.pace.setSpecialValueText("full speed")  # 0: as fast as it trains
@@ -292,7 +295,11 @@ class TrainPanel(QWidget):
         form.addRow(self.lm_row)
         form.addRow("", self.tied)
         form.addRow("", self.learnable)
-        form.addRow("Device", self.device)
+        row3 = QHBoxLayout()
+        row3.addWidget(self.device, 1)
+        row3.addWidget(QLabel("Threads"))
+        row3.addWidget(self.workers)
+        form.addRow("Device", row3)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addLayout(form)
@@ -367,7 +374,8 @@ class TrainPanel(QWidget):
                              (self.negative, "negative"), (self.min_count, "min_count"),
                              (self.sample, "sample"), (self.context, "context_length"),
                              (self.positional, "positional"), (self.tied, "tied"), (self.seed, "seed"),
-                             (self.device, "device"), (self.new_vocab, "new_vocab"), (self.pace, "pace")):
+                             (self.device, "device"), (self.workers, "workers"),
+                             (self.new_vocab, "new_vocab"), (self.pace, "pace")):
             bind(widget, train, name, on_error=report)
         # lr None means "the objective's default": the box shows that figure, and typing it stores None.
         bind(self.lr, train, "lr", on_error=report, to_widget=lambda lr: train.learning_rate,
@@ -386,7 +394,7 @@ class TrainPanel(QWidget):
         is_lm = objective == "lm"
         self.lm_row.setVisible(is_lm)
         self.tied.setVisible(is_lm)
-        for w in (self.window_size, self.negative, self.sample):
+        for w in (self.window_size, self.negative, self.sample, self.workers):
             w.setEnabled(objective in ("sgns", "cbow"))
 
     def _show_corpus(self, corpus: str) -> None:
