@@ -100,6 +100,18 @@ def _mix(a: str, b: str, share_of_a: float) -> str:
                   round(ca.blue() * t + cb.blue() * (1 - t))).name()
 
 
+_shown = LIGHT  # the theme the window shows now (ThemeKeeper.apply sets it)
+
+
+def muted_text() -> str:
+    """Secondary text (hints, notes) in the theme shown: 72% of the way from the background to
+    the text colour, so it reads on dark and high-contrast backgrounds too (a fixed grey
+    such as #5f6368 is below 3:1 on a dark one). Light keeps Google's #5f6368."""
+    if _shown.name == "light":
+        return "#5f6368"
+    return _mix(_shown.foreground, _shown.background, 0.72)
+
+
 def window_colour(theme: Theme) -> str:
     """The window and panel background: a little lighter than the plot's in dark themes (QColor.lighter
     leaves black black, so mix instead)."""
@@ -266,7 +278,8 @@ class ThemeKeeper(QObject):
             pass
 
     def apply(self, theme: Theme) -> int:
-        self.theme = theme
+        global _shown
+        self.theme = _shown = theme
         set_plot_defaults(theme)
         n = apply_theme(self.window, theme)
         for top in QApplication.topLevelWidgets():  # dialogs the window owns (Compare inits)

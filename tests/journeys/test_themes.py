@@ -121,3 +121,20 @@ def test_the_plot_title_keeps_the_theme_colour_and_size_through_presenting(windo
     qtbot.keyClick(window, Qt.Key_Escape)
     assert not window.state.presentation.active and window.theme.name == name
     assert shown(window.theme) and window.theme.title_size == normal_size
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_the_inspectors_hints_and_notes_are_readable_in_every_theme(window, qtbot, name):
+    """Before: the hint under "Pick a token" and the tab notes were a fixed #5f6368, under 3:1
+    on the dark backgrounds."""
+    from PySide6.QtWidgets import QLabel
+
+    choose_theme(qtbot, window, name)
+    inspector = window.inspector_panel
+    window.docks["Inspector"].raise_()
+    qtbot.waitUntil(lambda: inspector.lookup_hint.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: best_contrast(inspector.lookup_hint) >= 4.5, timeout=5000)
+    inspector.tabs.setCurrentIndex(inspector.TABS.index("One-hot"))
+    note = next(label for label in inspector.findChildren(QLabel, "inspectorNote")
+                if label.isVisible() and label.text())
+    qtbot.waitUntil(lambda: best_contrast(note) >= 4.5, timeout=5000)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QCompleter, QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
     QFrame, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
@@ -38,6 +38,7 @@ from explorer.core.state.app import INSPECTOR_TABS, MAX_ANALOGIES, MAX_NEIGHBOUR
 from explorer.core.state.workspace import Workspace
 from explorer.ui.bind import bind
 from explorer.ui.chips import token_chips
+from explorer.ui.theme import muted_text
 from explorer.ui.workers import LatestJob
 
 SYNC_LIMIT = 2_000_000  # matrix entries answered on the GUI thread; bigger matrices go to a worker
@@ -110,9 +111,18 @@ def _vector(values, head: int = 3) -> str:
 
 
 def _note(text: str) -> QLabel:
-    label = QLabel(text, wordWrap=True)
-    label.setStyleSheet("color: #5f6368;")
+    label = QLabel(text, wordWrap=True, objectName="inspectorNote")  # recoloured with the theme
+    label.setStyleSheet(f"color: {muted_text()};")
     return label
+
+
+def _lookup_hint() -> str:
+    return (f"<p style='color:{muted_text()}'>Pick a token: click a point in the view, a row in the "
+            "vocabulary, or type a token or an ID above.</p>"
+            f"<p style='color:{muted_text()}'>Its row of the weight matrix W "
+            "appears here, as numbers and as a strip over the dim index, with its L2 norm among the "
+            "norms of all rows. The other tabs show its neighbours, the one-hot product the lookup "
+            "replaces, a sentence as a matrix, analogies and drift during training.</p>")
 
 
 def _title(text: str) -> QLabel:
@@ -222,6 +232,15 @@ class InspectorPanel(QWidget):
             controller.live_frame.connect(self.show_live_frame)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
+        # Deferred one turn: the window applies the new theme (and its muted colour) first.
+        workspace.state.view.events.theme.connect(lambda _name: QTimer.singleShot(0, self._retheme))
+        self.show_token(self.explore.current)
+
+    def _retheme(self) -> None:
+        """Hints and notes in the muted colour of the theme now shown."""
+        for label in self.findChildren(QLabel, "inspectorNote"):
+            label.setStyleSheet(f"color: {muted_text()};")
+        self.lookup_hint.setText(_lookup_hint())
         self.show_token(self.explore.current)
 
     def _bind_settings(self) -> None:
@@ -275,13 +294,7 @@ class InspectorPanel(QWidget):
         tab = QWidget()
         self.lookup_content = QWidget()
         self.lookup_content.setVisible(False)
-        self.lookup_hint = QLabel(
-            "<p style='color:#5f6368'>Pick a token: click a point in the view, a row in the vocabulary, or "
-            "type a token or an ID above.</p><p style='color:#5f6368'>Its row of the weight matrix W "
-            "appears here, as numbers and as a strip over the dim index, with its L2 norm among the "
-            "norms of all rows. The other tabs show its neighbours, the one-hot product the lookup "
-            "replaces, a sentence as a matrix, analogies and drift during training.</p>",
-            wordWrap=True, alignment=Qt.AlignTop)
+        self.lookup_hint = QLabel(_lookup_hint(), wordWrap=True, alignment=Qt.AlignTop)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.addWidget(self.lookup_hint)
@@ -657,7 +670,7 @@ class InspectorPanel(QWidget):
         self.oov = report
         word = html.escape(report.word)
         self.header.setText(f"<span style='font-size:15pt; font-weight:600'>{word}</span>&nbsp;&nbsp; "
-                            f"<span style='color:#5f6368'>{html.escape(report.summary())}</span>")
+                            f"<span style='color:{muted_text()}'>{html.escape(report.summary())}</span>")
         self._show_live_marks(False)
         vocab = self.workspace.vocab
         score_name = "distance" if metric == "euclidean" else metric
@@ -695,7 +708,7 @@ class InspectorPanel(QWidget):
         self.oov = None
         if token_id is None:
             self.report = None
-            self.header.setText("<span style='color:#5f6368'>No token selected.</span>")
+            self.header.setText(f"<span style='color:{muted_text()}'>No token selected.</span>")
             self._clear_token_views()
             return
         self._one_hot_follow()
@@ -715,7 +728,7 @@ class InspectorPanel(QWidget):
             text += f" &nbsp;·&nbsp; count <b>{count:,}</b>"
         weights = self.workspace.weights
         if weights is not None:
-            text += (f" &nbsp;·&nbsp; <span style='color:#5f6368'>row {token_id:,} of W "
+            text += (f" &nbsp;·&nbsp; <span style='color:{muted_text()}'>row {token_id:,} of W "
                      f"({weights.shape[0]:,} × {weights.shape[1]})</span>")
         self.header.setText(text)
 
@@ -894,7 +907,7 @@ class InspectorPanel(QWidget):
     def _show_drift(self, report: TokenReport, metric: str) -> None:
         vocab = self.workspace.vocab
         if report.drift is None:
-            self.drift_label.setText("<span style='color:#5f6368'>No training yet: the matrix is still "
+            self.drift_label.setText(f"<span style='color:{muted_text()}'>No training yet: the matrix is still "
                                      "as initialized, so nothing has drifted. Train, then come back.</span>")
             self.drift_before.setRowCount(0)
             self.drift_after.setRowCount(0)
@@ -918,7 +931,7 @@ class InspectorPanel(QWidget):
             self.moved = []
             self.moved_table.setRowCount(0)
             if self.explore.current is None:
-                self.drift_label.setText("<span style='color:#5f6368'>No training yet: the matrix is "
+                self.drift_label.setText(f"<span style='color:{muted_text()}'>No training yet: the matrix is "
                                          "still as initialized. Train, then come back.</span>")
             return
         by = self.explore.moved_by
@@ -953,7 +966,7 @@ class InspectorPanel(QWidget):
             self._failed("one-hot", exc)
             return
         ids = list(self.explore.one_hot_ids)
-        self.equal_label.setText("<span style='color:#5f6368'>computing…</span>")
+        self.equal_label.setText(f"<span style='color:{muted_text()}'>computing…</span>")
 
         def done(result) -> None:
             if self.workspace.weights is not weights:
