@@ -105,3 +105,62 @@ def point_colours(mode: str, n: int, *, palette: Sequence[Colour], neutral: Colo
     if category is None or len(category) != n:
         return np.tile(np.array([*palette[0], 220], np.uint8), (n, 1)), list(category_legend)
     return np.asarray(category, np.uint8), list(category_legend)
+
+
+GRADIENT_STEPS = 64  # a numeric colouring is drawn in this many shades (and its colour bar too)
+MAX_GROUPS = 12  # a categorical column shows its most frequent values, the rest as "other"
+
+
+def gradient_colours(values: np.ndarray, neutral: Colour, *, lo: float | None = None,
+                     hi: float | None = None) -> tuple[np.ndarray, float, float]:
+    """RGBA per point along the sequential ramp for numeric `values` (NaN: missing, neutral and
+    faint), and the (lo, hi) the ramp spans (the finite values' range unless given)."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    if lo is None or hi is None:
+        lo = float(values[finite].min()) if finite.any() else 0.0
+        hi = float(values[finite].max()) if finite.any() else 1.0
+    span = hi - lo if hi > lo else 1.0
+    ramp = np.array([(*c, 235) for c in sequential_colors(GRADIENT_STEPS)], np.uint8)
+    step = np.zeros(len(values), np.int64)
+    step[finite] = np.clip(((values[finite] - lo) / span * (GRADIENT_STEPS - 1)).round(), 0, GRADIENT_STEPS - 1)
+    colours = ramp[step]
+    colours[~finite] = (*neutral, 90)
+    return colours, lo, hi
+
+
+def category_groups(values: np.ndarray, top: int = MAX_GROUPS) -> tuple[np.ndarray, list[str], int]:
+    """Groups of a categorical column: (group per point, -1 = missing ""; names of the `top`
+    most frequent values, then "other" when more; how many points are missing)."""
+    values = np.asarray(values, dtype=object)
+    present = np.array([v != "" for v in values.tolist()], dtype=bool)
+    names, inverse, sizes = np.unique(values[present].astype(str), return_inverse=True, return_counts=True)
+    order = np.lexsort((names, -sizes))  # most frequent first, ties by name
+    rank = np.empty(len(names), np.int64)
+    rank[order] = np.arange(len(names))
+    ranked = rank[inverse]
+    shown = [str(names[i]) for i in order[:top]]
+    if len(names) > top:
+        ranked = np.minimum(ranked, top)
+        shown.append("other")
+    groups = np.full(len(values), -1, np.int64)
+    groups[present] = ranked
+    return groups, shown, int(len(values) - present.sum())
+
+
+def column_colours(values: np.ndarray, *, palette: Sequence[Colour], neutral: Colour,
+                   top: int = MAX_GROUPS) -> tuple[np.ndarray, list, np.ndarray]:
+    """Colours of a categorical column: (RGBA per point, legend [(text, rgba)], group per point).
+    The `top` most frequent values get palette colours, the rest one "other" colour; missing
+    values ("") are neutral and faint."""
+    groups, names, missing = category_groups(values, top)
+    lut = [(*palette[i % len(palette)], 230) for i in range(min(len(names), top))]
+    if len(names) > top:
+        lut.append((*neutral, 200))  # "other"
+    lut.append((*neutral, 90))  # missing, at index -1
+    lut = np.array(lut, np.uint8)
+    sizes = np.bincount(groups[groups >= 0], minlength=len(names))
+    legend = [(f"{name} ({sizes[i]:,})", tuple(int(v) for v in lut[i])) for i, name in enumerate(names)]
+    if missing:
+        legend.append((f"missing ({missing:,})", tuple(int(v) for v in lut[-1])))
+    return lut[groups], legend, groups

@@ -1,0 +1,54 @@
+"""Captions of groups on the plot (k-means clusters, categories, a categorical column):
+each group's caption sits at its robust centre and names a few of its tokens (issue #17 §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+TOKENS_PER_CAPTION = 3
+MAX_CAPTIONS = 40
+
+
+@dataclass(frozen=True)
+class Caption:
+    group: int
+    x: float
+    y: float
+    text: str
+    size: int  # points of the group on the plot
+
+
+def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], counts: np.ndarray | None = None,
+                   *, per_group: int = TOKENS_PER_CAPTION, limit: int = MAX_CAPTIONS,
+                   skip: Sequence[int] = ()) -> list[Caption]:
+    """One caption per group (group ids >= 0; -1 and `skip` have none), biggest groups first.
+
+    The centre is the median of the group's drawn points (NaN rows are not drawn), robust to
+    outliers. The text is the group's `per_group` most frequent tokens when counts are known,
+    else its tokens nearest that centre."""
+    groups = np.asarray(groups, np.int64)
+    xy = np.asarray(xy, np.float64)[:, :2]
+    drawn = np.isfinite(xy).all(axis=1) & (groups >= 0)
+    if skip:
+        drawn &= ~np.isin(groups, np.asarray(skip, np.int64))
+    ids = np.flatnonzero(drawn)
+    if not len(ids):
+        return []
+    order = np.argsort(groups[ids], kind="stable")
+    ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[ids]) != 0])
+    bounds = list(zip(starts, np.r_[starts[1:], len(ids)]))
+    out = []
+    for start, end in sorted(bounds, key=lambda b: b[0] - b[1])[:limit]:
+        members = ids[start:end]
+        centre = np.median(xy[members], axis=0)
+        if counts is not None:
+            rank = np.argsort(-np.asarray(counts)[members], kind="stable")
+        else:
+            rank = np.argsort(((xy[members] - centre) ** 2).sum(axis=1), kind="stable")
+        text = " · ".join(str(tokens[i]) for i in members[rank[:per_group]])
+        out.append(Caption(int(groups[members[0]]), float(centre[0]), float(centre[1]), text, int(end - start)))
+    return out

@@ -1,0 +1,55 @@
+"""Density of the projected points on a grid, for contour lines over the plot (issue #17 §8).
+
+A 2D histogram (np.bincount, linear in the points: 2M points in well under a second) smoothed
+with a gaussian (scipy.ndimage), and iso-levels at shares of its peak. Qt-free: the view draws
+the lines (pyqtgraph's isocurve)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+GRID = 160  # cells along the longer side
+SIGMA = 2.0  # smoothing, in cells
+LEVELS = (0.08, 0.2, 0.4, 0.7)  # contour levels, as shares of the peak density
+
+
+@dataclass(frozen=True)
+class Density:
+    """grid[i, j]: smoothed points per cell at x = x0 + (i + 0.5) * dx, y = y0 + (j + 0.5) * dy."""
+
+    grid: np.ndarray
+    x0: float
+    y0: float
+    dx: float
+    dy: float
+    levels: tuple[float, ...]
+    points: int
+
+
+def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
+                 shares: tuple[float, ...] = LEVELS) -> Density | None:
+    """The smoothed density of the finite rows of `xy` (N x >=2); None with fewer than 3 points
+    or no extent."""
+    xy = np.asarray(xy)[:, :2]
+    ok = np.isfinite(xy).all(axis=1)
+    pts = xy[ok].astype(np.float64, copy=False)
+    if len(pts) < 3:
+        return None
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    extent = hi - lo
+    if not (extent > 0).any():
+        return None
+    extent = np.where(extent > 0, extent, extent.max())
+    cell = extent.max() / cells
+    pad = 3 * sigma * cell  # the smoothed tails stay on the grid, so the lines close
+    lo = lo - pad
+    shape = np.ceil((extent + 2 * pad) / cell).astype(np.int64) + 1
+    idx = np.minimum(((pts - lo) / cell).astype(np.int64), shape - 1)
+    counts = np.bincount(idx[:, 0] * shape[1] + idx[:, 1], minlength=int(shape[0] * shape[1]))
+    grid = ndimage.gaussian_filter(counts.reshape(shape).astype(np.float32), sigma, mode="constant")
+    peak = float(grid.max())
+    levels = tuple(peak * s for s in shares) if peak > 0 else ()
+    return Density(grid, float(lo[0]), float(lo[1]), float(cell), float(cell), levels, int(len(pts)))

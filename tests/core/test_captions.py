@@ -1,0 +1,42 @@
+import numpy as np
+
+from explorer.core.view.captions import group_captions
+from explorer.core.view.colours import category_groups, column_colours, gradient_colours
+
+
+def test_a_caption_per_group_at_its_median_naming_its_most_frequent_tokens():
+    xy = np.array([[0, 0], [1, 0], [0.5, 0.2], [100, 0], [10, 10], [11, 10], [np.nan, np.nan]], np.float32)
+    groups = np.array([0, 0, 0, 0, 1, 1, 1])
+    tokens = ["a", "b", "c", "far", "x", "y", "unsampled"]
+    counts = np.array([5, 9, 1, 3, 2, 8, 100])
+    captions = group_captions(groups, xy, tokens, counts, per_group=2)
+    assert [c.group for c in captions] == [0, 1]  # biggest first
+    first, second = captions
+    assert (first.x, first.y) == (0.75, 0.0)  # the median: the outlier at x=100 does not drag it
+    assert first.text == "b · a" and first.size == 4
+    assert second.text == "y · x"  # the NaN row is not on the plot: not named
+
+
+def test_without_counts_the_tokens_nearest_the_centre_name_it():
+    xy = np.array([[0, 0], [1, 0], [2, 0], [9, 0], [10, 0]], np.float32)
+    captions = group_captions(np.zeros(5, np.int64), xy, list("abcde"), None, per_group=1)
+    assert captions[0].text == "c"
+    assert group_captions(np.full(5, -1), xy, list("abcde")) == []
+
+
+def test_a_categorical_column_keeps_its_top_values_and_an_other():
+    values = np.array(["n", "v", "n", "", "adj", "n", "v", "x"], dtype=object)
+    groups, names, missing = category_groups(values, top=2)
+    assert names == ["n", "v", "other"] and missing == 1
+    assert groups.tolist() == [0, 1, 0, -1, 2, 0, 1, 2]
+    palette, neutral = [(1, 1, 1), (2, 2, 2), (3, 3, 3)], (9, 9, 9)
+    colours, legend, _ = column_colours(values, palette=palette, neutral=neutral, top=2)
+    assert [t for t, _ in legend] == ["n (3)", "v (2)", "other (2)", "missing (1)"]
+    assert tuple(colours[3]) == (9, 9, 9, 90) and tuple(colours[0][:3]) == (1, 1, 1)
+
+
+def test_a_gradient_spans_the_finite_values_and_greys_the_missing():
+    colours, lo, hi = gradient_colours(np.array([0.0, 0.5, 1.0, np.nan]), (9, 9, 9))
+    assert (lo, hi) == (0.0, 1.0)
+    assert tuple(colours[3]) == (9, 9, 9, 90)
+    assert len({tuple(c) for c in colours[:3]}) == 3
