@@ -26,16 +26,22 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolT
 from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.app import AppState
-from explorer.core.view.colours import match_tokens, point_colours
+from explorer.core.view.captions import group_captions
+from explorer.core.view.colours import column_colours, gradient_colours, match_tokens, point_colours
+from explorer.core.view.density import density_grid
 from explorer.core.view.picking import points_in_polygon, points_in_rect
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
-from explorer.ui.views.scatter_items import LabelsItem, LegendBox, PointsItem, SelectViewBox, TrailsItem
+from explorer.ui.views.scatter_items import (
+    ContoursItem, LabelsItem, LegendBox, NeighboursItem, PointsItem, SelectViewBox, TrailsItem,
+)
 from explorer.ui.views.scatter_toolbar import ScatterToolbar
 
 HOVER_RADIUS_PX = 7
 MAX_HIT_LABELS = 150
 MAX_SELECTION_LABELS = 150
 RANGE_WRITE_MS = 100  # panning and zooming write state.view.range2d at most this often
+OVERLAY_MS = 250  # moving points (live training) recompute captions and contours at most this often
+FIDELITY_RANGE = (0.0, 1.0)  # the share of neighbours kept: its colour bar always spans 0..1
 
 
 def point_diameter(n: int, base: int) -> float:
@@ -49,7 +55,9 @@ def point_diameter(n: int, base: int) -> float:
 
 class Scatter2D(pg.PlotWidget):
     """Public API: set_points / set_positions / set_legend / set_axis_titles / set_labels,
-    set_trails, search, set_color_mode, set_selection, set_tool, export; signals
+    set_trails, search, set_color_mode, set_selection, set_tool, export; overlays:
+    set_neighbours, set_fidelity, set_metadata (colour and label by a column), group captions
+    (state.view.cluster_labels) and density contours (state.view.density); signals
     point_clicked(int) and selection_changed(list of ids). `state` is the AppState it
     follows (its own when none is given)."""
 
@@ -82,6 +90,16 @@ class Scatter2D(pg.PlotWidget):
         self.legend_entries: list = []
         self.trail_ids: list[int] = []
         self.status_text = ""
+        self.neighbour_of: int | None = None  # the token whose neighbours are drawn
+        self.neighbour_ids = np.zeros(0, np.int64)
+        self.neighbour_note = ""  # "3 of 10 neighbours are off the plot"
+        self.fidelity = None  # per-token share of neighbours kept (NaN: not measured), and its caption
+        self.fidelity_caption = ""
+        self.metadata = None  # explorer.core.io.metadata.Metadata, or None
+        self.colour_bar_caption = ""  # the caption of the colour bar shown ("" when a legend is)
+        self.groups: np.ndarray | None = None  # the group of each point when colouring by groups
+        self.captions: list = []  # explorer.core.view.captions.Caption of each group shown
+        self.density = None  # explorer.core.view.density.Density drawn as contours
 
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
@@ -99,8 +117,12 @@ class Scatter2D(pg.PlotWidget):
         self.trails.setZValue(5)
         self.label_item = LabelsItem(theme.foreground, theme.background, theme.label_size)
         self.label_item.setZValue(10)
+        self.neighbours_item = NeighboursItem(theme.foreground)
+        self.neighbours_item.setZValue(4)  # over the points, under the labels
+        self.contours = ContoursItem(theme.foreground)
+        self.contours.setZValue(-1)  # behind the points
         self.addItem(self.points)
-        for item in (self.trails, self.label_item):  # they draw over the view: not data bounds
+        for item in (self.trails, self.label_item, self.neighbours_item, self.contours):  # not data bounds
             self.addItem(item, ignoreBounds=True)
         self.viewbox.on_select = self._select_shape
 
@@ -136,6 +158,8 @@ class Scatter2D(pg.PlotWidget):
         self._range_timer = QTimer(self, singleShot=True, interval=RANGE_WRITE_MS)
         self._range_timer.timeout.connect(self._store_range)
         self.viewbox.sigRangeChanged.connect(self._range_moved)
+        self._overlay_timer = QTimer(self, singleShot=True, interval=OVERLAY_MS)
+        self._overlay_timer.timeout.connect(self._update_moving_overlays)
 
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.scene().sigMouseClicked.connect(self._mouse_clicked)
@@ -145,6 +169,11 @@ class Scatter2D(pg.PlotWidget):
         view.colour.connect(lambda _mode: self._apply_color_mode())
         view.clusters.connect(self._clusters_changed)
         view.colour_pattern.connect(lambda _p: self.color_mode == "regex" and self._apply_color_mode())
+        view.colour_column.connect(lambda _c: self.color_mode == "column" and self._apply_color_mode())
+        view.label_column.connect(lambda _c: self._show_label_texts())
+        view.cluster_labels.connect(lambda _on: self._update_captions())
+        view.density.connect(lambda _on: self._update_density())
+        view.neighbours.connect(lambda _on: self._show_neighbours())
         view.range2d.connect(self._follow_range)
         explore.selection.connect(self._show_selection)
         explore.current.connect(lambda _id: self._refresh_emphasis())
@@ -219,11 +248,16 @@ class Scatter2D(pg.PlotWidget):
         self.hovered = None
         self._category_colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 4)
         self.points.set_diameter(point_diameter(len(self._xy), self.theme.point_size))
-        self.label_item.set_tokens(self.tokens)
+        self.label_item.set_tokens(self.label_texts())
         self.label_item.xy = self._xy
         self.trails.set_trails([], np.zeros((0, 0, 2), np.float32), [])
         self.trail_ids = []
+        if self.fidelity is not None and len(self.fidelity) != len(self._xy):
+            self.fidelity = None
+        self.neighbour_of, self.neighbour_ids = None, np.zeros(0, np.int64)
+        self._show_neighbours()
         self._apply_color_mode()
+        self._update_density()
         if self.search_text:
             self._show_search(self.search_text, self._search_regex, self._match(self.search_text, self._search_regex),
                               centre=False)
@@ -237,6 +271,10 @@ class Scatter2D(pg.PlotWidget):
         self.points.set_data(self._xy)
         self.label_item.xy = self._xy
         self.label_item.update()
+        self.neighbours_item.xy = self._xy
+        self.neighbours_item.update()
+        if (self.captions or self.density is not None) and not self._overlay_timer.isActive():
+            self._overlay_timer.start()  # throttled: live training moves the points many times a second
         self._update_status()
 
     # -- colours and legend ----------------------------------------------------------
@@ -277,6 +315,9 @@ class Scatter2D(pg.PlotWidget):
     def _apply_color_mode(self) -> None:
         n = len(self._xy)
         mode, k = self.color_mode, self.cluster_k
+        if mode in ("fidelity", "column"):
+            self._apply_value_colours(mode)
+            return
         if mode == "cluster" and (self.cluster_labels is None or len(self.cluster_labels) != n):
             if self.cluster_runner is not None and n:
                 self._set_colors(np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1)),
@@ -293,7 +334,40 @@ class Scatter2D(pg.PlotWidget):
                                        clusters=self.cluster_labels, pattern=pattern or "", hits=hits)
         self._set_colors(colors, legend)
 
-    def _set_colors(self, colors: np.ndarray, legend) -> None:
+    def _apply_value_colours(self, mode: str) -> None:
+        """Colour by fidelity (a gradient over 0..1) or by a metadata column (numeric: a gradient,
+        else a legend of its most frequent values)."""
+        n = len(self._xy)
+        waiting = np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1))
+        if mode == "fidelity":
+            if self.fidelity is None or len(self.fidelity) != n:
+                self._set_colors(waiting, [("measuring fidelity…", (*NEUTRAL, 160))])
+                return
+            colours, lo, hi = gradient_colours(self.fidelity, NEUTRAL, lo=FIDELITY_RANGE[0], hi=FIDELITY_RANGE[1])
+            self._set_colors(colours, bar=(self.fidelity_caption, lo, hi))
+            return
+        name, metadata = self.state.view.colour_column, self.metadata
+        if metadata is None or name not in metadata.names:
+            self._set_colors(waiting, [("no metadata column" if metadata is None else "choose a column",
+                                        (*NEUTRAL, 160))])
+            return
+        values = metadata.values(name)
+        if len(values) != n:  # a column for another vocabulary: missing past its end
+            values = _fit_length(values, n, metadata.is_numeric(name))
+        if metadata.is_numeric(name):
+            colours, lo, hi = gradient_colours(values, NEUTRAL)
+            measured = int(np.isfinite(values).sum())
+            self._set_colors(colours, bar=(f"{name}: {measured:,} of {n:,} rows", lo, hi))
+            return
+        colours, legend, groups = column_colours(values, palette=PALETTE, neutral=NEUTRAL)
+        self._set_colors(colours, legend, groups=groups)
+
+    def _set_colors(self, colors: np.ndarray, legend=(), bar=None, groups=None) -> None:
+        """Draw these colours, with a legend, or a colour bar (caption, low, high) for a
+        gradient; `groups` (one per point, -1 none) get captions when cluster labels are on."""
+        if groups is None:
+            groups = self._mode_groups()
+        self.groups = groups
         self.colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         packed = np.ascontiguousarray(self.colors).view(np.uint32).ravel()
         palette, index = np.unique(packed, return_inverse=True)
@@ -303,9 +377,121 @@ class Scatter2D(pg.PlotWidget):
             palette, index = np.unique(packed, return_inverse=True)
         palette_rgba = palette.view(np.uint8).reshape(-1, 4)
         self.points.set_data(self._xy, index.astype(np.int32).ravel(), palette_rgba)
-        self._show_legend(legend)
+        if bar is None:
+            self.colour_bar_caption = ""
+            self._show_legend(legend)
+        else:
+            self._show_bar(*bar)
         self._update_trail_colors()
+        self._update_captions()
         self.colors_changed.emit()
+
+    def _show_bar(self, caption: str, lo: float, hi: float) -> None:
+        self.colour_bar_caption = caption
+        self.legend_entries = []
+        ramp, _, _ = gradient_colours(np.linspace(lo, hi, 32), NEUTRAL, lo=lo, hi=hi)
+        # "10-NN preserved: mean 0.43 over 30,522 rows" in the narrow legend column, a part a line
+        head, _, rest = caption.partition(": ")
+        lines = [head + ":"] + _wrap(rest, 18) if rest else [head]
+        self.legend.set_bar(lines, f"{lo:.3g}", f"{hi:.3g}", ramp)
+
+    def _mode_groups(self) -> np.ndarray | None:
+        """The groups the colours show: k-means clusters, or categories (one per colour)."""
+        if self.color_mode == "cluster" and self.cluster_labels is not None \
+                and len(self.cluster_labels) == len(self._xy):
+            return np.asarray(self.cluster_labels, np.int64)
+        if self.color_mode == "category" and len(self._category_colors) == len(self._xy) and len(self._xy):
+            packed = np.ascontiguousarray(self._category_colors).view(np.uint32).ravel()
+            _, groups = np.unique(packed, return_inverse=True)
+            return groups.astype(np.int64).ravel()
+        return None
+
+    # -- group captions, density contours, neighbours ------------------------------------
+    def _update_captions(self) -> None:
+        """A caption per group at its robust centre (state.view.cluster_labels)."""
+        groups = self.groups
+        if not self.state.view.cluster_labels or groups is None or len(groups) != len(self._xy) \
+                or len(np.unique(groups[groups >= 0])) < 2:
+            self.captions = []
+        else:
+            self.captions = group_captions(groups, self._xy, self.tokens, self.counts)
+        self.label_item.captions = [(c.x, c.y, c.text) for c in self.captions]
+        self.label_item.update()
+
+    def _update_density(self) -> None:
+        """Density contours of the drawn points (state.view.density)."""
+        self.density = density_grid(self._xy) if self.state.view.density and len(self._xy) else None
+        self.contours.set_density(self.density)
+
+    def _update_moving_overlays(self) -> None:
+        if self.closed:
+            return
+        if self.captions:
+            self._update_captions()
+        if self.density is not None:
+            self._update_density()
+
+    def set_neighbours(self, token_id: int | None, ids) -> None:
+        """Draw lines from `token_id` to its nearest neighbours `ids` (found in the full space);
+        None clears them. The neighbours are labelled in bold; those not on the plot (outside a
+        sample or an isolation) are counted in a note."""
+        self.neighbour_of = None if token_id is None else int(token_id)
+        self.neighbour_ids = np.asarray([] if token_id is None else list(ids), np.int64).reshape(-1)
+        self._show_neighbours()
+
+    def _show_neighbours(self) -> None:
+        shown = self.state.view.neighbours and self.neighbour_of is not None
+        centre = self.neighbour_of if shown else None
+        self.neighbours_item.set_neighbours(centre, self.neighbour_ids if shown else [], self._xy)
+        drawn = len(self.neighbours_item.drawn())
+        total = len(self.neighbour_ids) if shown else 0
+        note = ""
+        if shown and drawn < total:
+            off = total - drawn
+            note = (f"{off} of {total} neighbours " + ("is" if off == 1 else "are") + " off the plot"
+                    if centre is not None and 0 <= centre < len(self._xy) and np.isfinite(self._xy[centre]).all()
+                    else f"{self.tokens[centre] if 0 <= centre < len(self.tokens) else centre} is off the plot")
+        if note != self.neighbour_note:
+            self.neighbour_note = note
+            self._note_label.setText(self._note_text())
+            self._place_status()
+        self._refresh_emphasis()
+
+    def set_fidelity(self, per_token: np.ndarray | None, caption: str = "") -> None:
+        """Per-token neighbour preservation (NaN: not measured) and its caption, e.g.
+        "10-NN preserved: mean 0.43 over 30,522 rows": coloured by when that is the mode."""
+        per_token = None if per_token is None else np.asarray(per_token, np.float32)
+        if per_token is not None and len(per_token) != len(self._xy):
+            return  # stale: the points changed meanwhile
+        self.fidelity, self.fidelity_caption = per_token, caption
+        if self.color_mode == "fidelity":
+            self._apply_color_mode()
+
+    def set_metadata(self, metadata) -> None:
+        """Metadata columns (explorer.core.io.metadata.Metadata, or None) to colour and label by."""
+        self.metadata = metadata
+        self._show_label_texts()
+        if self.color_mode == "column":
+            self._apply_color_mode()
+
+    def label_texts(self) -> list[str]:
+        """The text of each point's label: the token, or its value of state.view.label_column
+        (the token where the value is missing)."""
+        name, metadata = self.state.view.label_column, self.metadata
+        if not name or metadata is None or name not in metadata.names:
+            return list(self.tokens)
+        values = metadata.values(name)
+        numeric = metadata.is_numeric(name)
+        out = []
+        for k, token in enumerate(self.tokens):
+            v = values[k] if k < len(values) else ("" if not numeric else np.nan)
+            out.append(token if (v == "" if not numeric else not np.isfinite(v)) else
+                       (f"{v:.4g}" if numeric else str(v)))
+        return out
+
+    def _show_label_texts(self) -> None:
+        self.label_item.set_tokens(self.label_texts())
+        self.label_item.update()
 
     # -- axes, title and labels ------------------------------------------------------------
     def set_axis_titles(self, x: str, y: str) -> None:
@@ -348,9 +534,10 @@ class Scatter2D(pg.PlotWidget):
         if len(hits) > MAX_HIT_LABELS and self.counts is not None:
             hits = hits[np.argsort(-self.counts[hits], kind="stable")]
         hits = hits[:MAX_HIT_LABELS].tolist()
-        candidates = list(dict.fromkeys(first + selection + hits + self._label_ids))
+        neighbours = self.neighbours_item.drawn().tolist()
+        candidates = list(dict.fromkeys(first + neighbours + selection + hits + self._label_ids))
         self.label_item.candidates = candidates
-        self.label_item.strong = set(first + selection + hits)
+        self.label_item.strong = set(first + neighbours + selection + hits)
         highlighted = np.unique(np.concatenate([np.asarray(first + self.selection, np.int64),
                                                 self.search_hits.astype(np.int64)]))
         self.points.highlighted = highlighted[highlighted < n]
@@ -367,7 +554,14 @@ class Scatter2D(pg.PlotWidget):
     @property
     def labels(self) -> list[str]:
         """Texts of the labels on screen now (after overlap suppression)."""
-        return [self.tokens[i] for i, _ in self.label_boxes()]
+        return [self.label_item.tokens[i] for i, _ in self.label_boxes()]
+
+    def caption_boxes(self) -> list[tuple[str, QRectF]]:
+        """(text, box in view pixels) of each group caption shown, as the next paint places them."""
+        transform = self.label_item.deviceTransform(self.viewportTransform()) if self.label_item.scene() else None
+        if transform is None:
+            return []
+        return [(self.label_item.captions[k][2], box) for k, box in self.label_item.layout_captions(transform)]
 
     def label_boxes(self) -> list[tuple[int, QRectF]]:
         """(token id, box in view pixels) of each label shown, as the next paint places them."""
@@ -595,8 +789,11 @@ class Scatter2D(pg.PlotWidget):
         """What the unasked labels are, in a corner of the view (and so in exports); "" hides it."""
         if text != self.label_note:
             self.label_note = text
-            self._note_label.setText(text)
+            self._note_label.setText(self._note_text())
             self._place_status()
+
+    def _note_text(self) -> str:
+        return " · ".join(t for t in (self.neighbour_note, self.label_note) if t)
 
     def _place_status(self) -> None:
         rect = self.viewbox.rect()
@@ -609,10 +806,10 @@ class Scatter2D(pg.PlotWidget):
             self._status_label.setPos(5, 3)
             status_top, status_right = rect.height() - br.height() - 12, br.width() + 16
             self._status_box.setPos(6, status_top)
-        note = bool(self.label_note)
+        note = bool(self._note_text())
         self._note_box.setVisible(note)
         if note:
-            elided = QFontMetricsF(self._note_label.font()).elidedText(self.label_note, Qt.ElideRight,
+            elided = QFontMetricsF(self._note_label.font()).elidedText(self._note_text(), Qt.ElideRight,
                                                                       max(rect.width() - 22, 40))
             if self._note_label.text() != elided:
                 self._note_label.setText(elided)
@@ -683,9 +880,17 @@ class Scatter2D(pg.PlotWidget):
         labels._sizes, labels._images = {}, {}
         self.set_title(self.title_text)  # the new theme's size and colour, not the last one's
         self.trails.foreground = QColor(theme.foreground)
+        self.neighbours_item.foreground = QColor(theme.foreground)
+        self.contours.foreground = QColor(theme.foreground)
+        self.contours.update()
+        self.neighbours_item.update()
+        labels.caption_font.setPointSize(theme.label_size + 2)
         self.legend.foreground = QColor(theme.foreground)
         self.legend.font.setPointSize(max(theme.font_size - 1, 6))
-        self.legend.set_entries(self.legend_entries)
+        if self.legend.bar is not None:
+            self.legend.set_bar(*self.legend.bar[:3], [c.getRgb() for c in self.legend.bar[3]])
+        else:
+            self.legend.set_entries(self.legend_entries)
         background = QColor(theme.background)
         background.setAlpha(215)
         self._status_box.setBrush(background)
@@ -699,3 +904,21 @@ class Scatter2D(pg.PlotWidget):
         self._refresh_emphasis()
         points.update()
         labels.update()
+
+
+def _fit_length(values: np.ndarray, n: int, numeric: bool) -> np.ndarray:
+    """A column cut or padded (missing) to n rows."""
+    out = np.full(n, np.nan) if numeric else np.full(n, "", dtype=object)
+    m = min(n, len(values))
+    out[:m] = values[:m]
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines

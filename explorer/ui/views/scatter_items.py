@@ -7,6 +7,8 @@
   instead (level of detail); the view states which one is shown.
 - LabelsItem places text labels in pixel space and drops those that would overlap.
 - TrailsItem draws the paths of selected tokens over training snapshots.
+- NeighboursItem draws lines from the current token to its nearest neighbours, and rings.
+- ContoursItem draws density iso-lines behind the points.
 - SelectViewBox adds rectangle and lasso selection to pyqtgraph's ViewBox.
 """
 
@@ -369,7 +371,12 @@ class LabelsItem(_ViewRectItem):
         self.bold.setBold(True)
         self.candidates: list[int] = []  # token ids, highest priority first
         self.strong: set[int] = set()  # drawn bold (selection, current, search hits)
-        self.tokens: list[str] = []
+        self.tokens: list[str] = []  # the label text of each point (a token, or a metadata value)
+        self.caption_font = QFont(self.font)
+        self.caption_font.setBold(True)
+        self.caption_font.setPointSize(point_size + 2)
+        self.captions: list[tuple[float, float, str]] = []  # group captions (x, y, text), placed first
+        self.placed_captions: list[tuple[int, QRectF]] = []
         self.xy = np.zeros((0, 2), np.float32)
         self.gap = 7.0
         self.placed: list[tuple[int, QRectF]] = []
@@ -381,18 +388,39 @@ class LabelsItem(_ViewRectItem):
         self._sizes = {}
         self._images = {}
 
-    def _size(self, text: str, bold: bool) -> tuple[float, float, float]:
+    def _font(self, bold) -> QFont:
+        return self.caption_font if bold == "caption" else self.bold if bold else self.font
+
+    def _size(self, text: str, bold) -> tuple[float, float, float]:
         key = (text, bold)
         if key not in self._sizes:
-            metrics = QFontMetricsF(self.bold if bold else self.font)
+            metrics = QFontMetricsF(self._font(bold))
             self._sizes[key] = (metrics.horizontalAdvance(text) + 2, metrics.height(), metrics.ascent())
         return self._sizes[key]
 
+    def layout_captions(self, transform) -> list[tuple[int, QRectF]]:
+        """Place the group captions (centred on their centres) with this data -> device transform."""
+        if not self.captions or transform is None:
+            return []
+        view = transform.mapRect(self.view_rect()) if self.getViewBox() is not None else None
+        pts = np.array([(x, y) for x, y, _ in self.captions], np.float64)
+        ax = transform.m11() * pts[:, 0] + transform.m21() * pts[:, 1] + transform.m31()
+        ay = transform.m12() * pts[:, 0] + transform.m22() * pts[:, 1] + transform.m32()
+        sizes = np.array([self._size(text, "caption")[:2] for _, _, text in self.captions]).reshape(-1, 2)
+        ay = ay + sizes[:, 1] / 2  # place_labels' first spot is above the anchor: centre it on it
+        bounds = None if view is None else (view.left(), view.top(), view.right(), view.bottom())
+        placed = place_labels(np.column_stack([ax, ay]), sizes, gap=0.0, bounds=bounds)
+        return [(k, QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])) for k, b in placed]
+
     def layout(self, transform) -> list[tuple[int, QRectF]]:
-        """Place labels for the candidates with this data -> device transform."""
+        """Place labels for the candidates with this data -> device transform (around the
+        group captions, which are placed first)."""
+        self.placed_captions = self.layout_captions(transform)
         ids = [i for i in self.candidates if 0 <= i < len(self.xy)]
         if not ids or transform is None:
             return []
+        obstacles = np.array([(b.left(), b.top(), b.right(), b.bottom()) for _, b in self.placed_captions],
+                             np.float64).reshape(-1, 4)
         view = transform.mapRect(self.view_rect()) if self.getViewBox() is not None else None
         sel = np.asarray(ids, dtype=np.int64)
         pts = self.xy[sel].astype(np.float64)
@@ -404,10 +432,10 @@ class LabelsItem(_ViewRectItem):
         sel, ax, ay = sel[keep], ax[keep], ay[keep]
         sizes = np.array([self._size(self.tokens[i], i in self.strong)[:2] for i in sel.tolist()]).reshape(-1, 2)
         bounds = None if view is None else (view.left(), view.top(), view.right(), view.bottom())
-        placed = place_labels(np.column_stack([ax, ay]), sizes, gap=self.gap, bounds=bounds)
+        placed = place_labels(np.column_stack([ax, ay]), sizes, gap=self.gap, bounds=bounds, obstacles=obstacles)
         return [(int(sel[k]), QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])) for k, b in placed]
 
-    def _image(self, text: str, bold: bool, ratio: float) -> QImage:
+    def _image(self, text: str, bold, ratio: float) -> QImage:
         """The label pre-rendered with its halo: drawing it is one image blit."""
         key = (text, bold, ratio)
         image = self._images.get(key)
@@ -423,7 +451,7 @@ class LabelsItem(_ViewRectItem):
             painter = QPainter(image)
             painter.setRenderHint(QPainter.Antialiasing, True)
             path = QPainterPath()
-            path.addText(pad + 1, pad + ascent, self.bold if bold else self.font, text)
+            path.addText(pad + 1, pad + ascent, self._font(bold), text)
             halo = QPen(self.halo, 3.2)
             halo.setJoinStyle(Qt.RoundJoin)
             painter.strokePath(path, halo)
@@ -434,7 +462,9 @@ class LabelsItem(_ViewRectItem):
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         self.placed = self.layout(p.transform())
-        if not self.placed:
+        shown = [(i, box, i in self.strong, self.tokens[i]) for i, box in self.placed]
+        shown += [(None, box, "caption", self.captions[k][2]) for k, box in self.placed_captions]
+        if not shown:
             return
         engine = p.paintEngine()
         vector = engine is not None and engine.type() == QPaintEngine.SVG
@@ -444,12 +474,10 @@ class LabelsItem(_ViewRectItem):
             p.setRenderHint(QPainter.Antialiasing, True)
             halo = QPen(self.halo, 3.2)
             halo.setJoinStyle(Qt.RoundJoin)
-        for i, box in self.placed:
-            bold = i in self.strong
-            text = self.tokens[i]
+        for _i, box, bold, text in shown:
             if vector:
                 path = QPainterPath()
-                path.addText(box.left() + 1, box.top() + self._size(text, bold)[2], self.bold if bold else self.font, text)
+                path.addText(box.left() + 1, box.top() + self._size(text, bold)[2], self._font(bold), text)
                 p.strokePath(path, halo)
                 p.fillPath(path, self.foreground)
             else:
@@ -492,6 +520,102 @@ class TrailsItem(_ViewRectItem):
                 p.setPen(QPen(self.foreground, 1))
                 p.setBrush(QColor(color))
                 p.drawEllipse(pts[0], 2.5, 2.5)
+
+
+class NeighboursItem(_ViewRectItem):
+    """Lines from the current token to each of its nearest neighbours (in the full space), and a
+    ring on each neighbour: on-screen closeness against true closeness at a glance."""
+
+    def __init__(self, foreground: str) -> None:
+        super().__init__()
+        self.foreground = QColor(foreground)
+        self.xy = np.zeros((0, 2), np.float32)
+        self.centre: int | None = None
+        self.ids = np.zeros(0, np.int64)
+
+    def set_neighbours(self, centre: int | None, ids, xy: np.ndarray) -> None:
+        self.centre = centre
+        self.ids = np.asarray(ids, np.int64).reshape(-1)
+        self.xy = xy
+        self.update()
+
+    def drawn(self) -> np.ndarray:
+        """The neighbours with a line: those on the plot (a NaN row is outside the sample or
+        isolation), when the current token is on it too."""
+        if self.centre is None or not (0 <= self.centre < len(self.xy)) or not len(self.ids):
+            return np.zeros(0, np.int64)
+        if not np.isfinite(self.xy[self.centre]).all():
+            return np.zeros(0, np.int64)
+        ids = self.ids[(self.ids >= 0) & (self.ids < len(self.xy))]
+        return ids[np.isfinite(self.xy[ids]).all(axis=1)]
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        ids = self.drawn()
+        if not len(ids):
+            return
+        tr = p.transform()
+        p.resetTransform()
+        p.setRenderHint(QPainter.Antialiasing, True)
+        line = QColor(self.foreground)
+        line.setAlphaF(0.55)
+        pen = QPen(line, 1.4)
+        pen.setCapStyle(Qt.RoundCap)
+        p.setPen(pen)
+        origin = tr.map(QPointF(float(self.xy[self.centre, 0]), float(self.xy[self.centre, 1])))
+        ends = [tr.map(QPointF(float(x), float(y))) for x, y in self.xy[ids, :2].tolist()]
+        for end in ends:
+            p.drawLine(origin, end)
+        p.setPen(QPen(self.foreground, 1.6))
+        p.setBrush(Qt.NoBrush)
+        for end in ends:
+            p.drawEllipse(end, 7.0, 7.0)
+
+
+class ContoursItem(pg.GraphicsObject):
+    """Density iso-lines (explorer.core.view.density), in data coordinates with a cosmetic pen."""
+
+    def __init__(self, foreground: str) -> None:
+        super().__init__()
+        self.foreground = QColor(foreground)
+        self.paths: list[QPainterPath] = []
+        self._rect = QRectF()
+
+    def set_density(self, density) -> None:
+        """Lines of a explorer.core.view.density.Density (None: none)."""
+        self.prepareGeometryChange()
+        self.paths = []
+        self._rect = QRectF()
+        if density is not None:
+            for level in density.levels:
+                path = QPainterPath()
+                for line in pg.functions.isocurve(density.grid, level, connected=True):
+                    pts = np.asarray(line, np.float64)  # in cells, from cell centres
+                    if len(pts) < 2:
+                        continue
+                    xs = density.x0 + (pts[:, 0] + 0.5) * density.dx
+                    ys = density.y0 + (pts[:, 1] + 0.5) * density.dy
+                    path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())]))
+                self.paths.append(path)
+            shape = density.grid.shape
+            self._rect = QRectF(density.x0, density.y0, shape[0] * density.dx, shape[1] * density.dy)
+        self.update()
+
+    @property
+    def line_count(self) -> int:
+        return sum(1 for path in self.paths if not path.isEmpty())
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        p.setRenderHint(QPainter.Antialiasing, True)
+        for k, path in enumerate(self.paths):
+            colour = QColor(self.foreground)
+            colour.setAlphaF(0.3 + 0.5 * k / max(len(self.paths) - 1, 1))  # denser: darker
+            pen = QPen(colour, 1.2)
+            pen.setCosmetic(True)
+            p.setPen(pen)
+            p.drawPath(path)
 
 
 class SelectViewBox(pg.ViewBox):
@@ -557,11 +681,13 @@ class LegendBox(pg.GraphicsWidget):
         self.font = QFont()
         self.font.setPointSize(point_size)
         self.entries: list[tuple[str, tuple]] = []
+        self.bar = None  # (caption lines, low text, high text, colours) of a numeric colouring
         self._rows: list[tuple[str, QColor | None]] = []
         self.setSizePolicy(pg.QtWidgets.QSizePolicy.Fixed, pg.QtWidgets.QSizePolicy.Preferred)
 
     def set_entries(self, entries) -> None:
         self.entries = list(entries)
+        self.bar = None
         rows = [(str(name), QColor(*[int(v) for v in color])) for name, color in self.entries]
         if len(rows) > self.MAX_ROWS:
             rows = rows[:self.MAX_ROWS - 1] + [(f"… {len(rows) - self.MAX_ROWS + 1} more", None)]
@@ -569,7 +695,22 @@ class LegendBox(pg.GraphicsWidget):
         metrics = QFontMetricsF(self.font)
         self._line = metrics.height() + 4
         width = max((metrics.horizontalAdvance(name) for name, _ in rows), default=0) + 32 if rows else 0
-        height = self._line * len(rows) + 12 if rows else 0
+        self._resize(width, self._line * len(rows) + 12 if rows else 0)
+
+    def set_bar(self, caption: list[str], lo: str, hi: str, colours) -> None:
+        """A colour bar for a numeric colouring: caption lines, then a vertical ramp of `colours`
+        (low to high, RGBA) with its top (`hi`) and bottom (`lo`) values."""
+        self.entries, self._rows = [], []
+        self.bar = ([str(t) for t in caption], str(lo), str(hi), [QColor(*[int(v) for v in c]) for c in colours])
+        metrics = QFontMetricsF(self.font)
+        self._line = metrics.height() + 4
+        width = max([metrics.horizontalAdvance(t) for t in self.bar[0]]
+                    + [20 + metrics.horizontalAdvance(t) for t in (lo, hi)]) + 16
+        self._resize(width, self._line * len(caption) + self.BAR_HEIGHT + 24)
+
+    BAR_HEIGHT = 140
+
+    def _resize(self, width: float, height: float) -> None:
         self.setMinimumWidth(width)
         self.setMaximumWidth(width)
         self.setPreferredSize(width, height)
@@ -582,7 +723,30 @@ class LegendBox(pg.GraphicsWidget):
             layout.activate()
         self.update()
 
+    def _paint_bar(self, p: QPainter) -> None:
+        caption, lo, hi, colours = self.bar
+        metrics = QFontMetricsF(self.font)
+        p.setFont(self.font)
+        p.setPen(self.foreground)
+        y = 8.0
+        for line in caption:
+            p.drawText(QPointF(6, y + metrics.ascent()), line)
+            y += self._line
+        top = y + 6
+        step = self.BAR_HEIGHT / max(len(colours), 1)
+        p.setPen(Qt.NoPen)
+        for k, colour in enumerate(reversed(colours)):  # high at the top
+            p.fillRect(QRectF(6, top + k * step, 14, step + 0.5), colour)
+        p.setPen(self.foreground)
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(QRectF(6, top, 14, self.BAR_HEIGHT))
+        p.drawText(QPointF(26, top + metrics.ascent() - 2), hi)
+        p.drawText(QPointF(26, top + self.BAR_HEIGHT), lo)
+
     def paint(self, p: QPainter, option, widget=None) -> None:
+        if self.bar is not None:
+            self._paint_bar(p)
+            return
         if not self._rows:
             return
         p.setRenderHint(QPainter.Antialiasing, True)

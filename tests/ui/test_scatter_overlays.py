@@ -1,0 +1,121 @@
+"""The 2D scatter's overlays: neighbour lines, a fidelity colour bar, colours and labels from
+metadata columns, group captions and density contours."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from explorer.core.io.metadata import Metadata
+from explorer.core.view.labels import boxes_overlap
+from explorer.ui.theme import DARK, LIGHT, PALETTE
+from explorer.ui.views.scatter2d import Scatter2D
+
+
+@pytest.fixture
+def scatter(qtbot):
+    view = Scatter2D(LIGHT)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [8, 0], [0, 8], [8, 8]], np.float32)
+    xy = (centres[np.arange(200) % 4] + rng.normal(size=(200, 2))).astype(np.float32)
+    tokens = [f"tok{i}" for i in range(200)]
+    colors = np.array([(*PALETTE[i % 4], 230) for i in range(200)], np.uint8)
+    view.set_points(xy, tokens, colors, np.arange(200, 0, -1))
+    QApplication.processEvents()
+    return view
+
+
+def rendered(view):
+    return view.grab().toImage()
+
+
+def test_neighbours_are_drawn_labelled_and_counted_off_the_plot(scatter):
+    scatter.state.view.cluster_labels = False  # no captions in the way of the labels
+    scatter.state.explore.current = 0
+    scatter.set_neighbours(0, [1, 2, 3])  # one in each of the other clumps
+    assert scatter.neighbours_item.drawn().tolist() == [1, 2, 3]
+    assert {"tok0", "tok1", "tok2", "tok3"} <= set(scatter.labels)
+    assert {1, 2, 3} <= scatter.label_item.strong
+    assert scatter.neighbour_note == ""
+    xy = scatter.xy.copy()
+    xy[2] = np.nan  # outside a sample
+    scatter.set_positions(xy)
+    scatter.set_neighbours(0, [1, 2, 3])
+    assert scatter.neighbours_item.drawn().tolist() == [1, 3]
+    assert scatter.neighbour_note == "1 of 3 neighbours is off the plot"
+    assert scatter._note_box.isVisible()
+    scatter.state.view.neighbours = False  # the Layers toggle
+    assert scatter.neighbours_item.drawn().tolist() == [] and scatter.neighbour_note == ""
+    scatter.state.view.neighbours = True
+    scatter.set_neighbours(None, [])
+    assert scatter.neighbours_item.drawn().tolist() == []
+
+
+def test_fidelity_colours_a_gradient_with_a_colour_bar(scatter):
+    scatter.state.view.colour = "fidelity"
+    assert scatter.legend_entries[0][0] == "measuring fidelity…"
+    values = np.linspace(0, 1, 200).astype(np.float32)
+    values[5] = np.nan
+    scatter.set_fidelity(values, "10-NN preserved: mean 0.50 over 199 rows")
+    assert scatter.colour_bar_caption == "10-NN preserved: mean 0.50 over 199 rows"
+    assert scatter.legend.bar is not None and scatter.legend.bar[0][0] == "10-NN preserved:"
+    assert tuple(scatter.colors[0]) != tuple(scatter.colors[199])
+    assert scatter.colors[5][3] < scatter.colors[6][3]  # not measured: faint
+    scatter.set_theme(DARK)
+    assert scatter.legend.bar is not None
+    scatter.state.view.colour = "frequency"
+    assert scatter.colour_bar_caption == "" and scatter.legend.bar is None and scatter.legend_entries
+
+
+def test_metadata_columns_colour_and_label(scatter):
+    pos = np.array(["noun", "verb", "", "adj"] * 50, dtype=object)
+    score = np.arange(200, dtype=np.float64)
+    score[3] = np.nan
+    scatter.set_metadata(Metadata(columns={"pos": pos, "score": score}, source="m.tsv"))
+    scatter.state.view.update(colour="column", colour_column="pos")
+    assert [t for t, _ in scatter.legend_entries] == ["adj (50)", "noun (50)", "verb (50)", "missing (50)"]
+    assert scatter.colour_bar_caption == ""
+    scatter.state.view.colour_column = "score"
+    assert scatter.colour_bar_caption == "score: 199 of 200 rows"
+    scatter.state.view.label_column = "pos"
+    assert scatter.label_texts()[:4] == ["noun", "verb", "tok2", "adj"]
+    scatter.set_labels([0, 1, 2])
+    assert {"noun", "verb", "tok2"} <= set(scatter.labels)
+
+
+def test_cluster_captions_sit_in_view_and_do_not_overlap(scatter):
+    scatter.set_clusters(np.arange(200) % 4)  # before the mode: as a worker would
+    scatter.state.view.colour = "cluster"
+    scatter.set_clusters(np.arange(200) % 4)
+    assert len(scatter.captions) == 4
+    QApplication.processEvents()
+    boxes = scatter.caption_boxes()
+    assert len(boxes) == 4
+    rect = scatter.viewbox.sceneBoundingRect()
+    for _, box in boxes:
+        assert box.left() >= rect.left() - 1 and box.right() <= rect.right() + 1
+    label_boxes = [b for _, b in scatter.label_boxes()]
+    for i, (_, a) in enumerate(boxes):
+        for _, b in boxes[i + 1:]:
+            assert not boxes_overlap(a.getCoords(), b.getCoords())
+        for b in label_boxes:
+            assert not boxes_overlap(a.getCoords(), b.getCoords())
+    # the most frequent tokens of cluster 0 (counts fall with the ID): tok0, tok4, tok8
+    assert scatter.captions[0].text == "tok0 · tok4 · tok8"
+    scatter.state.view.cluster_labels = False
+    assert scatter.captions == [] and scatter.caption_boxes() == []
+
+
+def test_density_contours_follow_the_toggle_and_the_points(scatter):
+    assert scatter.contours.line_count == 0
+    scatter.state.view.density = True
+    assert scatter.contours.line_count == 4
+    before = scatter.density.x0
+    scatter.set_positions(scatter.xy + 100)
+    scatter._overlay_timer.timeout.emit()  # the throttle's tick
+    assert scatter.density.x0 == pytest.approx(before + 100, abs=1e-3)
+    scatter.state.view.density = False
+    assert scatter.contours.line_count == 0 and scatter.density is None
