@@ -35,7 +35,7 @@ from explorer.core.projection.project import (
     _axis_titles,
     compatible_with,
     project,
-    sample_ids,
+    projected_ids,
     sphereize,
 )
 
@@ -47,10 +47,10 @@ CONVERGED = 1e-7  # ... stopping when 1 - cos(largest principal angle) to the la
 
 
 def rows_for(weights: np.ndarray, settings: ProjectionSettings, previous: Projection | None):
-    """(ids, x): the rows a projection with these settings shows, prepared (sampled, sphereized)."""
+    """(ids, x): the rows a projection with these settings shows, prepared (isolated or
+    sampled, sphereized)."""
     n_total = len(weights)
-    ids = previous.ids if compatible_with(previous, settings, n_total) else \
-        sample_ids(n_total, settings.sample, settings.seed)
+    ids = previous.ids if compatible_with(previous, settings, n_total) else projected_ids(settings, n_total)
     x = weights if ids is None else weights[ids]
     x = np.asarray(x, dtype=np.float32)
     if settings.sphereize:

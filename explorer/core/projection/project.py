@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -246,9 +247,9 @@ class ProjectionSettings(Evented):
     rows: tuple = ()  # isolation: project (and show) only these row IDs; empty: every row
 
     def _check_rows(self, value):
-        rows = tuple(int(i) for i in value)
-        if any(i < 0 for i in rows):
-            raise ExplorerError(f"row IDs are not negative: {min(rows)}")
+        rows = tuple(sorted({int(i) for i in value}))  # a set of rows: order and repeats do not matter
+        if rows and rows[0] < 0:
+            raise ExplorerError(f"row IDs are not negative: {rows[0]}")
         return rows
 
     def validate(self) -> ProjectionSettings:
@@ -262,6 +263,20 @@ class ProjectionSettings(Evented):
             raise ExplorerError(f"the perplexity must be positive, not {self.perplexity}")
         if self.method == "umap" and not umap_available():
             raise ExplorerError("UMAP needs umap-learn: pip install 'embedding-explorer[umap]'")
+        if self.axis_metric not in AXIS_METRICS:
+            raise ExplorerError(f"unknown axis metric {self.axis_metric!r} (choose from {', '.join(AXIS_METRICS)})")
+        if self.umap_metric not in UMAP_METRICS:
+            raise ExplorerError(f"unknown UMAP metric {self.umap_metric!r} (choose from {', '.join(UMAP_METRICS)})")
+        if not 0.0 <= self.min_dist <= 1.0:
+            raise ExplorerError(f"UMAP's min_dist is between 0 and 1, not {self.min_dist:g}")
+        if self.rows and len(self.rows) < 3:
+            raise ExplorerError(f"an isolated projection needs at least 3 rows, not {len(self.rows)}")
+        if self.method == "axes":
+            needed = ("x", "y", "z")[:self.dims]
+            missing = [name for name in needed if not getattr(self, f"{name}_axis").strip()]
+            if missing:
+                raise ExplorerError(f"semantic axes need a {' and a '.join(missing)} axis, each 'A-B' "
+                                    "(e.g. woman-man)")
         return self
 
 
@@ -280,6 +295,10 @@ class Projection:
     settings: ProjectionSettings = field(default_factory=ProjectionSettings)
     warm_started: bool = False  # t-SNE/UMAP started from the previous layout
     perplexity: float | None = None  # the perplexity t-SNE really used (clamped to the sample)
+    # A layout on its way (t-SNE/UMAP, handed to `on_layout`): `step` of `steps` iterations/epochs.
+    interim: bool = False
+    step: int = 0
+    steps: int = 0
 
     @property
     def sample_size(self) -> int:
@@ -310,6 +329,11 @@ class Projection:
             extra = f", perplexity {self.perplexity:g}"
         if self.settings.sphereize:
             extra += ", sphereized"
+        if self.interim:
+            unit = "epoch" if self.method == "umap" else "iteration"
+            extra += f" ({unit} {self.step:,} of {self.steps:,})"
+        if self.settings.rows:
+            return f"{name} {self.dims}D of {self.sample_size:,} isolated tokens (of {self.n_total:,}){extra}"
         if self.sampled:
             return (f"{name} {self.dims}D of a random sample of {self.sample_size:,} of "
                     f"{self.n_total:,} tokens{extra}")
@@ -318,6 +342,7 @@ class Projection:
 
 Progress = Callable[[float], None] | None
 ShouldCancel = Callable[[], bool] | None
+OnLayout = Callable[[Projection], None] | None
 
 
 def _check(should_cancel: ShouldCancel) -> None:
@@ -340,13 +365,35 @@ def sphereize(x: np.ndarray) -> np.ndarray:
     return centred / np.where(norms > 0, norms, 1).astype(np.float32)
 
 
+def isolated_ids(rows, n_total: int) -> np.ndarray:
+    """The sorted row IDs of an isolated projection, checked against the matrix."""
+    ids = np.array(sorted({int(i) for i in rows}), dtype=np.int64)
+    if len(ids) < 3:
+        raise ExplorerError(f"an isolated projection needs at least 3 rows, not {len(ids)}")
+    if ids[0] < 0 or ids[-1] >= n_total:
+        bad = ids[0] if ids[0] < 0 else ids[-1]
+        raise ExplorerError(f"cannot isolate row {bad}: the matrix has rows 0 to {n_total - 1}")
+    return ids
+
+
+def projected_ids(settings: ProjectionSettings, n_total: int) -> np.ndarray | None:
+    """The rows a projection with these settings shows (None: every row): the isolated rows,
+    else the random sample."""
+    if settings.rows:
+        return isolated_ids(settings.rows, n_total)
+    return sample_ids(n_total, settings.sample, settings.seed)
+
+
 def compatible_with(previous: Projection | None, settings: ProjectionSettings, n_total: int) -> bool:
-    """`previous` shows the same rows the same way (method, dims, sphereize, sample, seed), so a
-    new frame may continue from it."""
-    return previous is not None and previous.settings.method == settings.method \
-        and previous.dims == settings.dims and previous.settings.sphereize == settings.sphereize \
-        and previous.settings.sample == settings.sample and previous.settings.seed == settings.seed \
-        and previous.n_total == n_total
+    """`previous` shows the same rows the same way (method, dims, sphereize, isolated rows or
+    sample and seed), so a new frame may continue from it."""
+    if previous is None or previous.n_total != n_total or previous.settings.method != settings.method \
+            or previous.dims != settings.dims or previous.settings.sphereize != settings.sphereize:
+        return False
+    if tuple(previous.settings.rows) != tuple(settings.rows):
+        return False
+    return bool(settings.rows) or (previous.settings.sample == settings.sample
+                                   and previous.settings.seed == settings.seed)
 
 
 def _same_rows(previous: Projection | None, ids: np.ndarray | None, n_total: int) -> bool:
@@ -370,15 +417,28 @@ def _axis_titles(method: str, dims: int, explained: np.ndarray | None) -> tuple[
 
 def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
             previous: Projection | None = None, *, refit: bool = False,
-            progress: Progress = None, should_cancel: ShouldCancel = None) -> Projection:
-    """Project `weights` (rows x dim) as `settings` say; `previous` keeps frames stable."""
+            progress: Progress = None, should_cancel: ShouldCancel = None,
+            tokens: list[str] | None = None, on_layout: OnLayout = None) -> Projection:
+    """Project `weights` (rows x dim) as `settings` say; `previous` keeps frames stable.
+
+    `settings.rows` isolates those rows (the sample is then ignored). Semantic axes resolve
+    their ends in `tokens` (the vocabulary, in ID order). t-SNE/UMAP hand `on_layout`
+    interim Projections (`interim=True`) of the layout so far, from the calling thread, at
+    most ~8 a second; the returned Projection is the final one."""
     settings = (settings or ProjectionSettings()).copy().validate()  # the result keeps its own
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape[0] < 2:
         raise ExplorerError(f"cannot project a matrix of shape {weights.shape}: it needs at least 2 rows")
     n_total = weights.shape[0]
     compatible = compatible_with(previous, settings, n_total)
-    ids = previous.ids if compatible else sample_ids(n_total, settings.sample, settings.seed)
+    ids = previous.ids if compatible else projected_ids(settings, n_total)
+    if settings.method == "axes":
+        from explorer.core.projection.axes import semantic_axes
+
+        coords, titles = semantic_axes(weights, ids, settings, tokens)
+        if progress is not None:
+            progress(1.0)
+        return Projection(coords, "axes", settings.dims, n_total, ids, None, titles, None, settings)
     x = weights if ids is None else weights[ids]
     x = np.asarray(x, dtype=np.float32)
     if settings.sphereize:
@@ -404,23 +464,72 @@ def project(weights: np.ndarray, settings: ProjectionSettings | None = None,
         explained = basis.explained_variance_ratio
         return Projection(coords, method, settings.dims, n_total, ids, explained,
                           _axis_titles(method, settings.dims, explained), basis, settings)
-    # Nonlinear methods: on the top principal components of wide matrices.
+    # Nonlinear methods: on the top principal (or, for cosine UMAP, singular: no centring,
+    # so angles survive) components of wide matrices.
     if x.shape[1] > TSNE_PRE_DIMS:
-        x = fit_pca(x, TSNE_PRE_DIMS, solver="exact").transform(x)
+        reduce = fit_svd if method == "umap" and settings.umap_metric == "cosine" else fit_pca
+        x = reduce(x, TSNE_PRE_DIMS, solver="exact").transform(x)
     _check(should_cancel)
     warm = compatible and same_rows and not refit
     init = previous.coords if warm else None
+    aligned_to = previous.coords if same_rows and previous is not None else None
+    used = None
+
+    def made(coords: np.ndarray, **interim) -> Projection:
+        if aligned_to is not None and aligned_to.shape == coords.shape:
+            coords = procrustes_align(coords, aligned_to)
+        return Projection(np.asarray(coords, dtype=np.float32), method, settings.dims, n_total, ids, None,
+                          _axis_titles(method, settings.dims, None), None, settings, warm,
+                          used, **interim)
+
+    layout = None
+    if on_layout is not None:
+        throttle = LayoutThrottle()
+
+        def layout(coords: np.ndarray, step: int, steps: int) -> None:
+            if throttle.due(coords):
+                on_layout(made(np.array(coords, dtype=np.float32), interim=True, step=step, steps=steps))
+
     if method == "tsne":
+        used = clamp_perplexity(settings.perplexity, len(x))
         coords, used = run_tsne(x, settings.dims, settings.perplexity, init=init, seed=settings.seed,
-                                progress=progress, should_cancel=should_cancel)
+                                progress=progress, should_cancel=should_cancel, on_layout=layout)
     else:
-        coords, used = run_umap(x, settings.dims, settings.n_neighbors, init=init, seed=settings.seed), None
-        if progress is not None:
-            progress(1.0)
-    if same_rows and previous is not None and previous.coords.shape == coords.shape:
-        coords = procrustes_align(coords, previous.coords)
-    return Projection(coords.astype(np.float32), method, settings.dims, n_total, ids, None,
-                      _axis_titles(method, settings.dims, None), None, settings, warm, used)
+        coords = run_umap(x, settings.dims, settings.n_neighbors, init=init, seed=settings.seed,
+                          min_dist=settings.min_dist, metric=settings.umap_metric,
+                          progress=progress, should_cancel=should_cancel, on_layout=layout)
+    return made(coords)
+
+
+LAYOUT_INTERVAL = 0.125  # at most 8 interim layouts a second
+LAYOUT_MIN_SPREAD = 1e-2  # an axis spread below this share of the widest: a collapsed layout
+
+
+class LayoutThrottle:
+    """Lets an interim layout through when it shows something (finite, not collapsed onto a
+    line or a point) and the last one is at least LAYOUT_INTERVAL seconds old.
+
+    Early t-SNE layouts are tiny (std ~0.01 during early exaggeration) but already show the
+    clusters forming: the spread is judged relative to the widest axis, not absolutely."""
+
+    def __init__(self, interval: float = LAYOUT_INTERVAL) -> None:
+        self.interval = interval
+        self._last: float | None = None
+
+    def due(self, coords: np.ndarray) -> bool:
+        import time
+
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.interval:
+            return False
+        coords = np.asarray(coords)
+        if not np.isfinite(coords).all():
+            return False
+        spread = coords.std(axis=0)
+        if spread.max() <= 0 or spread.min() < LAYOUT_MIN_SPREAD * spread.max():
+            return False
+        self._last = now
+        return True
 
 
 # -- t-SNE ----------------------------------------------------------------------
@@ -446,8 +555,12 @@ def clamp_perplexity(perplexity: float, n: int) -> float:
 
 def run_tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, *, init: np.ndarray | None = None,
              seed: int = 0, n_iter: int | None = None, backend: str | None = None,
-             progress: Progress = None, should_cancel: ShouldCancel = None) -> tuple[np.ndarray, float]:
-    """t-SNE of `x` with PCA initialisation, or a warm start from `init`. Returns (coords, perplexity)."""
+             progress: Progress = None, should_cancel: ShouldCancel = None,
+             on_layout: Callable[[np.ndarray, int, int], None] | None = None) -> tuple[np.ndarray, float]:
+    """t-SNE of `x` with PCA initialisation, or a warm start from `init`. Returns (coords, perplexity).
+
+    openTSNE calls `on_layout(embedding, iteration, iterations)` every 10 iterations (the
+    embedding is openTSNE's own array: copy it); scikit-learn's t-SNE has no such hook."""
     x = np.ascontiguousarray(x, dtype=np.float64 if (backend or tsne_backend()) == "sklearn" else np.float32)
     n = len(x)
     perplexity = clamp_perplexity(perplexity, n)
@@ -455,7 +568,8 @@ def run_tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, *, init: np
         raise ExplorerError(f"t-SNE needs at least 4 rows, not {n}")
     backend = backend or tsne_backend()
     if backend == "opentsne":
-        return _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel), perplexity
+        return _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel,
+                              on_layout), perplexity
     return _tsne_sklearn(x, dims, perplexity, init, seed, n_iter, progress, should_cancel), perplexity
 
 
@@ -485,7 +599,7 @@ def _tsne_sklearn(x, dims, perplexity, init, seed, n_iter, progress, should_canc
     return coords.astype(np.float32)
 
 
-def _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel) -> np.ndarray:
+def _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_cancel, on_layout) -> np.ndarray:
     from openTSNE import TSNE
     from openTSNE.tsne import OptimizationInterrupt
 
@@ -495,9 +609,11 @@ def _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_can
     total = sum(p[0] for p in phases) + 20  # + affinities, counted as 20 iterations
     done = [20]
 
-    def callback(iteration, _error, _embedding) -> bool:
+    def callback(iteration, _error, embedding) -> bool:
         if progress is not None:
             progress(min(1.0, (done[0] + iteration) / total))
+        if on_layout is not None:
+            on_layout(embedding, done[0] - 20 + iteration, total - 20)
         return bool(should_cancel is not None and should_cancel())
 
     # Threads only pay off on big inputs: on small ones OpenMP's start-up and spinning
@@ -533,17 +649,76 @@ def _tsne_opentsne(x, dims, perplexity, init, seed, n_iter, progress, should_can
 
 # -- UMAP -----------------------------------------------------------------------
 
+UMAP_GRAPH_SHARE = 0.2  # of the progress bar: the neighbour graph and spectral start, before the epochs
+
+
 def run_umap(x: np.ndarray, dims: int = 2, n_neighbors: int = 15, *, init: np.ndarray | None = None,
-             seed: int = 0) -> np.ndarray:
-    """UMAP (umap-learn, the `umap` extra); starts from `init` when given."""
+             seed: int = 0, min_dist: float = 0.1, metric: str = "euclidean", progress: Progress = None,
+             should_cancel: ShouldCancel = None,
+             on_layout: Callable[[np.ndarray, int, int], None] | None = None) -> np.ndarray:
+    """UMAP (umap-learn, the `umap` extra); starts from `init` when given.
+
+    umap-learn has no per-epoch callback, but it runs its epochs through a tqdm bar whose
+    keywords it takes (`tqdm_kwds`): the bar's output goes to `_EpochWatch`, which reports
+    progress, cancels, and hands `on_layout` the layout being optimised (see there)."""
     try:
         import umap
     except ImportError:
         raise ExplorerError("UMAP needs umap-learn: pip install 'embedding-explorer[umap]'") from None
     n_neighbors = max(2, min(n_neighbors, len(x) - 1))
-    reducer = umap.UMAP(n_components=dims, n_neighbors=n_neighbors, random_state=seed,
-                        init=np.asarray(init, dtype=np.float64) if init is not None else "spectral")
-    return reducer.fit_transform(x).astype(np.float32)
+    watch = _EpochWatch(progress, should_cancel, on_layout)
+    reducer = umap.UMAP(n_components=dims, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
+                        random_state=seed, n_jobs=1,  # a seed makes umap-learn single-threaded anyway
+                        init=np.asarray(init, dtype=np.float64) if init is not None else "spectral",
+                        tqdm_kwds={"disable": False, "file": watch, "mininterval": LAYOUT_INTERVAL})
+    _check(should_cancel)
+    try:
+        coords = reducer.fit_transform(x)
+    except Cancelled:
+        raise Cancelled("UMAP cancelled") from None
+    _check(should_cancel)
+    if progress is not None:
+        progress(1.0)
+    return coords.astype(np.float32)
+
+
+class _EpochWatch:
+    """The file umap-learn's epoch bar writes to, at most every LAYOUT_INTERVAL seconds.
+
+    Each write comes from inside the optimiser's loop over epochs; the layout it optimises
+    in place (`head_embedding`) and the epoch (`n` of `n_epochs`) are that frame's locals,
+    read (never written) between two epochs. Should a later umap-learn rename them, UMAP
+    still runs and can be cancelled; only its progress and interim layouts go unreported."""
+
+    OPTIMISERS = ("optimize_layout_euclidean", "optimize_layout_generic")
+
+    def __init__(self, progress: Progress, should_cancel: ShouldCancel, on_layout) -> None:
+        self.progress, self.should_cancel, self.on_layout = progress, should_cancel, on_layout
+        self.cancelled = False
+
+    def write(self, _text: str) -> None:
+        if self.cancelled:  # the bar closing after a cancel writes once more
+            return
+        if self.should_cancel is not None and self.should_cancel():
+            self.cancelled = True
+            raise Cancelled("UMAP cancelled")
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_name not in self.OPTIMISERS:
+            frame = frame.f_back
+        if frame is None:
+            return
+        state = frame.f_locals
+        last, epochs, layout = state.get("n"), state.get("n_epochs"), state.get("head_embedding")
+        if not isinstance(last, int) or not isinstance(epochs, int) or epochs <= 0:
+            return  # the bar's first line, before any epoch
+        epoch = last + 1
+        if self.progress is not None:
+            self.progress(UMAP_GRAPH_SHARE + (1 - UMAP_GRAPH_SHARE) * min(1.0, epoch / epochs))
+        if self.on_layout is not None and isinstance(layout, np.ndarray):
+            self.on_layout(layout, epoch, epochs)
+
+    def flush(self) -> None:
+        pass
 
 
 def with_settings(settings: ProjectionSettings, **changes) -> ProjectionSettings:

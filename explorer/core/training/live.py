@@ -33,7 +33,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.evaluate import isotropy
 from explorer.core.analysis.stability import StabilityTracker
 from explorer.core.projection.live_basis import track
-from explorer.core.projection.project import Projection, ProjectionSettings
+from explorer.core.projection.project import Projection, ProjectionSettings, project
 from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
 from explorer.core.training.config import TrainConfig
 from explorer.core.training.snapshot import Snapshot
@@ -127,19 +127,32 @@ def encode_corpus(source, vocab, keep_unknown: bool):
             return done.value
 
 
+LIVE_METHODS = ("pca", "svd", "axes")  # methods cheap enough to redo on every drawn frame
+
+
 def live_settings(settings: ProjectionSettings) -> ProjectionSettings:
     """Live frames use the view's PCA/SVD settings as they are (the basis follows the matrix,
-    and the final reprojection lands exactly where the last frame was); t-SNE/UMAP views get
-    PCA frames."""
-    return settings if settings.method in ("pca", "svd") else replace(settings, method="pca")
+    and the final reprojection lands exactly where the last frame was) and its semantic axes
+    (recomputed on each frame's matrix); t-SNE/UMAP views get PCA frames."""
+    return settings if settings.method in LIVE_METHODS else replace(settings, method="pca")
+
+
+def live_projection(weights: np.ndarray, settings: ProjectionSettings, previous: Projection | None, *,
+                    converge: bool = False, tokens=None) -> Projection:
+    """One drawn frame's projection: semantic axes afresh (their ends' rows move with the
+    matrix), PCA/SVD with a basis that follows it (`live_basis.track`)."""
+    if settings.method == "axes":
+        return project(weights, settings, previous, tokens=tokens)
+    return track(weights, settings, previous, converge=converge)
 
 
 def frames(snapshots, settings: ProjectionSettings, previous: Projection | None, gate: FrameGate,
-           timeline: Timeline, pace: float = 0.0):
+           timeline: Timeline, pace: float = 0.0, *, tokens=None):
     """Generator: turn any iterable of `Snapshot`s into `Frame`s; returns the last drawn
     frame's `Projection` (or `previous` when none was drawn).
 
-    frames(snapshots, settings, previous, gate, timeline, pace=0.0) -> Generator[Frame, None, Projection | None]
+    frames(snapshots, settings, previous, gate, timeline, pace=0.0, *, tokens=None)
+        -> Generator[Frame, None, Projection | None]
 
     - every snapshot is added to `timeline` and yielded as a "training" Frame;
     - a frame is drawn (coords, explained, projection, stability set) when `gate.take()`
@@ -147,6 +160,7 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
       converged: the view ends on the plane a fresh PCA of the final matrix gives;
     - the basis follows the matrix (`live_basis.track`), starting from `previous` (the
       view's projection) when compatible with `settings` (PCA/SVD: see `live_settings`);
+      semantic axes are recomputed on each drawn frame, their ends found in `tokens`;
     - `pace` > 0: snapshot i is not yielded before `pace * progress_i` seconds after the
       first snapshot (time spent paused does not count, nor the set-up before the first
       snapshot, e.g. loading torch); meanwhile "pacing" Frames are yielded every <= 50 ms so
@@ -179,7 +193,7 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
         frame = Frame("training", snap.progress, snap)
         last = snap.progress >= 1.0
         if gate.take() or last:
-            projection = track(snap.weights, settings, projection, converge=last)
+            projection = live_projection(snap.weights, settings, projection, converge=last, tokens=tokens)
             frame.coords, frame.explained = projection.full_coords(), projection.explained
             frame.projection = projection
             if tracker is None or tracker.n_tokens != len(snap.weights):
@@ -206,7 +220,7 @@ def training_job(source, vocab, weights: np.ndarray, config: TrainConfig, settin
         # so the audience sees it move rather than jump every 50 ms of training.
         config = replace(config, yield_every=1)
     return (yield from frames(train(corpus, weights, config), settings, previous, gate, timeline,
-                              pace=config.pace))
+                              pace=config.pace, tokens=vocab.tokens))
 
 
 def race_job(source, vocab, starts: dict[str, np.ndarray], config: TrainConfig):
