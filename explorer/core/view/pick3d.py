@@ -1,0 +1,85 @@
+"""Qt-free picking for the 3D scatter: points projected through the camera to widget pixels,
+the point under the cursor (front-most when several cover it), points in a screen rectangle
+or lasso.
+
+The camera arrives as two 4x4 matrices (numpy, row-major: `m @ column_vector`), the view and the
+projection, as pyqtgraph's GLViewWidget builds them. Everything is in logical (device-independent)
+pixels, as mouse events are: the projection depends only on the viewport's aspect ratio, so the
+device pixel ratio drops out (the GL viewport is in device pixels, the same shape).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core.view.picking import points_in_polygon
+
+
+@dataclass(frozen=True)
+class ScreenPoints:
+    """Points as the camera sees them: pixel position (n, 2), y down from the top-left corner;
+    depth (n,) along the view direction (larger = farther); `front` (n,) True when in front of
+    the camera (points behind it have no meaningful pixel position)."""
+
+    xy: np.ndarray
+    depth: np.ndarray
+    front: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.xy)
+
+
+def project(xyz: np.ndarray, view: np.ndarray, projection: np.ndarray, width: float, height: float) -> ScreenPoints:
+    """Project world points (n, 3) to widget pixels of a width x height viewport."""
+    xyz = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
+    mvp = np.asarray(projection, np.float64).reshape(4, 4) @ np.asarray(view, np.float64).reshape(4, 4)
+    # x' = M[:, :3] @ xyz + M[:, 3]: no (n, 4) homogeneous copy of a large cloud
+    clip = xyz @ mvp[:, :3].T + mvp[:, 3]
+    w = clip[:, 3]
+    with np.errstate(all="ignore"):
+        front = np.isfinite(w) & (w > 1e-9)
+        safe = np.where(front, w, 1.0)
+        x = (clip[:, 0] / safe + 1.0) * (width / 2.0)
+        y = (1.0 - clip[:, 1] / safe) * (height / 2.0)
+    xy = np.column_stack([x, y])
+    front &= np.isfinite(xy).all(axis=1)
+    return ScreenPoints(xy=xy, depth=np.where(front, w, np.inf), front=front)
+
+
+def nearest(points: ScreenPoints, x: float, y: float, radius: float, cover: float = 0.0) -> int | None:
+    """The point a person means at pixel (x, y), or None when none is within `radius` px.
+
+    Points whose drawn disc covers the cursor (within `cover` px, the point's radius) hide what is
+    behind them: the front-most of those wins. Otherwise the nearest within `radius`, and of points
+    equally near, the front-most."""
+    if len(points) == 0 or radius <= 0:
+        return None
+    d2 = ((points.xy[:, 0] - x) ** 2 + (points.xy[:, 1] - y) ** 2)
+    d2 = np.where(points.front, d2, np.inf)
+    near = np.flatnonzero(d2 <= radius * radius)
+    if len(near) == 0:
+        return None
+    covering = near[d2[near] <= cover * cover]
+    if len(covering):
+        return int(covering[np.argmin(points.depth[covering])])
+    best = d2[near].min()
+    tied = near[d2[near] <= best + 1e-9]
+    return int(tied[np.argmin(points.depth[tied])])
+
+
+def in_rect(points: ScreenPoints, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """Indices of the points in front of the camera whose pixel lies in the rectangle (corners in any order)."""
+    lo_x, hi_x = sorted((x0, x1))
+    lo_y, hi_y = sorted((y0, y1))
+    px, py = points.xy[:, 0], points.xy[:, 1]
+    inside = points.front & (px >= lo_x) & (px <= hi_x) & (py >= lo_y) & (py <= hi_y)
+    return np.flatnonzero(inside)
+
+
+def in_polygon(points: ScreenPoints, polygon: Sequence[Sequence[float]]) -> np.ndarray:
+    """Indices of the points in front of the camera whose pixel lies inside a lasso polygon (pixels)."""
+    shown = np.flatnonzero(points.front)
+    return shown[points_in_polygon(points.xy[shown], polygon)]
