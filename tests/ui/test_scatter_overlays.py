@@ -119,3 +119,25 @@ def test_density_contours_follow_the_toggle_and_the_points(scatter):
     assert scatter.density.x0 == pytest.approx(before + 100, abs=1e-3)
     scatter.state.view.density = False
     assert scatter.contours.line_count == 0 and scatter.density is None
+
+
+def test_the_toolbar_offers_fidelity_columns_layers_and_label_by(scatter):
+    toolbar = scatter.toolbar
+    texts = [toolbar.color.itemText(i) for i in range(toolbar.color.count())]
+    assert "Fidelity (10-NN kept)" in texts and not any(t.startswith("Column:") for t in texts)
+    assert not toolbar.label_menu.isEnabled()
+    scatter.set_metadata(Metadata(columns={"pos": np.array(["n", "v"] * 100, dtype=object)}, source="m.tsv"))
+    index = toolbar.color.findText("Column: pos")
+    assert index >= 0
+    toolbar.color.setCurrentIndex(index)  # as a user's pick
+    assert (scatter.state.view.colour, scatter.state.view.colour_column) == ("column", "pos")
+    scatter.state.view.colour = "cluster"
+    assert toolbar.color.currentText() == "k-means cluster"
+    by_pos = next(a for a in toolbar.label_menu.actions() if a.text() == "pos")
+    by_pos.trigger()
+    assert scatter.state.view.label_column == "pos" and by_pos.isChecked()
+    density = toolbar.layer_actions["density"]
+    density.trigger()
+    assert scatter.state.view.density is True and scatter.contours.line_count > 0
+    scatter.state.view.neighbours = False
+    assert not toolbar.layer_actions["neighbours"].isChecked()

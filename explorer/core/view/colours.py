@@ -15,7 +15,8 @@ from explorer.core import ExplorerError
 
 # The colour modes of the 2D view and their names in its toolbar.
 COLOR_MODES = {"category": "Category", "frequency": "Frequency", "cluster": "k-means cluster",
-               "regex": "Regex match"}
+               "regex": "Regex match", "fidelity": "Fidelity (10-NN kept)"}
+# Colour "column" is offered once per metadata column, named after it.
 
 
 def match_tokens(tokens: Sequence[str], text: str, regex: bool = False,

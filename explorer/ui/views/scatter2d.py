@@ -470,6 +470,7 @@ class Scatter2D(pg.PlotWidget):
     def set_metadata(self, metadata) -> None:
         """Metadata columns (explorer.core.io.metadata.Metadata, or None) to colour and label by."""
         self.metadata = metadata
+        self.toolbar.show_columns(metadata)
         self._show_label_texts()
         if self.color_mode == "column":
             self._apply_color_mode()

@@ -1,12 +1,14 @@
-"""The strip above the 2D view: search, colour mode, selection tool, copy, fit, export.
+"""The strip above the 2D view: search, colour mode, layers, selection tool, copy, fit, export.
 
-The colour boxes are bound to state.view (colour, clusters, colour_pattern); the search
-box and its regex switch follow state.explore (the view writes them when a search runs)."""
+The colour boxes follow state.view (colour and colour_column, clusters, colour_pattern); the
+Layers menu's switches are bound to state.view (neighbours, cluster_labels, density) and its
+"Label by" items write state.view.label_column; the search box and its regex switch follow
+state.explore (the view writes them when a search runs)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMenu, QSpinBox,
     QToolButton, QWidget,
@@ -62,10 +64,10 @@ class ScatterToolbar(QWidget):
         layout.setSpacing(4)
         layout.addWidget(QLabel("Colour"))
         self.color = QComboBox()
-        for key, name in scatter_modes():
-            self.color.addItem(name, key)
+        self.color.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.color.setToolTip("Colour the points by category, by frequency (log bins), by k-means "
-                              "cluster of the full vectors, or by whether they match a regex")
+                              "cluster of the full vectors, by whether they match a regex, by how many "
+                              "of their 10 nearest neighbours the projection kept, or by a metadata column")
         self.k = QSpinBox(minimum=2, maximum=40, prefix="k=", visible=False)
         self.pattern = QLineEdit(placeholderText="regex", visible=False)
         self.pattern.setMaximumWidth(110)
@@ -73,16 +75,34 @@ class ScatterToolbar(QWidget):
         layout.addWidget(self.k)
         layout.addWidget(self.pattern)
         view = scatter.state.view
-        bind(self.color, view, "colour")
+        self.color.currentIndexChanged.connect(self._choose_colour)  # the user's pick (ours block it)
         bind(self.k, view, "clusters")
         view.events.colour.connect(self._show_color_mode)
-        self._show_color_mode(view.colour)
+        view.events.colour_column.connect(lambda _c: self._show_color_mode(view.colour))
         # The pattern applies as it is typed (after a pause), not only when the box is left.
         self.pattern.setText(view.colour_pattern)
         self._pattern_timer = QTimer(self, singleShot=True, interval=250)
         self._pattern_timer.timeout.connect(lambda: setattr(view, "colour_pattern", self.pattern.text()))
         self.pattern.textChanged.connect(lambda _: self._pattern_timer.start())
         view.events.colour_pattern.connect(self._show_pattern)
+
+        self.layers = QToolButton(text="Layers", autoRaise=True, popupMode=QToolButton.InstantPopup,
+                                  toolTip="What is drawn over the points: the current token's nearest "
+                                          "neighbours, a caption per cluster, density contours; what labels say")
+        self.layers_menu = QMenu(self.layers)
+        self.layer_actions = {}
+        for field, name, tip in LAYERS:
+            action = QAction(name, self.layers_menu, checkable=True, toolTip=tip)
+            action.setChecked(getattr(view, field))
+            action.toggled.connect(lambda on, f=field: setattr(view, f, on))
+            getattr(view.events, field).connect(lambda on, a=action: a.isChecked() != on and a.setChecked(on))
+            self.layers_menu.addAction(action)
+            self.layer_actions[field] = action
+        self.label_menu = self.layers_menu.addMenu("Label by")
+        self.label_group = QActionGroup(self.label_menu)
+        view.events.label_column.connect(lambda _c: self._show_label_column())
+        self.layers.setMenu(self.layers_menu)
+        layout.addWidget(self.layers)
 
         layout.addSpacing(8)
         self.tools = QButtonGroup(self)
@@ -110,6 +130,7 @@ class ScatterToolbar(QWidget):
         menu.addAction(QAction("SVG drawing…", menu, triggered=lambda: self.export_dialog("svg")))
         export.setMenu(menu)
         layout.addWidget(export)
+        self.show_columns(None)
         self.arrange(800)
 
     def arrange(self, width: int) -> int:
@@ -164,9 +185,57 @@ class ScatterToolbar(QWidget):
             self._show_hits(explore.search, len(self.scatter.search_hits))
 
     # -- colour -------------------------------------------------------------------------
+    def show_columns(self, metadata) -> None:
+        """The colour modes, then one "Column: name" per metadata column; the Label by menu: the
+        token, then each column."""
+        names = [] if metadata is None else list(metadata.names)
+        self.color.blockSignals(True)
+        self.color.clear()
+        for key, name in scatter_modes():
+            self.color.addItem(name, key)
+        for name in names:
+            self.color.addItem(f"Column: {name}", COLUMN + name)
+        self.color.blockSignals(False)
+        self.label_menu.clear()
+        for action in self.label_group.actions():
+            self.label_group.removeAction(action)
+        for name in [""] + names:
+            action = QAction(name or "Token", self.label_menu, checkable=True)
+            action.setData(name)
+            action.triggered.connect(lambda _=False, c=name: setattr(self.scatter.state.view, "label_column", c))
+            self.label_group.addAction(action)
+            self.label_menu.addAction(action)
+        self.label_menu.setEnabled(bool(names))
+        self._show_label_column()
+        self._show_color_mode(self.scatter.state.view.colour)
+
+    def _choose_colour(self, index: int) -> None:
+        data = self.color.itemData(index)
+        if data is None:
+            return
+        if data.startswith(COLUMN):
+            self.scatter.state.view.update(colour="column", colour_column=data[len(COLUMN):])
+        else:
+            self.scatter.state.view.colour = data
+
     def _show_color_mode(self, mode: str) -> None:
         self.k.setVisible(mode == "cluster")
         self.pattern.setVisible(mode == "regex")
+        column = self.scatter.state.view.colour_column
+        wanted = COLUMN + column if mode == "column" else mode
+        index = self.color.findData(wanted)
+        self.color.blockSignals(True)
+        if index < 0 and mode == "column":  # a column not (yet) loaded: say which
+            self.color.addItem(f"Column: {column} (not loaded)", wanted)
+            index = self.color.count() - 1
+        if index >= 0 and self.color.currentIndex() != index:
+            self.color.setCurrentIndex(index)
+        self.color.blockSignals(False)
+
+    def _show_label_column(self) -> None:
+        column = self.scatter.state.view.label_column
+        for action in self.label_group.actions():
+            action.setChecked(action.data() == column)
 
     def _show_pattern(self, pattern: str) -> None:
         if self.pattern.text() != pattern:  # set from outside, not typed here
@@ -201,6 +270,12 @@ class ScatterToolbar(QWidget):
         except (ExplorerError, OSError) as exc:
             self.hits.setText("export failed")
             self.hits.setToolTip(str(exc))
+
+
+COLUMN = "column:"  # the Colour box's item data for a metadata column: "column:<name>"
+LAYERS = (("neighbours", "Neighbours", "Lines from the current token to its nearest neighbours in the full space"),
+          ("cluster_labels", "Cluster labels", "A caption per cluster or category: its most frequent tokens"),
+          ("density", "Density contours", "Lines of equal density of the points, behind them"))
 
 
 def scatter_modes():
