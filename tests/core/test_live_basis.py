@@ -4,6 +4,7 @@ and the neighbourhood-stability curve (§3)."""
 import numpy as np
 import pytest
 
+from explorer.core import ExplorerError
 from explorer.core.analysis.stability import StabilityTracker, mean_jaccard
 from explorer.core.projection.live_basis import fresh_plane_cosine, subspace_cosine, track
 from explorer.core.projection.project import ProjectionSettings, project
@@ -264,3 +265,23 @@ def test_a_rounding_remainder_of_the_pace_ends_the_wait(clock):
     shown = [f for f in frames(late_start(), ProjectionSettings(), None, OpenGate(), Timeline(), pace=2.0)
              if f.stage == "training"]
     assert len(shown) == 3 and clock.now >= 5.0 + 2.0 - 1e-6
+
+
+def test_live_training_keeps_semantic_axes_recomputed_on_each_frame():
+    from explorer.core.training.live import live_settings
+
+    tokens = [f"t{i}" for i in range(600)]
+    settings = ProjectionSettings("axes", x_axis="t1,t2-t3", y_axis="/^t4\\d$/-t5")
+    assert live_settings(settings) is settings
+    assert live_settings(ProjectionSettings("tsne")).method == "pca"
+    timeline = Timeline()
+    gen = frames(_drift(steps=6), settings, None, OpenGate(), timeline, tokens=tokens)
+    shown = list(gen)
+    assert len(shown) == 6 and all(f.projection.method == "axes" for f in shown)
+    for frame in shown:  # each frame is the axes of that frame's matrix, not of the start
+        w = frame.snapshot.weights
+        d = w[[1, 2]].mean(0) - w[3]
+        np.testing.assert_allclose(frame.coords[:, 0], w @ d / np.linalg.norm(d), rtol=1e-4, atol=1e-4)
+    assert shown[-1].projection.axis_titles == ("t3 → t1, t2", "t5 → /^t4\\d$/ (10 tokens)")
+    with pytest.raises(ExplorerError, match="need the vocabulary's tokens"):
+        list(frames(_drift(steps=2), settings, None, OpenGate(), Timeline()))

@@ -261,3 +261,116 @@ def test_a_projection_continues_only_from_one_of_the_same_rows_and_kind():
     assert not compatible_with(p, ProjectionSettings(sample=20, seed=1), 51)
     assert not compatible_with(None, ProjectionSettings(), 50)
     assert p.basis.block is None  # a basis fitted once carries no tracking block
+
+
+def test_isolation_projects_only_the_given_rows_and_says_so():
+    from explorer.core.projection.project import compatible_with
+
+    x = structured(n=300, d=20)
+    settings = ProjectionSettings("pca", rows=(40, 7, 99, 7, 12), sample=100)  # the sample is ignored
+    result = project(x, settings)
+    assert list(result.ids) == [7, 12, 40, 99] and result.settings.rows == (7, 12, 40, 99)
+    ref = PCA(2).fit_transform(x[[7, 12, 40, 99]].astype(np.float64))
+    np.testing.assert_allclose(np.abs(result.coords), np.abs(ref), atol=1e-3)
+    assert result.statement == "PCA 2D of 4 isolated tokens (of 300)"
+    assert np.isnan(result.full_coords()[0]).all() and np.isfinite(result.full_coords()[7]).all()
+    assert compatible_with(result, ProjectionSettings("pca", rows=(99, 40, 12, 7)), 300)
+    assert not compatible_with(result, ProjectionSettings("pca", rows=(7, 12, 40)), 300)
+    assert not compatible_with(result, ProjectionSettings("pca", sample=100), 300)
+    with pytest.raises(ExplorerError, match="cannot isolate row 300: the matrix has rows 0 to 299"):
+        project(x, ProjectionSettings("pca", rows=(1, 2, 300)))
+    with pytest.raises(ExplorerError, match="at least 3 rows, not 2"):
+        project(x, ProjectionSettings("pca", rows=(1, 2)))
+    with pytest.raises(ExplorerError, match="not negative"):
+        ProjectionSettings(rows=(-1, 2, 3))
+
+
+def test_isolated_tsne_runs_on_those_rows():
+    x, _ = clusters()
+    rows = tuple(range(0, 240, 2))
+    result = project(x, ProjectionSettings("tsne", perplexity=10, rows=rows))
+    assert result.coords.shape == (120, 2) and list(result.ids) == list(rows)
+    assert result.statement.startswith("t-SNE 2D of 120 isolated tokens (of 240)")
+
+
+def test_tsne_hands_interim_layouts_as_it_goes():
+    x, labels = clusters()
+    interim = []
+    result = project(x, ProjectionSettings("tsne", perplexity=20), on_layout=interim.append)
+    assert interim and all(p.interim and p.coords.shape == (240, 2) for p in interim)
+    steps = [p.step for p in interim]
+    assert steps == sorted(set(steps)) and all(p.steps == 750 for p in interim)
+    assert f"(iteration {steps[0]} of 750)" in interim[0].statement
+    assert not result.interim and "iteration" not in result.statement
+    assert not np.array_equal(interim[-1].coords, result.coords)  # copies, not openTSNE's live array
+
+
+def test_interim_layouts_are_throttled_and_never_degenerate(monkeypatch):
+    import time
+
+    from explorer.core.projection.project import LayoutThrottle
+
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    throttle = LayoutThrottle()
+    spread = np.random.default_rng(0).standard_normal((50, 2))
+    assert throttle.due(spread)
+    now[0] += 0.05
+    assert not throttle.due(spread)  # 20 a second would be too many
+    now[0] += 0.1
+    line = np.stack([spread[:, 0], 1e-6 * spread[:, 1]], axis=1)
+    assert not throttle.due(line) and not throttle.due(np.zeros((50, 2)))
+    assert not throttle.due(np.where(np.eye(50, 2) > 0, np.nan, spread))
+    assert throttle.due(spread * 1e-4)  # small is fine: early t-SNE layouts are tiny
+
+
+needs_umap = pytest.mark.skipif(not umap_available(), reason="umap-learn is not installed (extra 'umap')")
+
+
+@needs_umap
+def test_umap_gets_min_dist_and_metric(monkeypatch):
+    import umap
+
+    made = []
+    real = umap.UMAP
+
+    class Spy(real):
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+            super().__init__(**kwargs)
+
+    monkeypatch.setattr(umap, "UMAP", Spy)
+    x, labels = clusters(n=160, k=2)
+    tight = project(x, ProjectionSettings("umap", min_dist=0.0, umap_metric="cosine"))
+    loose = project(x, ProjectionSettings("umap", min_dist=0.99, umap_metric="cosine"))
+    assert [(m["min_dist"], m["metric"]) for m in made] == [(0.0, "cosine"), (0.99, "cosine")]
+
+    def cluster_spread(p):  # mean distance to the cluster centre, over the layout's extent
+        c = p.coords
+        return np.mean([np.linalg.norm(c[labels == k] - c[labels == k].mean(0), axis=1).mean()
+                        for k in range(2)]) / np.ptp(c, axis=0).max()
+
+    assert cluster_spread(loose) > cluster_spread(tight)
+    with pytest.raises(ExplorerError, match="unknown UMAP metric 'manhattan'"):
+        ProjectionSettings("umap", umap_metric="manhattan").validate()
+    with pytest.raises(ExplorerError, match="min_dist is between 0 and 1"):
+        ProjectionSettings("umap", min_dist=2.0).validate()
+
+
+@needs_umap
+def test_umap_reports_epochs_layouts_and_cancels():
+    x, _ = clusters(n=150)
+    interim, fractions = [], []
+    result = project(x, ProjectionSettings("umap"), on_layout=interim.append, progress=fractions.append)
+    assert interim and all(p.interim and p.coords.shape == (150, 2) for p in interim)
+    assert "(epoch " in interim[0].statement and interim[0].steps == 500
+    assert fractions[-1] == 1.0 and fractions == sorted(fractions) and len(fractions) > 2
+    assert not result.interim
+    calls = []
+
+    def should_cancel():  # lets the graph be built, then stops during the epochs
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(Cancelled):
+        project(x, ProjectionSettings("umap"), should_cancel=should_cancel)
