@@ -152,10 +152,24 @@ def projector_paths(out) -> tuple[Path, Path]:
     return out / "vectors.tsv", out / "metadata.tsv"
 
 
+def metadata_field(value) -> str:
+    """A metadata value as metadata.tsv holds it: "" for missing, whole numbers without ".0",
+    other numbers as the shortest text that reads back as the same float32."""
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        value = np.float32(value)
+        if value.is_integer() and abs(value) < 2**24:
+            return str(int(value))
+        return str(value)
+    return str(value)
+
+
 def export_projector(out, vocab: Vocabulary, weights: np.ndarray, categories: Sequence[str] | None = None,
-                     *, progress=None, should_cancel=None) -> tuple[Path, Path]:
+                     *, metadata=None, progress=None, should_cancel=None) -> tuple[Path, Path]:
     """TensorBoard projector files: vectors.tsv (tab-separated numbers, one row per token) and
-    metadata.tsv (the token alone without a header, or a header row then token, count, category).
+    metadata.tsv (the token alone without a header, or a header row then token, count, category
+    and the columns of `metadata`, an explorer.core.io.metadata.Metadata).
     Whitespace-only tokens are written escaped (`projector_label`)."""
     weights = _check_shapes(vocab, weights)
     vectors_path, meta_path = projector_paths(out)
@@ -171,6 +185,15 @@ def export_projector(out, vocab: Vocabulary, weights: np.ndarray, categories: Se
         if len(categories) != len(vocab):
             raise ExplorerError(f"{len(categories)} categories for {len(vocab)} tokens")
         columns.append(("category", list(categories)))
+    if metadata is not None:
+        taken = {name for name, _ in columns}
+        for name in metadata.names:
+            values = metadata.values(name)
+            if len(values) != len(vocab):
+                raise ExplorerError(f"metadata column {name!r} has {len(values)} values for {len(vocab)} tokens")
+            shown = name if name not in taken else f"{name} (metadata)"  # the header names stay unique
+            taken.add(shown)
+            columns.append((shown, [metadata_field(v) for v in values.tolist()]))
     with _atomic(vectors_path) as f:
         for _start, lines in _rows_text(weights, "\t", progress, should_cancel):
             f.write("".join(line + "\n" for line in lines))
@@ -269,12 +292,13 @@ def project_for_export(weights: np.ndarray, dims: int = 2, method: str = "pca") 
 
 
 def export(fmt: str, out, vocab: Vocabulary, weights: np.ndarray, *, categories=None, history=None,
-           coords: np.ndarray | None = None, dims: int = 2, progress: Callable | None = None,
+           coords: np.ndarray | None = None, dims: int = 2, metadata=None, progress: Callable | None = None,
            should_cancel: Callable | None = None):
-    """Dispatch on a FORMATS name; returns the path(s) written."""
+    """Dispatch on a FORMATS name; returns the path(s) written. `metadata` goes into the
+    projector's metadata.tsv (the other formats have no place for it)."""
     kw = {"progress": progress, "should_cancel": should_cancel}
     if fmt == "projector":
-        return export_projector(out, vocab, weights, categories, **kw)
+        return export_projector(out, vocab, weights, categories, metadata=metadata, **kw)
     if fmt == "word2vec":
         return export_word2vec(out, vocab, weights, **kw)
     if fmt == "word2vec-bin":

@@ -1,4 +1,4 @@
-"""The data of one exploration (vocabulary, matrix, categories) and its settings (`state`).
+"""The data of one exploration (vocabulary, matrix, categories, metadata) and its settings (`state`).
 
 Every setting a user can change lives in `workspace.state` (an AppState of evented parts);
 the workspace holds the arrays those settings act on, and says when they change.
@@ -19,6 +19,7 @@ from explorer.core.tokens.vocab import Vocabulary
 class WorkspaceEvents:
     vocab_changed: Event = field(default_factory=Event)  # (vocab)
     weights_changed: Event = field(default_factory=Event)  # (weights, reason)
+    metadata_changed: Event = field(default_factory=Event)  # (metadata or None)
 
 
 class Workspace:
@@ -34,6 +35,8 @@ class Workspace:
         # `compose(word) -> (vector, ngrams)`), which gives words outside the vocabulary a vector
         # (explorer.core.analysis.report.oov_report). None for every other matrix.
         self.subwords = None
+        # Metadata columns (explorer.core.io.metadata.Metadata, one value per token) or None.
+        self.metadata = None
 
     @property
     def dim(self) -> int | None:
@@ -41,7 +44,7 @@ class Workspace:
 
     def set_vocab(self, vocab: Vocabulary, categories: list[str] | None = None,
                   weights: np.ndarray | None = None, made_by: str | None = None,
-                  kind: str = "pretrained", subwords=None) -> None:
+                  kind: str = "pretrained", subwords=None, metadata=None) -> None:
         """Replace the vocabulary; the matrix goes with it (or is replaced by `weights`).
 
         Listeners of vocab_changed see weights None when no matrix came with it.
@@ -49,10 +52,18 @@ class Workspace:
         `subwords`: the subword model that came with `weights` (`LoadedVectors.subwords` of a
         fastText .bin); when not given, the one a fastText load attached to `vocab` is used, so
         that `workspace.subwords` follows the vocabulary. Any other vocabulary clears it.
+        `metadata`: the metadata of the new vocabulary (a session's); when not given, the current
+        metadata stays only if the new vocabulary has the same tokens in the same order.
         """
         if weights is not None and weights.shape[0] != len(vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(vocab)} tokens")
         self.state.explore.update(selection=(), current=None)  # IDs of the old vocabulary
+        if metadata is not None:
+            self._check_metadata(metadata, vocab)
+        elif self.metadata is not None and (vocab is self.vocab or vocab.tokens == self.vocab.tokens):
+            metadata = self.metadata  # the same tokens: the same rows
+        metadata_changed = metadata is not self.metadata
+        self.metadata = metadata  # before vocab_changed, whose listeners may read it
         if subwords is None and weights is not None:
             subwords = getattr(vocab, "subwords", None)  # set by the fastText reader
         self.subwords = subwords
@@ -63,6 +74,8 @@ class Workspace:
         if weights is not None and made_by is not None:
             self.state.matrix.update(made_by=made_by, kind=kind)
         self.events.vocab_changed.emit(vocab)
+        if metadata_changed:
+            self.events.metadata_changed.emit(metadata)
         if self.weights is not None:
             self.events.weights_changed.emit(self.weights, "loaded")
 
@@ -76,3 +89,16 @@ class Workspace:
         if made_by is not None:
             self.state.matrix.update(made_by=made_by, kind=kind)
         self.events.weights_changed.emit(self.weights, reason)
+
+    def set_metadata(self, metadata) -> None:
+        """Replace the metadata columns (None: none) and say so (`metadata_changed`)."""
+        if metadata is not None:
+            self._check_metadata(metadata, self.vocab)
+        self.metadata = metadata
+        self.events.metadata_changed.emit(metadata)
+
+    @staticmethod
+    def _check_metadata(metadata, vocab: Vocabulary) -> None:
+        for name, values in metadata.columns.items():
+            if len(values) != len(vocab):
+                raise ValueError(f"metadata column {name!r} has {len(values)} values for {len(vocab)} tokens")
