@@ -12,7 +12,8 @@ import numpy as np
 from scipy import ndimage
 
 GRID = 160  # cells along the longer side
-SIGMA = 2.0  # smoothing, in cells
+SIGMA = 2.0  # the least smoothing, in cells (more for few points: Scott's rule)
+MAX_SIGMA = 16.0
 LEVELS = (0.08, 0.2, 0.4, 0.7)  # contour levels, as shares of the peak density
 
 
@@ -32,7 +33,7 @@ class Density:
 def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
                  shares: tuple[float, ...] = LEVELS) -> Density | None:
     """The smoothed density of the finite rows of `xy` (N x >=2); None with fewer than 3 points
-    or no extent."""
+    or no extent. `sigma`: the least smoothing, in cells."""
     xy = np.asarray(xy)[:, :2]
     ok = np.isfinite(xy).all(axis=1)
     pts = xy[ok].astype(np.float64, copy=False)
@@ -44,6 +45,10 @@ def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
         return None
     extent = np.where(extent > 0, extent, extent.max())
     cell = extent.max() / cells
+    # Scott's bandwidth (std * n^(-1/6) in 2D): a few hundred points make a few smooth hills,
+    # not one ring around each point; millions keep their detail.
+    spread = float(np.median(pts.std(axis=0)[pts.std(axis=0) > 0]))
+    sigma = float(np.clip(spread * len(pts) ** (-1 / 6) / cell, sigma, MAX_SIGMA))
     pad = 3 * sigma * cell  # the smoothed tails stay on the grid, so the lines close
     lo = lo - pad
     shape = np.ceil((extent + 2 * pad) / cell).astype(np.int64) + 1

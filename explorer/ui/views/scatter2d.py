@@ -392,7 +392,8 @@ class Scatter2D(pg.PlotWidget):
         ramp, _, _ = gradient_colours(np.linspace(lo, hi, 32), NEUTRAL, lo=lo, hi=hi)
         # "10-NN preserved: mean 0.43 over 30,522 rows" in the narrow legend column, a part a line
         head, _, rest = caption.partition(": ")
-        lines = [head + ":"] + _wrap(rest, 18) if rest else [head]
+        what, _, over = rest.partition(" over ")
+        lines = [head + ":", *_wrap(what, 18), *(_wrap("over " + over, 18) if over else [])] if rest else [head]
         self.legend.set_bar(lines, f"{lo:.3g}", f"{hi:.3g}", ramp)
 
     def _mode_groups(self) -> np.ndarray | None:
