@@ -446,3 +446,57 @@ def test_a_run_file_is_a_session_by_its_bytes_whatever_its_name(tmp_path):
     assert session.weights.tolist() == np.arange(12).reshape(4, 3).tolist()
     assert [s.step for s in session.snapshots] == [3] and session.history == {"loss": [[3, 0.5]]}
     assert session.state == {"view": {"range2d": None}}  # no saved framing: the view fits the points
+
+
+# -- metadata columns (#17) ---------------------------------------------------------------
+def _with_metadata():
+    from explorer.core.io.metadata import Metadata
+
+    session = _session()
+    n = len(session.vocab)
+    kinds = np.empty(n, dtype=object)
+    kinds[:] = [("word" if i % 3 else "") for i in range(n)]
+    scores = np.arange(n, dtype=np.float32) / 7
+    scores[2] = np.nan
+    session.metadata = Metadata({"kind": kinds, "score": scores}, "/data/meta.tsv", "token", 4, 1)
+    return session
+
+
+def test_metadata_round_trips(tmp_path):
+    session = _with_metadata()
+    save_session(tmp_path / "s.eexp", session)
+    back = load_session(tmp_path / "s.eexp").metadata
+    assert back.names == ["kind", "score"] and back.is_numeric("score") and not back.is_numeric("kind")
+    assert back.values("score").tobytes() == session.metadata.values("score").tobytes()  # NaN included
+    assert list(back.values("kind")) == list(session.metadata.values("kind"))
+    assert (back.source, back.aligned_by, back.missing, back.extra) == ("/data/meta.tsv", "token", 4, 1)
+
+
+def test_a_session_without_metadata_and_the_workspaces_metadata(tmp_path):
+    save_session(tmp_path / "s.eexp", _session())
+    assert load_session(tmp_path / "s.eexp").metadata is None  # sessions saved before #17 open as they were
+    session = _with_metadata()
+    workspace = Workspace(session.vocab)
+    workspace.set_weights(session.weights)
+    workspace.set_metadata(session.metadata)
+    assert session_from_workspace(workspace).metadata is session.metadata
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda m: m.update(metadata=[1]), "metadata must be an object"),
+    (lambda m: m["metadata"]["columns"][0].update(values=["x"]), "'kind' needs 124 texts"),
+    (lambda m: m["metadata"]["columns"][1].update(name="kind"), "no name of its own"),
+    (lambda m: m["metadata"]["columns"].append({"name": "more", "kind": "number"}), "'more' needs 124 numbers"),
+])
+def test_damaged_metadata_columns_are_a_clear_error(tmp_path, mutate, message):
+    good = tmp_path / "good.eexp"
+    save_session(good, _with_metadata())
+    with zipfile.ZipFile(good) as zf:
+        meta = json.loads(zf.read("session.json"))
+        tensors = zf.read("tensors.safetensors")
+    mutate(meta)
+    bad = tmp_path / "bad.eexp"
+    _zip(bad, {"session.json": json.dumps(meta), "tensors.safetensors": tensors})
+    with pytest.raises(ExplorerError, match=message) as info:
+        load_session(bad)
+    assert str(bad) in str(info.value)

@@ -4,15 +4,18 @@ A session file (`.eexp`) is a zip holding exactly two members:
 - `session.json`: format name and version, the vocabulary (tokens, counts, specials,
   tokenizer), categories, `state` (every setting: `AppState.capture()`, part name -> fields),
   the training history (loss curve), each timeline snapshot's step, epoch, loss and tokens
-  seen, and the fitted projection's method and settings (PCA/SVD);
+  seen, the fitted projection's method and settings (PCA/SVD), and the metadata columns
+  (their names, kinds and source; text columns' values);
 - `tensors.safetensors`: the matrices (`weights`, `initial_weights`, `snapshot.<i>`), float32,
   and the fitted projection (`projection.mean`, `.components`, `.explained`, `.coords`, and
-  `.ids` when it shows a sample), so a reopened session shows the same points in the same place.
+  `.ids` when it shows a sample), so a reopened session shows the same points in the same place,
+  and numeric metadata columns (`metadata.<i>`, float32, NaN missing).
 Nothing in it is ever executed: JSON and safetensors only, read from memory (members are
 never extracted to disk, and any other member name is rejected). Saves are atomic (temp
 file in the same folder, fsync, rename), so a crash or kill mid-save leaves the previous
 file intact. Matrices round-trip bit-exactly. Version-1 files (a `view` dict, snapshots as
-steps only) are read into the same Session (see `_state_from_v1`).
+steps only) are read into the same Session (see `_state_from_v1`). Metadata is an optional
+entry of version 2: older files have none, and older apps open newer files without it.
 
 A run file (explorer/core/io/run_log.py, what `explorer.Run` appends to while a training
 loop logs) is a session too: `load_session` and `is_session_file` take either.
@@ -31,6 +34,7 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io.atomic import temp_beside
+from explorer.core.io.metadata import Metadata
 from explorer.core.projection.project import PCABasis, Projection, ProjectionSettings, sphereize
 from explorer.core.tokens.vocab import Vocabulary, tokenizer_from_dict
 from explorer.core.training.snapshot import Snapshot
@@ -56,6 +60,7 @@ class Session:
     history: dict = field(default_factory=dict)  # e.g. {"loss": [[step, loss], ...]}
     snapshots: list[Snapshot] = field(default_factory=list)  # the training run's timeline
     projection: Projection | None = None  # the fitted PCA/SVD projection shown (its basis)
+    metadata: Metadata | None = None  # metadata columns, one value per token
 
     @property
     def bookmarks(self) -> list[dict]:
@@ -78,6 +83,7 @@ def session_from_workspace(workspace, **extra) -> Session:
         initial_weights=workspace.initial_weights,
         categories=workspace.categories,
         state=state.capture(),
+        metadata=getattr(workspace, "metadata", None),
         **extra,
     )
 
@@ -107,6 +113,23 @@ def _metadata(session: Session) -> dict:
             "axis_titles": list(projection.axis_titles),
             "sampled": projection.ids is not None,
         },
+        "metadata": _metadata_entry(session.metadata),
+    }
+
+
+def _metadata_entry(metadata: Metadata | None) -> dict | None:
+    """Names, kinds and source of the metadata columns, with the text columns' values (numbers
+    go to the tensors as `metadata.<i>`)."""
+    if metadata is None:
+        return None
+    return {
+        "source": metadata.source,
+        "aligned_by": metadata.aligned_by,
+        "missing": int(metadata.missing),
+        "extra": int(metadata.extra),
+        "columns": [{"name": name, "kind": metadata.kind(name),
+                     **({} if metadata.is_numeric(name) else {"values": [str(v) for v in metadata.values(name)]})}
+                    for name in metadata.names],
     }
 
 
@@ -116,6 +139,10 @@ def _tensors(session: Session) -> dict[str, np.ndarray]:
         tensors["initial_weights"] = np.ascontiguousarray(session.initial_weights, dtype=np.float32)
     for i, snapshot in enumerate(session.snapshots):
         tensors[f"snapshot.{i}"] = np.ascontiguousarray(snapshot.weights, dtype=np.float32)
+    if session.metadata is not None:
+        for i, name in enumerate(session.metadata.names):
+            if session.metadata.is_numeric(name):
+                tensors[f"metadata.{i}"] = np.ascontiguousarray(session.metadata.values(name), dtype=np.float32)
     projection = session.projection
     if projection is not None:
         if projection.basis is None:
@@ -292,8 +319,35 @@ def _session_from(meta: dict, tensors: dict, path: Path) -> Session:
     snapshots = [Snapshot(step=int(f["step"]), epoch=int(f["epoch"]), loss=float(f["loss"]),
                           tokens_seen=int(f["tokens_seen"]), weights=_matrix(tensors, f"snapshot.{i}", len(vocab), path))
                  for i, f in enumerate(frames)]
+    metadata = _metadata_from(meta.get("metadata"), tensors, len(vocab), path)
     return Session(vocab=vocab, weights=weights, initial_weights=initial, categories=categories, state=state,
-                   history=history, snapshots=snapshots, projection=projection)
+                   history=history, snapshots=snapshots, projection=projection, metadata=metadata)
+
+
+def _metadata_from(saved, tensors: dict, rows: int, path: Path) -> Metadata | None:
+    if saved is None:
+        return None
+    if not isinstance(saved, dict) or not isinstance(saved.get("columns"), list):
+        raise ExplorerError("damaged session: the metadata must be an object with a list of columns", path)
+    columns: dict[str, np.ndarray] = {}
+    for i, column in enumerate(saved["columns"]):
+        if not isinstance(column, dict) or not isinstance(column.get("name"), str) or column["name"] in columns:
+            raise ExplorerError(f"damaged session: metadata column {i + 1} has no name of its own", path)
+        name = column["name"]
+        if column.get("kind") == "number":
+            values = tensors.get(f"metadata.{i}")
+            if values is None or values.shape != (rows,) or not np.issubdtype(values.dtype, np.floating):
+                raise ExplorerError(f"damaged session: metadata column {name!r} needs {rows} numbers", path)
+            columns[name] = values.astype(np.float32)
+        else:
+            values = column.get("values")
+            if not isinstance(values, list) or len(values) != rows or not all(isinstance(v, str) for v in values):
+                raise ExplorerError(f"damaged session: metadata column {name!r} needs {rows} texts", path)
+            text = np.empty(rows, dtype=object)
+            text[:] = values
+            columns[name] = text
+    return Metadata(columns, str(saved.get("source", "")), str(saved.get("aligned_by", "")),
+                    int(saved.get("missing", 0)), int(saved.get("extra", 0)))
 
 
 def _check_state(state, path: Path) -> None:
