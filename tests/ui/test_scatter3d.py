@@ -95,7 +95,9 @@ def test_sampled_rows_are_left_out_and_labels_drawn_in_grabs(view, qtbot, tmp_pa
     xy, front = view.screen_positions(np.array([0]))  # row 0 is token 1
     x, y = int(xy[0, 0]), int(xy[0, 1])
     assert front[0] and 0 <= x < view.width() and 0 <= y < view.height()
-    box = (x + 8, max(0, y - 16), 40, 14)  # where token1's label is drawn
+    label_box = {i: b for i, b, _bold in view.label_boxes()}[1]  # where token1's label is drawn
+    assert label_box.left() <= x <= label_box.right() and label_box.bottom() <= y  # above its point
+    box = (int(label_box.left()) + 2, int(label_box.top()) + 1, int(label_box.width()) - 4, int(label_box.height()) - 2)
     without = view.grab_image()
     view.set_labels([])
     assert dark_pixels(without, box) > dark_pixels(view.grab_image(), box)
@@ -109,7 +111,7 @@ def test_sampled_rows_are_left_out_and_labels_drawn_in_grabs(view, qtbot, tmp_pa
 def test_legend_and_statement_are_painted(view):
     n = 50
     view.set_points(cloud(n), [f"t{i}" for i in range(n)], np.tile(np.array(RED, np.uint8), (n, 1)))
-    corner = (view.width() - 120, 12, 110, 30)
+    corner = (view.width() - 120, 12 + view.toolbar.height(), 110, 30)  # under the search strip
     before = dark_pixels(view.grab_image(), corner)
     view.set_legend([("colours", RED)])
     assert dark_pixels(view.grab_image(), corner) > before

@@ -9,7 +9,11 @@ in exported PNGs alike.
 
 Like the 2D view it follows `state.view`: the colour mode, k and regex (so both views
 colour alike, each from the state), the camera (`camera3d`, written when the user
-orbits or zooms) and auto-rotation (`auto_rotate`).
+orbits or zooms) and auto-rotation (`auto_rotate`); and `state.explore`: the search (hits
+enlarged and ringed, the rest dimmed), the selection and the current token, all labelled
+as 2D labels them. Hover shows a token's tooltip, a click makes it current, Shift-drag (or
+the Box / Lasso tool) selects the points drawn inside, wherever they lie in depth. Picking is
+explorer.core.view.pick3d (points through the camera to pixels).
 """
 
 from __future__ import annotations
@@ -19,19 +23,35 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph.opengl as gl
 from pyqtgraph import Vector
+from OpenGL import GL
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPen, \
+    QPolygonF, QShortcut
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QToolButton, QToolTip, QWidget
 
+from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.app import AppState
+from explorer.core.view import pick3d
 from explorer.core.view.colours import match_tokens, point_colours
+from explorer.core.view.labels import place_labels
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 
 ROTATE_INTERVAL_MS = 33  # ~30 frames per second
 ROTATE_DEGREES = 0.6  # per frame: a full turn in about 20 s
 MAX_LABELS = 200
+MAX_HIT_LABELS = 150  # as in 2D
+MAX_SELECTION_LABELS = 150
+HOVER_RADIUS_PX = 7
+CLICK_SLOP_PX = 4  # a press and release this close is a click, not an orbit
 CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
+FADED_ALPHA = 0.12  # points that are not search hits, while a search is shown
+# Emphasis items are drawn over the cloud (no depth test): a highlighted token shows through.
+ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+          "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
+TOOLS = (("pan", "Orbit", "Drag to orbit, wheel to zoom, Ctrl-drag to pan; Shift-drag selects a box"),
+         ("rect", "Box", "Drag a rectangle to select the tokens drawn inside (Shift adds)"),
+         ("lasso", "Lasso", "Draw around tokens to select them (Shift adds)"))
 
 
 def point_size_3d(n: int, base: int) -> float:
@@ -63,11 +83,87 @@ class _Overlay(QWidget):
             painter.end()
 
 
+class _Toolbar(QWidget):
+    """The strip over the top of the 3D view: search (state.explore.search / search_regex, which
+    the 2D view follows too), the drag tool, and copying the selection."""
+
+    def __init__(self, view: Scatter3D) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.setSpacing(4)
+        self.search = QLineEdit(placeholderText="Search tokens (Ctrl+F)", clearButtonEnabled=True)
+        self.search.setMinimumWidth(150)
+        self.search.setMaximumWidth(240)
+        self.search.setToolTip("Highlight and label the tokens containing this text; .* switches to a regex")
+        self.regex = QToolButton(text=".*", checkable=True, toolTip="Search with a regular expression")
+        self.hits = QLabel()
+        self.hits.setMinimumWidth(64)
+        for widget in (self.search, self.regex, self.hits):
+            layout.addWidget(widget)
+        self._search_timer = QTimer(self, singleShot=True, interval=180)
+        self._search_timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.returnPressed.connect(self.run_search)
+        self.regex.toggled.connect(lambda _: self.run_search())
+        QShortcut(QKeySequence.Find, view, self.focus_search, context=Qt.WindowShortcut)  # only while shown
+        layout.addSpacing(8)
+        self.tools = QButtonGroup(self)
+        self.tool_buttons = {}
+        for key, name, tip in TOOLS:
+            button = QToolButton(text=name, checkable=True, toolTip=tip, autoRaise=True)
+            button.clicked.connect(lambda _=False, k=key: view.set_tool(k))
+            self.tools.addButton(button)
+            self.tool_buttons[key] = button
+            layout.addWidget(button)
+        self.tool_buttons["pan"].setChecked(True)
+        self.copy = QToolButton(text="Copy", enabled=False, autoRaise=True,
+                                toolTip="Copy the selected tokens, one per line (Ctrl+C)")
+        self.copy.clicked.connect(view.copy_selection)
+        layout.addWidget(self.copy)
+        layout.addStretch(1)
+
+    def focus_search(self) -> None:
+        if self.view.isVisible():
+            self.search.setFocus(Qt.ShortcutFocusReason)
+            self.search.selectAll()
+
+    def run_search(self) -> None:
+        self._search_timer.stop()
+        try:
+            self.view.search(self.search.text(), self.regex.isChecked())
+        except ExplorerError as exc:  # the box says "bad regex"; the last good search stays shown
+            self.search.setToolTip(str(exc))
+
+    def show_search(self, text: str, regex: bool, count: int | None) -> None:
+        """What is searched (set here or from outside) and how many match; None: a bad regex."""
+        if self.search.text() != text:
+            self.search.blockSignals(True)
+            self.search.setText(text)
+            self.search.blockSignals(False)
+        self.regex.blockSignals(True)
+        self.regex.setChecked(regex)
+        self.regex.blockSignals(False)
+        bad = count is None
+        self.search.setStyleSheet("QLineEdit { border: 1px solid #d93025; }" if bad else "")
+        self.hits.setText("bad regex" if bad else (f"{count:,} match" + ("" if count == 1 else "es")) if text else "")
+
+    def show_selection(self, count: int) -> None:
+        self.copy.setEnabled(count > 0)
+        self.copy.setText(f"Copy {count:,}" if count else "Copy")
+
+
 class Scatter3D(gl.GLViewWidget):
     """Public API: set_points / set_positions / set_colors / set_legend / set_labels /
-    set_statement, set_auto_rotate, export(path); signal auto_rotate_changed(bool).
-    `state` is the AppState it follows (its own when none is given)."""
+    set_statement / set_neighbours, search, set_selection, set_tool, select_screen_shape,
+    screen_points, point_at, set_auto_rotate, export(path); signals point_clicked(int),
+    selection_changed(list), auto_rotate_changed(bool). `state` is the AppState it follows
+    (its own when none is given)."""
 
+    point_clicked = Signal(int)
+    selection_changed = Signal(list)
     auto_rotate_changed = Signal(bool)
 
     def __init__(self, theme: Theme, state: AppState | None = None, parent=None) -> None:
@@ -75,6 +171,7 @@ class Scatter3D(gl.GLViewWidget):
         self.theme = theme
         self.state = state or AppState()
         self.tokens: list[str] = []
+        self._lowered: list[str] | None = None
         self.counts: np.ndarray | None = None
         self._raw = np.zeros((0, 3), dtype=np.float32)  # as given: k-means without a runner
         self._category_colors = np.zeros((0, 4), dtype=np.uint8)
@@ -83,7 +180,7 @@ class Scatter3D(gl.GLViewWidget):
         self.cluster_runner = None  # callable(k, done(labels)): k-means of the full vectors
         self._xyz = np.zeros((0, 3), dtype=np.float32)  # shown points, scaled into a unit cube
         self._ids = np.zeros(0, dtype=np.int64)  # token ID of each shown point
-        self._row_of: dict[int, int] | None = None  # token ID -> shown row, when not all shown
+        self._row_of: np.ndarray | None = None  # token ID -> shown row (-1: not shown), when not all shown
         self._n_tokens = 0
         self._colors = np.zeros((0, 4), dtype=np.float32)
         self._colors_all = np.zeros((0, 4), dtype=np.uint8)  # per token, as coloured now
@@ -91,6 +188,19 @@ class Scatter3D(gl.GLViewWidget):
         self._frame: tuple[np.ndarray, float] | None = None  # (centre, extent) of the unit cube
         self.legend_entries: list[tuple[str, tuple]] = []
         self.statement = ""
+        self.search_hits = np.zeros(0, np.int64)
+        self.search_text = ""  # the search whose hits are shown
+        self._search_regex = False
+        self.neighbour_of: int | None = None
+        self.neighbour_ids: list[int] = []
+        self.hovered: int | None = None
+        self.hover_text = ""
+        self.tool = "pan"
+        self._press: tuple[QPointF, Qt.MouseButton] | None = None
+        self._drag: list[QPointF] | None = None  # the selection outline being drawn, in pixels
+        self._drag_additive = False
+        self._screen: tuple[tuple, pick3d.ScreenPoints] | None = None  # (camera key, projection)
+        self.setMouseTracking(True)  # hover without a button held
         self.setBackgroundColor(QColor(theme.background))
         self.setCameraPosition(distance=3.4, elevation=22, azimuth=40)
         self.grid = gl.GLGridItem(color=(0, 0, 0, 40))
@@ -101,7 +211,25 @@ class Scatter3D(gl.GLViewWidget):
         self.points = gl.GLScatterPlotItem(size=point_size_3d(0, theme.point_size), pxMode=True)
         self.points.setGLOptions("translucent")
         self.addItem(self.points)
+        # Neighbour lines, then a ring (a larger disc in the foreground colour) under each
+        # highlighted point drawn again on top: drawn after the cloud, over it.
+        self.neighbour_lines = gl.GLLinePlotItem(mode="lines", width=1.5, antialias=True)
+        self.neighbour_lines.setGLOptions(ON_TOP)
+        self.neighbour_lines.setDepthValue(5)
+        self.neighbour_lines.setVisible(False)
+        self.rings = gl.GLScatterPlotItem(pxMode=True)
+        self.rings.setGLOptions(ON_TOP)
+        self.rings.setDepthValue(10)
+        self.emphasised = gl.GLScatterPlotItem(pxMode=True)
+        self.emphasised.setGLOptions(ON_TOP)
+        self.emphasised.setDepthValue(11)
+        for item in (self.neighbour_lines, self.rings, self.emphasised):
+            self.addItem(item)
+        self._emphasis_rows = np.zeros(0, np.int64)
+        self._faded: np.ndarray | None = None  # per shown row: dimmed while a search is shown
         self.overlay = _Overlay(self)
+        self.toolbar = _Toolbar(self)
+        QShortcut(QKeySequence.Copy, self, self.copy_selection, context=Qt.WidgetWithChildrenShortcut)
         self._rotate_timer = QTimer(self, interval=ROTATE_INTERVAL_MS)
         self._rotate_timer.timeout.connect(lambda: self.orbit(ROTATE_DEGREES, 0))
         self._camera_timer = QTimer(self, singleShot=True, interval=CAMERA_WRITE_MS)
@@ -110,11 +238,25 @@ class Scatter3D(gl.GLViewWidget):
         view.colour.connect(lambda _mode: self._recolour())
         view.clusters.connect(self._clusters_changed)
         view.colour_pattern.connect(lambda _p: self.state.view.colour == "regex" and self._recolour())
-        explore.search.connect(lambda _text: self.state.view.colour == "regex" and self._recolour())
         view.camera3d.connect(self._follow_camera)
         view.auto_rotate.connect(self._follow_auto_rotate)
+        explore.search.connect(lambda _text: self._follow_search())
+        explore.search_regex.connect(lambda _on: self._follow_search())
+        explore.selection.connect(lambda _ids: self._selection_changed())
+        explore.current.connect(lambda _id: self._refresh_emphasis())
         self._follow_camera(self.state.view.camera3d)
         self._follow_auto_rotate(self.state.view.auto_rotate)
+        self._follow_search()
+        self._selection_changed()
+
+    # -- what the state says -------------------------------------------------------------
+    @property
+    def selection(self) -> list[int]:
+        return list(self.state.explore.selection)
+
+    @property
+    def current(self) -> int | None:
+        return self.state.explore.current
 
     # -- data -------------------------------------------------------------------
     @property
@@ -132,11 +274,16 @@ class Scatter3D(gl.GLViewWidget):
 
         Positions are centred and scaled into a unit cube so the camera always frames them."""
         self.tokens = list(tokens)
+        self._lowered = None
         self.counts = None if counts is None else np.asarray(counts)
         self._n_tokens = len(xyz)
         self._frame = None
         self.cluster_labels = None
+        self.hovered = None
+        self.neighbour_of, self.neighbour_ids = None, []
         self._place(xyz)
+        self.search_text = None  # the tokens changed: match the state's search again
+        self._follow_search()
         self.set_colors(colors)
 
     def set_positions(self, xyz: np.ndarray) -> None:
@@ -187,7 +334,10 @@ class Scatter3D(gl.GLViewWidget):
         pattern = hits = None
         if mode == "regex":
             pattern = self.state.view.colour_pattern or self.state.explore.search
-            hits = match_tokens(self.tokens, pattern, regex=True) if pattern else None
+            try:
+                hits = self._match(pattern, regex=True) if pattern else None
+            except ExplorerError:
+                hits = None  # the search box says "bad regex"
         colors, self.legend_entries = point_colours(
             mode, n, palette=PALETTE, neutral=NEUTRAL, category=self._category_colors,
             category_legend=self._category_legend, counts=self.counts, clusters=self.cluster_labels,
@@ -215,7 +365,8 @@ class Scatter3D(gl.GLViewWidget):
             self._row_of = None
         else:
             ids = np.flatnonzero(finite)
-            self._row_of = {int(i): r for r, i in enumerate(ids)}
+            self._row_of = np.full(len(xyz), -1, np.int64)
+            self._row_of[ids] = np.arange(len(ids))
         shown = xyz[ids]
         if len(shown):
             # Robust framing: a few outliers must not shrink the cloud to a dot. Live
@@ -230,33 +381,283 @@ class Scatter3D(gl.GLViewWidget):
         changed = len(ids) != len(self._ids) or not np.array_equal(ids, self._ids)
         self._ids = ids
         self._xyz = shown.astype(np.float32)
+        self._screen = None
+        if changed:
+            self._emphasis_rows = self._rows(self._emphasised_ids())
+            self._faded = self._faded_rows()
         return changed
 
     def _upload(self) -> None:
         if len(self._colors) != len(self._xyz):
             return
-        self.points.setData(pos=self._xyz, color=self._colors,
-                            size=point_size_3d(len(self._xyz), self.theme.point_size))
+        colors = self._colors
+        if self._faded is not None and len(self._faded) == len(colors):
+            colors = colors.copy()
+            colors[self._faded, 3] = FADED_ALPHA
+        size = point_size_3d(len(self._xyz), self.theme.point_size)
+        self.points.setData(pos=self._xyz, color=colors, size=size)
+        self._upload_emphasis(size)
         self.update()
+
+    def _upload_emphasis(self, size: float) -> None:
+        rows = self._emphasis_rows
+        rows = rows[rows < len(self._xyz)]
+        pos = self._xyz[rows] if len(rows) else np.zeros((0, 3), np.float32)
+        ring = QColor(self.theme.foreground)
+        self.rings.setData(pos=pos, size=size + 7, color=(ring.redF(), ring.greenF(), ring.blueF(), 0.95))
+        colors = self._colors[rows].copy() if len(rows) and len(self._colors) == len(self._xyz) \
+            else np.zeros((len(rows), 4), np.float32)
+        colors[:, 3] = 1.0
+        self.emphasised.setData(pos=pos, size=size + 3, color=colors)
+        self._upload_neighbour_lines()
+
+    def _upload_neighbour_lines(self) -> None:
+        rows = self._rows([self.neighbour_of] if self.neighbour_of is not None else [])
+        others = self._rows(self.neighbour_ids)
+        if not len(rows) or not len(others):
+            self.neighbour_lines.setVisible(False)
+            return
+        pairs = np.empty((2 * len(others), 3), np.float32)
+        pairs[0::2] = self._xyz[rows[0]]
+        pairs[1::2] = self._xyz[others]
+        line = QColor(self.theme.foreground)
+        self.neighbour_lines.setData(pos=pairs, color=(line.redF(), line.greenF(), line.blueF(), 0.7))
+        self.neighbour_lines.setVisible(True)
 
     def set_statement(self, text: str) -> None:
         """What the view shows (method, sample), drawn in the corner and in exports."""
         self.statement = text
         self.update()
 
+    # -- labels, as 2D labels them ------------------------------------------------------
     def set_labels(self, ids: list[int]) -> None:
+        """Label these token IDs (e.g. the most frequent), after the current token, its
+        neighbours, the selection and the search hits."""
         self._label_ids = [int(i) for i in ids if 0 <= int(i) < len(self.tokens)][:MAX_LABELS]
         self.update()
 
     @property
-    def labels(self) -> list[str]:
-        """Tokens of the labels that are drawn (those whose point is shown)."""
-        return [self.tokens[i] for i in self._label_ids if self._row(i) is not None]
+    def label_ids(self) -> list[int]:
+        """The tokens asked to be labelled (besides current, neighbours, selection, search hits)."""
+        return list(self._label_ids)
 
-    def _row(self, token_id: int) -> int | None:
+    def _label_candidates(self) -> tuple[list[int], set[int]]:
+        """Token IDs to label in priority order, and the ones drawn in bold."""
+        n = len(self.tokens)
+        first = [self.current] if self.current is not None and 0 <= self.current < n else []
+        neighbours = [i for i in self.neighbour_ids if 0 <= i < n]
+        selection = [i for i in self.selection if 0 <= i < n][:MAX_SELECTION_LABELS]
+        hits = self.search_hits
+        if len(hits) > MAX_HIT_LABELS and self.counts is not None:
+            hits = hits[np.argsort(-self.counts[hits], kind="stable")]
+        strong = list(dict.fromkeys(first + neighbours + selection + hits[:MAX_HIT_LABELS].tolist()))
+        return list(dict.fromkeys(strong + self._label_ids)), set(strong)
+
+    @property
+    def labels(self) -> list[str]:
+        """Texts of the labels on screen now (in front of the camera, after overlap suppression)."""
+        return [self.tokens[i] for i, _box, _bold in self.label_boxes()]
+
+    def label_boxes(self) -> list[tuple[int, QRectF, bool]]:
+        """(token id, box in widget pixels, bold) of each label, as the next paint draws them."""
+        candidates, strong = self._label_candidates()
+        rows = self._rows(candidates, keep=True)
+        shown = [(token_id, row) for token_id, row in zip(candidates, rows) if row >= 0]
+        if not shown:
+            return []
+        screen = self.screen_points()
+        regular, bold = QFontMetricsF(self._font(self.theme.label_size)), \
+            QFontMetricsF(self._font(self.theme.label_size, bold=True))
+        anchors, sizes, keep = [], [], []
+        for token_id, row in shown:
+            if not screen.front[row]:
+                continue
+            rect = (bold if token_id in strong else regular).boundingRect(self.tokens[token_id])
+            anchors.append(screen.xy[row])
+            sizes.append((rect.width() + 6, rect.height() + 2))
+            keep.append(token_id)
+        top = self.toolbar.height() if self.toolbar.isVisible() else 0
+        placed = place_labels(np.array(anchors).reshape(-1, 2), np.array(sizes).reshape(-1, 2),
+                              bounds=(0, top, self.width(), self.height()))
+        return [(keep[i], QRectF(x0, y0, x1 - x0, y1 - y0), keep[i] in strong) for i, (x0, y0, x1, y1) in placed]
+
+    def _rows(self, token_ids, keep: bool = False) -> np.ndarray:
+        """Shown rows of these token IDs: unshown ones left out, or -1 with `keep`."""
+        ids = np.asarray(list(token_ids), np.int64).reshape(-1)
+        ok = (ids >= 0) & (ids < self._n_tokens)
+        rows = np.full(len(ids), -1, np.int64)
         if self._row_of is None:
-            return token_id if token_id < len(self._xyz) else None
-        return self._row_of.get(token_id)
+            rows[ok] = ids[ok]
+            rows[rows >= len(self._xyz)] = -1
+        else:
+            rows[ok] = self._row_of[ids[ok]]
+        return rows if keep else rows[rows >= 0]
+
+    # -- emphasis: current, neighbours, selection, search hits ----------------------------
+    def _emphasised_ids(self) -> list[int]:
+        first = [self.current] if self.current is not None else []
+        return list(dict.fromkeys(first + self.neighbour_ids + self.selection + self.search_hits.tolist()))
+
+    def _faded_rows(self) -> np.ndarray | None:
+        """Per shown row, True for points dimmed while a search is shown (not hits, not selected)."""
+        if not self.search_text or not len(self.search_hits):
+            return None
+        faded = np.ones(len(self._xyz), dtype=bool)
+        faded[self._rows(self.search_hits)] = False
+        faded[self._rows(self.selection)] = False
+        faded[self._rows([self.current] if self.current is not None else [])] = False
+        return faded
+
+    def _refresh_emphasis(self) -> None:
+        self._emphasis_rows = self._rows(self._emphasised_ids())
+        self._faded = self._faded_rows()
+        self._upload()
+
+    def _selection_changed(self) -> None:
+        self.toolbar.show_selection(len(self.selection))
+        self._refresh_emphasis()
+
+    def set_neighbours(self, token_id: int | None, ids) -> None:
+        """Draw a line from `token_id` to each of its neighbours `ids` and label them
+        (None or no ids: none drawn). Neighbours outside the shown rows are left out."""
+        self.neighbour_of = None if token_id is None else int(token_id)
+        self.neighbour_ids = [] if token_id is None else [int(i) for i in ids if int(i) != int(token_id)]
+        self._refresh_emphasis()
+
+    # -- search ------------------------------------------------------------------------
+    def _match(self, text: str, regex: bool) -> np.ndarray:
+        if self._lowered is None:
+            self._lowered = [t.lower() for t in self.tokens]
+        return match_tokens(self.tokens, text, regex=regex, lowered=self._lowered)
+
+    def search(self, text: str, regex: bool = False, centre: bool = True) -> np.ndarray:
+        """Highlight and label tokens matching `text` (substring, or a regex), turn the camera to
+        them, and write the search to state.explore (the 2D view follows it too).
+
+        A bad regex raises ExplorerError; the previous search stays shown."""
+        try:
+            hits = self._match(text, regex) if text else np.zeros(0, np.int64)
+        except ExplorerError:
+            self.toolbar.show_search(text, regex, None)
+            raise
+        self._show_search(text, regex, hits)
+        self.state.explore.update(search=text, search_regex=regex)
+        if centre:
+            self.centre_on(hits)
+        return hits
+
+    def _follow_search(self) -> None:
+        explore = self.state.explore
+        if (explore.search, explore.search_regex) == (self.search_text, self._search_regex):
+            return
+        try:
+            hits = self._match(explore.search, explore.search_regex) if explore.search else np.zeros(0, np.int64)
+        except ExplorerError:
+            self.toolbar.show_search(explore.search, explore.search_regex, None)
+            return  # the previous search stays shown
+        self._show_search(explore.search, explore.search_regex, hits)
+
+    def _show_search(self, text: str, regex: bool, hits: np.ndarray) -> None:
+        self.search_text, self._search_regex = text, regex
+        self.search_hits = np.asarray(hits, np.int64)
+        self.toolbar.show_search(text, regex, len(hits))
+        if self.state.view.colour == "regex" and not self.state.view.colour_pattern:
+            self._recolour()
+        self._refresh_emphasis()
+
+    def centre_on(self, ids) -> None:
+        """Turn the camera to look at these tokens (their median), at the same distance."""
+        rows = self._rows(ids)
+        if not len(rows):
+            return
+        centre = np.median(self._xyz[rows], axis=0)
+        self.opts["center"] = Vector(*(float(v) for v in centre))
+        self._screen = None
+        self.update()
+        self._store_camera()
+
+    # -- selection --------------------------------------------------------------------
+    def set_selection(self, ids) -> None:
+        self.state.explore.selection = tuple(int(i) for i in ids)
+
+    @property
+    def selected_tokens(self) -> list[str]:
+        return [self.tokens[i] for i in self.selection if 0 <= i < len(self.tokens)]
+
+    def copy_selection(self) -> str:
+        text = "\n".join(self.selected_tokens)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def set_tool(self, tool: str) -> None:
+        """'pan' (drag orbits; Shift-drag selects a box), 'rect' or 'lasso' (drag selects)."""
+        self.tool = tool
+        self.toolbar.tool_buttons[tool].setChecked(True)
+
+    def select_screen_shape(self, kind: str, outline: list[tuple[float, float]], additive: bool = False) -> list[int]:
+        """Select the tokens drawn inside a rectangle (two or four corners) or a lasso polygon,
+        in widget pixels, whatever their depth."""
+        screen = self.screen_points()
+        if kind == "rect":
+            xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+            rows = pick3d.in_rect(screen, min(xs), min(ys), max(xs), max(ys))
+        else:
+            rows = pick3d.in_polygon(screen, outline)
+        chosen = self._ids[rows].tolist()
+        if additive:
+            chosen = list(dict.fromkeys(self.selection + chosen))
+        self.set_selection(chosen)
+        self.selection_changed.emit(list(chosen))
+        return chosen
+
+    # -- picking ------------------------------------------------------------------------
+    def _camera_key(self) -> tuple:
+        o = self.opts
+        c = o["center"]
+        return (o["distance"], o["elevation"], o["azimuth"], o["fov"], c.x(), c.y(), c.z(),
+                self.width(), self.height(), o.get("rotationMethod"), str(o.get("rotation")))
+
+    def screen_points(self) -> pick3d.ScreenPoints:
+        """Every shown row as the camera sees it now, in widget (logical) pixels."""
+        key = self._camera_key()
+        if self._screen is None or self._screen[0] != key:
+            w, h = max(self.width(), 1), max(self.height(), 1)
+            viewport = (0, 0, w, h)
+            view = np.array(self.viewMatrix().data(), np.float64).reshape(4, 4).T  # Qt stores column-major
+            proj = np.array(self.projectionMatrix(viewport, viewport).data(), np.float64).reshape(4, 4).T
+            self._screen = (key, pick3d.project(self._xyz, view, proj, w, h))
+        return self._screen[1]
+
+    def screen_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Widget pixel coordinates of shown rows, and whether each is in front of the camera."""
+        screen = self.screen_points()
+        rows = np.asarray(rows, np.int64)
+        return screen.xy[rows], screen.front[rows]
+
+    def point_at(self, x: float, y: float) -> int | None:
+        """The token drawn at widget pixel (x, y), within a few pixels; the front-most when several."""
+        if not len(self._xyz):
+            return None
+        size = point_size_3d(len(self._xyz), self.theme.point_size)
+        row = pick3d.nearest(self.screen_points(), x, y, radius=HOVER_RADIUS_PX + size / 2, cover=size / 2)
+        return None if row is None else int(self._ids[row])
+
+    def tip(self, i: int) -> str:
+        text = f"{self.tokens[i]}\nID {i}"
+        if self.counts is not None:
+            text += f"\ncount {int(self.counts[i]):,}"
+        return text
+
+    def _hover(self, pos: QPointF) -> None:
+        i = self.point_at(pos.x(), pos.y())
+        self.hovered = i
+        if i is None:
+            if self.hover_text:
+                QToolTip.hideText()
+            self.hover_text = ""
+            return
+        self.hover_text = self.tip(i)
+        QToolTip.showText(QCursor.pos(), self.hover_text, self)
 
     # -- presentation -----------------------------------------------------------
     @property
@@ -330,33 +731,68 @@ class Scatter3D(gl.GLViewWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.overlay.setGeometry(self.rect())
+        self.toolbar.setGeometry(0, 0, self.width(), self.toolbar.sizeHint().height())
+        self.toolbar.raise_()
 
+    # -- mouse: orbit, hover, click, select ------------------------------------------------
     def mousePressEvent(self, event) -> None:
         self.set_auto_rotate(False)  # the user takes the camera
+        pos = event.position()
+        self._press = (pos, event.button())
+        selecting = event.button() == Qt.LeftButton and (
+            self.tool != "pan" or bool(event.modifiers() & Qt.ShiftModifier))
+        if selecting:
+            self._drag = [pos]
+            # With a selection tool Shift or Ctrl adds (as in 2D); Shift-drag in Orbit replaces.
+            extra = Qt.ControlModifier if self.tool == "pan" else (Qt.ShiftModifier | Qt.ControlModifier)
+            self._drag_additive = bool(event.modifiers() & extra)
+            return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
+        pos = event.position()
+        if self._drag is not None:
+            if self.tool == "lasso":
+                self._drag.append(pos)
+            else:
+                self._drag = [self._drag[0], pos]
+            self.overlay.update()
+            return
+        if event.buttons() == Qt.NoButton:
+            self._hover(pos)
+            return
         super().mouseMoveEvent(event)
         self._camera_moved()
+
+    def mouseReleaseEvent(self, event) -> None:
+        pos = event.position()
+        press, self._press = self._press, None
+        if self._drag is not None:
+            outline, self._drag = self._drag + [pos], None
+            self.overlay.update()
+            moved = max(abs(p.x() - outline[0].x()) + abs(p.y() - outline[0].y()) for p in outline)
+            if moved >= CLICK_SLOP_PX:
+                kind = "lasso" if self.tool == "lasso" else "rect"
+                corners = [(p.x(), p.y()) for p in (outline if kind == "lasso" else (outline[0], pos))]
+                self.select_screen_shape(kind, corners, self._drag_additive)
+                return
+        if press is not None and press[1] == Qt.LeftButton and event.button() == Qt.LeftButton \
+                and abs(pos.x() - press[0].x()) + abs(pos.y() - press[0].y()) < CLICK_SLOP_PX:
+            i = self.point_at(pos.x(), pos.y())
+            if i is not None:
+                self.state.explore.current = i
+                self.point_clicked.emit(i)
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered, self.hover_text = None, ""
+        super().leaveEvent(event)
 
     def wheelEvent(self, event) -> None:
         super().wheelEvent(event)
         self._camera_moved()
 
     # -- overlay ----------------------------------------------------------------
-    def screen_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Widget pixel coordinates of shown rows, and whether each is in front of the camera."""
-        w, h = max(self.width(), 1), max(self.height(), 1)
-        viewport = (0, 0, w, h)
-        mvp = self.projectionMatrix(viewport, viewport) * self.viewMatrix()
-        m = np.array(mvp.data(), dtype=np.float64).reshape(4, 4).T  # Qt stores column-major
-        pts = np.column_stack([self._xyz[rows], np.ones(len(rows))]) @ m.T
-        wcoord = pts[:, 3]
-        front = wcoord > 1e-9
-        ndc = pts[:, :2] / np.where(front, wcoord, 1)[:, None]
-        xy = np.column_stack([(ndc[:, 0] + 1) * w / 2, (1 - ndc[:, 1]) * h / 2])
-        return xy, front
-
     def paintGL(self) -> None:
         super().paintGL()
         self.overlay.update()  # the camera may have moved: labels follow their points
@@ -366,6 +802,7 @@ class Scatter3D(gl.GLViewWidget):
         self._paint_labels(painter)
         self._paint_legend(painter)
         self._paint_statement(painter)
+        self._paint_drag(painter)
 
     def _font(self, size: int, bold: bool = False) -> QFont:
         font = QFont()
@@ -374,31 +811,30 @@ class Scatter3D(gl.GLViewWidget):
         return font
 
     def _paint_labels(self, painter: QPainter) -> None:
-        rows = [(i, self._row(i)) for i in self._label_ids]
-        rows = [(i, r) for i, r in rows if r is not None]
-        if not rows:
+        boxes = self.label_boxes()
+        if not boxes:
             return
-        xy, front = self.screen_positions(np.array([r for _, r in rows]))
-        font = self._font(self.theme.label_size, bold=True)
-        painter.setFont(font)
-        metrics = QFontMetricsF(font)
+        fonts = {False: self._font(self.theme.label_size), True: self._font(self.theme.label_size, bold=True)}
         fg, bg = QColor(self.theme.foreground), QColor(self.theme.background)
         bg.setAlpha(200)
-        taken: list[QRectF] = []  # overlapping labels are left out, nearest first
-        for (token_id, _), (x, y), ok in zip(rows, xy, front):
-            if not ok:
-                continue
-            text = self.tokens[token_id]
-            rect = metrics.boundingRect(text)
-            box = QRectF(x + 6, y - rect.height() - 2, rect.width() + 6, rect.height() + 2)
-            if any(box.intersects(t) for t in taken):
-                continue
-            taken.append(box)
+        for token_id, box, bold in boxes:
+            painter.setFont(fonts[bold])
             painter.setPen(Qt.NoPen)
             painter.setBrush(bg)
             painter.drawRoundedRect(box, 3, 3)
             painter.setPen(QPen(fg))
-            painter.drawText(box, Qt.AlignCenter, text)
+            painter.drawText(box, Qt.AlignCenter, self.tokens[token_id])
+
+    def _paint_drag(self, painter: QPainter) -> None:
+        if not self._drag or len(self._drag) < 2:
+            return
+        pen = QPen(QColor(self.theme.foreground), 1.2, Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor(66, 133, 244, 40))
+        if self.tool == "lasso":
+            painter.drawPolygon(QPolygonF(self._drag))
+        else:
+            painter.drawRect(QRectF(self._drag[0], self._drag[-1]).normalized())
 
     def _paint_legend(self, painter: QPainter) -> None:
         if not self.legend_entries:
@@ -408,7 +844,8 @@ class Scatter3D(gl.GLViewWidget):
         metrics = QFontMetricsF(font)
         line = metrics.height() + 4
         width = max(metrics.horizontalAdvance(name) for name, _ in self.legend_entries) + 34
-        box = QRectF(self.width() - width - 12, 12, width, line * len(self.legend_entries) + 10)
+        top = 12 + (self.toolbar.height() if self.toolbar.isVisible() else 0)  # under the toolbar
+        box = QRectF(self.width() - width - 12, top, width, line * len(self.legend_entries) + 10)
         painter.setPen(QPen(QColor(200, 200, 200)))
         painter.setBrush(QColor(*self.theme.legend_background))
         painter.drawRoundedRect(box, 4, 4)
