@@ -40,3 +40,17 @@ def test_a_gradient_spans_the_finite_values_and_greys_the_missing():
     assert (lo, hi) == (0.0, 1.0)
     assert tuple(colours[3]) == (9, 9, 9, 90)
     assert len({tuple(c) for c in colours[:3]}) == 3
+
+
+def test_past_max_points_a_sample_stands_for_each_group_but_the_most_frequent_are_kept():
+    rng = np.random.default_rng(0)
+    n = 5000
+    groups = np.arange(n) % 2
+    xy = np.column_stack([groups * 10 + rng.normal(size=n), rng.normal(size=n)])
+    counts = rng.integers(1, 100, n)
+    counts[[7, 8]] = 10_000  # the most frequent of group 1, then of group 0
+    captions = group_captions(groups, xy, [f"t{i}" for i in range(n)], counts, per_group=1, max_points=500)
+    by_group = {c.group: c for c in captions}
+    assert by_group[1].text == "t7" and by_group[0].text == "t8"
+    assert by_group[0].size == by_group[1].size == 2500
+    assert abs(by_group[1].x - 10) < 0.5

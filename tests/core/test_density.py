@@ -22,3 +22,13 @@ def test_density_skips_rows_outside_a_sample_and_degenerate_input():
     assert density_grid(xy).points == 3
     assert density_grid(xy[:2]) is None
     assert density_grid(np.zeros((10, 2))) is None
+
+
+def test_many_points_are_sampled_but_counted():
+    rng = np.random.default_rng(1)
+    xy = rng.normal(size=(3000, 2))
+    full, sampled = density_grid(xy), density_grid(xy, max_points=1000)
+    assert sampled.points == 3000 and abs(sampled.grid.sum() - 3000) < 30
+    i, j = np.unravel_index(np.argmax(sampled.grid), sampled.grid.shape)
+    assert abs(sampled.x0 + (i + 0.5) * sampled.dx) < 0.6 and abs(sampled.y0 + (j + 0.5) * sampled.dy) < 0.6
+    assert full.points == 3000

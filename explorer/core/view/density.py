@@ -15,6 +15,7 @@ GRID = 160  # cells along the longer side
 SIGMA = 2.0  # the least smoothing, in cells (more for few points: Scott's rule)
 MAX_SIGMA = 16.0
 LEVELS = (0.08, 0.2, 0.4, 0.7)  # contour levels, as shares of the peak density
+MAX_POINTS = 250_000  # more points: a seeded sample of this many draws the same lines
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class Density:
 
 
 def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
-                 shares: tuple[float, ...] = LEVELS) -> Density | None:
+                 shares: tuple[float, ...] = LEVELS, max_points: int = MAX_POINTS) -> Density | None:
     """The smoothed density of the finite rows of `xy` (N x >=2); None with fewer than 3 points
-    or no extent. `sigma`: the least smoothing, in cells."""
+    or no extent. `sigma`: the least smoothing, in cells. Past `max_points` a seeded sample
+    stands for them (the grid is scaled to count every point)."""
     xy = np.asarray(xy)[:, :2]
     ok = np.isfinite(xy).all(axis=1)
-    pts = xy[ok].astype(np.float64, copy=False)
+    pts = xy[ok]
+    total = len(pts)
+    if total > max_points:
+        pts = pts[np.random.default_rng(0).choice(total, max_points, replace=False)]
+    pts = pts.astype(np.float64, copy=False)
     if len(pts) < 3:
         return None
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -55,6 +61,7 @@ def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
     idx = np.minimum(((pts - lo) / cell).astype(np.int64), shape - 1)
     counts = np.bincount(idx[:, 0] * shape[1] + idx[:, 1], minlength=int(shape[0] * shape[1]))
     grid = ndimage.gaussian_filter(counts.reshape(shape).astype(np.float32), sigma, mode="constant")
+    grid *= total / len(pts)
     peak = float(grid.max())
     levels = tuple(peak * s for s in shares) if peak > 0 else ()
-    return Density(grid, float(lo[0]), float(lo[1]), float(cell), float(cell), levels, int(len(pts)))
+    return Density(grid, float(lo[0]), float(lo[1]), float(cell), float(cell), levels, int(total))
