@@ -43,7 +43,7 @@ def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], co
     sizes = np.bincount(groups[ids])
     if len(ids) > max_points:
         keep = np.zeros(len(groups), bool)
-        keep[np.random.default_rng(0).choice(ids, max_points, replace=False)] = True
+        keep[ids[np.random.default_rng(0).random(len(ids), np.float32) < max_points / len(ids)]] = True
         if counts is not None:
             frequent = np.argpartition(-np.asarray(counts)[ids], max_points // 10)[:max_points // 10]
             keep[ids[frequent]] = True

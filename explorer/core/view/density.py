@@ -41,7 +41,7 @@ def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
     pts = xy[ok]
     total = len(pts)
     if total > max_points:
-        pts = pts[np.random.default_rng(0).choice(total, max_points, replace=False)]
+        pts = pts[np.random.default_rng(0).random(total, np.float32) < max_points / total]  # ~max_points
     pts = pts.astype(np.float64, copy=False)
     if len(pts) < 3:
         return None
