@@ -23,6 +23,9 @@ def add_arguments(parser) -> None:
                              "(points, labels, title with step, epoch and loss, legend, trails)")
     parser.add_argument("--out", required=True, metavar="PATH", help="where to write")
     parser.add_argument("--vocab", metavar="FILE", help="tokens for vectors files that carry none (.npy, ...)")
+    parser.add_argument("--metadata", metavar="FILE",
+                        help="projector: a metadata TSV/CSV whose columns metadata.tsv gets (instead of the "
+                             "session's own); one column = no header, several = a header row")
     parser.add_argument("--dims", type=int, choices=(2, 3), default=2, help="csv: 2 or 3 coordinates (PCA)")
     parser.add_argument("--snapshot", type=int, metavar="STEP",
                         help="export the training snapshot taken at this step instead of the final matrix")
@@ -100,14 +103,16 @@ def run(args) -> int:
     if args.format in RECORDING_FORMATS:
         return _record(args)
     source = args.session
-    categories = None
+    if args.metadata and args.format != "projector":
+        raise ExplorerError(f"--metadata is written by --format projector only, not {args.format}")
+    categories = metadata = None
     history: dict = {}
     if is_session(source):
         from explorer.core.io.session import load_session
 
         session = load_session(source)
         vocab, weights = session.vocab, session.weights
-        categories, history = session.categories, session.history
+        categories, history, metadata = session.categories, session.history, session.metadata
         if args.snapshot is not None:
             steps = {s.step: s.weights for s in session.snapshots}
             if args.snapshot not in steps:
@@ -122,8 +127,12 @@ def run(args) -> int:
         from explorer.core.io.sources import load_matrix
 
         vocab, weights = load_matrix(source, vocab_path=args.vocab)
+    if args.metadata:
+        from explorer.core.io.metadata import read_metadata
+
+        metadata = read_metadata(args.metadata, vocab)
     written = export(args.format, args.out, vocab, weights, categories=categories, history=history,
-                     dims=args.dims, progress=_progress_bar(f"export {args.format}"))
+                     dims=args.dims, metadata=metadata, progress=_progress_bar(f"export {args.format}"))
     paths = written if isinstance(written, tuple) else (written,)
     if args.format == "npy":
         from explorer.core.io.export import vocab_path_for_npy

@@ -190,3 +190,46 @@ def test_recording_errors_are_one_line_naming_the_file(run_file, session_file, t
         assert argv[0] in err  # the message names the file
     assert not out.exists() and not (tmp_path / "out.mp4").exists()
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+# -- metadata columns (#17) ---------------------------------------------------------------
+def _metadata_file(tmp_path, vocab):
+    path = tmp_path / "meta.tsv"
+    path.write_text("token\tpos\tlength\n" + "".join(f"{t}\t{'short' if len(t) < 4 else 'long'}\t{len(t)}\n"
+                                                     for t in reversed(vocab.tokens)))
+    return path
+
+
+def test_export_projector_with_a_metadata_file(session_file, tmp_path):
+    path, vocab, _, _ = session_file
+    out = tmp_path / "proj"
+    meta = _metadata_file(tmp_path, vocab)
+    assert main(["export", str(path), "--format", "projector", "--metadata", str(meta), "--out", str(out)]) == 0
+    lines = (out / "metadata.tsv").read_text().splitlines()
+    assert lines[0] == "token\tcount\tcategory\tpos\tlength" and len(lines) == len(vocab) + 1
+    token, _count, _category, pos, length = lines[1 + vocab.id_of("dog")].split("\t")  # matched by token
+    assert (token, pos, length) == ("dog", "short", "3")
+
+
+def test_export_projector_writes_the_sessions_metadata(tmp_path):
+    from explorer.core.io.metadata import read_metadata
+
+    vocab = demo_vocabulary()
+    meta = read_metadata(_metadata_file(tmp_path, vocab), vocab)
+    path = tmp_path / "s.eexp"
+    save_session(path, Session(vocab, np.ones((len(vocab), 3), np.float32), metadata=meta))
+    assert main(["export", str(path), "--format", "projector", "--out", str(tmp_path / "v.tsv")]) == 0
+    lines = (tmp_path / "v.metadata.tsv").read_text().splitlines()
+    assert lines[0] == "token\tcount\tpos\tlength"
+    assert lines[1 + vocab.id_of("banana")].split("\t")[2:] == ["long", "6"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--format", "npy", "--metadata", "meta.tsv"], "--metadata is written by --format projector only"),
+    (["--format", "projector", "--metadata", "absent.tsv"], "absent.tsv: no such file"),
+])
+def test_metadata_errors_are_one_line(session_file, tmp_path, capsys, argv, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(session_file[0]), *argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
