@@ -90,3 +90,77 @@ def test_coordinates_file_follows_the_umask(session_file, tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+@pytest.fixture
+def minilm(shared_data):
+    table = shared_data / "vectors" / "minilm-embeddings.safetensors"
+    vocab = shared_data / "tokenizers" / "bert" / "vocab.txt"
+    if not table.exists() or not vocab.exists():
+        pytest.skip(f"the MiniLM table ({table}) or its vocabulary is absent")
+    return table, vocab
+
+
+def test_semantic_axes_on_minilm_write_every_row_and_a_json_summary(minilm, tmp_path, capsys):
+    import json
+
+    table, vocab = minilm
+    out = tmp_path / "axes.csv"
+    assert main(["project", str(table), "--vocab", str(vocab), "--method", "axes", "--x", "woman-man",
+                 "--y", "big-small", "--json", "--out", str(out)]) == 0
+    rows = read(out)
+    assert rows[0] == ["id", "token", "x", "y"] and len(rows) == 1 + 30522
+    x = {r[1]: float(r[2]) for r in rows[1:]}
+    assert x["queen"] > x["king"] and x["actress"] > x["actor"]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["method"] == "axes" and summary["rows"] == 30522 and summary["sampled"] is False
+    assert summary["axis_titles"] == ["man → woman", "small → big"]
+    assert 0 <= summary["knn_preserved"] <= 1 and summary["knn_sample"] == 5000 and summary["knn_k"] == 10
+
+
+def test_a_third_axis_and_the_axis_metric(session_file, tmp_path, capsys):
+    path, tokens, _ = session_file
+    out = tmp_path / "axes3.csv"
+    assert main(["project", str(path), "--method", "axes", "--x", "tok1-tok2", "--y", "tok3,tok4-/^tok5\\d$/",
+                 "--z", "naïve - tok7", "--axis-metric", "cosine", "--out", str(out)]) == 0
+    rows = read(out)
+    assert rows[0] == ["id", "token", "x", "y", "z"] and len(rows) == 63
+    assert np.abs(np.array([[float(v) for v in r[2:]] for r in rows[1:]])).max() <= 1 + 1e-5  # cosines
+    printed = capsys.readouterr().out
+    assert "Semantic axes 3D of all 62 tokens (tok2 → tok1 (cosine);" in printed
+
+
+def test_json_states_the_fidelity_of_a_pca(session_file, tmp_path, capsys):
+    import json
+
+    path, _, _ = session_file
+    assert main(["project", str(path), "--json", "--sample", "40", "--out", str(tmp_path / "p.csv")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["method"] == "pca" and summary["rows"] == 40 and summary["sampled"] is True
+    assert summary["knn_sample"] == 40 and 0 < summary["knn_preserved"] <= 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--method", "axes", "--x", "tok1-tok2"], "semantic axes need a y axis"),
+    (["--method", "axes", "--x", "tok1-nope", "--y", "tok3-tok4"], "x axis 'tok1-nope': no token 'nope'"),
+    (["--method", "axes", "--x", "tok1-tok2", "--y", "tok3-tok4", "--dims", "3"], "need a z axis"),
+    (["--method", "umap", "--min-dist", "3"], "min_dist is between 0 and 1"),
+])
+def test_axis_errors_are_one_line(session_file, tmp_path, capsys, argv, message):
+    path, _, _ = session_file
+    out = tmp_path / "bad.csv"
+    assert main(["project", str(path), *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not __import__("explorer.core.projection.project", fromlist=["x"]).umap_available(),
+                    reason="umap-learn is not installed (extra 'umap')")
+def test_umap_with_min_dist_and_cosine(session_file, tmp_path, capsys):
+    path, tokens, _ = session_file
+    out = tmp_path / "umap.csv"
+    assert main(["project", str(path), "--method", "umap", "--min-dist", "0.5", "--umap-metric", "cosine",
+                 "--out", str(out)]) == 0
+    rows = read(out)
+    assert len(rows) == 1 + len(tokens) and "UMAP 2D of all 62 tokens" in capsys.readouterr().out

@@ -273,10 +273,10 @@ class ProjectionSettings(Evented):
             raise ExplorerError(f"an isolated projection needs at least 3 rows, not {len(self.rows)}")
         if self.method == "axes":
             needed = ("x", "y", "z")[:self.dims]
-            missing = [name for name in needed if not getattr(self, f"{name}_axis").strip()]
+            missing = [f"{'an' if name == 'x' else 'a'} {name} axis" for name in needed
+                       if not getattr(self, f"{name}_axis").strip()]
             if missing:
-                raise ExplorerError(f"semantic axes need a {' and a '.join(missing)} axis, each 'A-B' "
-                                    "(e.g. woman-man)")
+                raise ExplorerError(f"semantic axes need {' and '.join(missing)}, each 'A-B' (e.g. woman-man)")
         return self
 
 
