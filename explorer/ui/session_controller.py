@@ -164,7 +164,8 @@ class SessionController(QObject):
         try:
             skipped = self.state.restore(data, [p for p in PARTS if p not in SHOWN])
             self.workspace.set_vocab(session.vocab, session.categories, session.weights,
-                                     made_by=f"session: {path.name}" if path else None, kind="session")
+                                     made_by=f"session: {path.name}" if path else None, kind="session",
+                                     metadata=session.metadata)
             if session.initial_weights is not None:
                 self.workspace.initial_weights = session.initial_weights
             data["explore"] = self._in_vocabulary(data.get("explore", {}))
@@ -297,7 +298,7 @@ class SessionController(QObject):
 
         self.controller.run_long(export, fmt, path, workspace.vocab, workspace.weights,
                                  categories=workspace.categories, history=history, coords=coords,
-                                 dims=coords.shape[1] if coords is not None else 2,
+                                 dims=coords.shape[1] if coords is not None else 2, metadata=workspace.metadata,
                                  description=f"Exporting {name}",
                                  on_result=done)
 
