@@ -500,3 +500,15 @@ def test_damaged_metadata_columns_are_a_clear_error(tmp_path, mutate, message):
     with pytest.raises(ExplorerError, match=message) as info:
         load_session(bad)
     assert str(bad) in str(info.value)
+
+
+def test_a_loaded_sessions_vocabulary_brings_its_metadata_into_the_workspace(tmp_path):
+    session = _with_metadata()
+    save_session(tmp_path / "with.eexp", session)
+    save_session(tmp_path / "without.eexp", _session())
+    workspace = Workspace(session.vocab)
+    back = load_session(tmp_path / "with.eexp")
+    workspace.set_vocab(back.vocab, weights=back.weights)  # what the window's restore does
+    assert workspace.metadata is back.metadata and workspace.metadata.names == ["kind", "score"]
+    workspace.set_vocab(load_session(tmp_path / "without.eexp").vocab)  # the same tokens, saved without
+    assert workspace.metadata is None

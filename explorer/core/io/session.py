@@ -35,6 +35,7 @@ import numpy as np
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io.atomic import temp_beside
 from explorer.core.io.metadata import Metadata
+from explorer.core.state.workspace import SESSION_METADATA
 from explorer.core.projection.project import PCABasis, Projection, ProjectionSettings, sphereize
 from explorer.core.tokens.vocab import Vocabulary, tokenizer_from_dict
 from explorer.core.training.snapshot import Snapshot
@@ -320,6 +321,7 @@ def _session_from(meta: dict, tensors: dict, path: Path) -> Session:
                           tokens_seen=int(f["tokens_seen"]), weights=_matrix(tensors, f"snapshot.{i}", len(vocab), path))
                  for i, f in enumerate(frames)]
     metadata = _metadata_from(meta.get("metadata"), tensors, len(vocab), path)
+    setattr(vocab, SESSION_METADATA, metadata)  # Workspace.set_vocab(session.vocab) restores it with the tokens
     return Session(vocab=vocab, weights=weights, initial_weights=initial, categories=categories, state=state,
                    history=history, snapshots=snapshots, projection=projection, metadata=metadata)
 

@@ -15,6 +15,12 @@ from explorer.core.state.app import AppState
 from explorer.core.tokens.vocab import Vocabulary
 
 
+# The attribute through which explorer.core.io.session.load_session hands a session's metadata
+# (or None) with its vocabulary, as the fastText reader hands `subwords`: set_vocab takes it.
+SESSION_METADATA = "session_metadata"
+NOT_FROM_SESSION = object()
+
+
 @dataclass
 class WorkspaceEvents:
     vocab_changed: Event = field(default_factory=Event)  # (vocab)
@@ -52,16 +58,21 @@ class Workspace:
         `subwords`: the subword model that came with `weights` (`LoadedVectors.subwords` of a
         fastText .bin); when not given, the one a fastText load attached to `vocab` is used, so
         that `workspace.subwords` follows the vocabulary. Any other vocabulary clears it.
-        `metadata`: the metadata of the new vocabulary (a session's); when not given, the current
-        metadata stays only if the new vocabulary has the same tokens in the same order.
+        `metadata`: the metadata of the new vocabulary; when not given, a session's vocabulary
+        brings its own (`SESSION_METADATA`, set by load_session, taken once), and otherwise the
+        current metadata stays only if the new vocabulary has the same tokens in the same order.
         """
         if weights is not None and weights.shape[0] != len(vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(vocab)} tokens")
         self.state.explore.update(selection=(), current=None)  # IDs of the old vocabulary
+        from_session = vars(vocab).pop(SESSION_METADATA, NOT_FROM_SESSION)
+        if metadata is None and from_session is not NOT_FROM_SESSION:
+            metadata = from_session  # a session's vocabulary comes with the metadata saved with it
         if metadata is not None:
             self._check_metadata(metadata, vocab)
-        elif self.metadata is not None and (vocab is self.vocab or vocab.tokens == self.vocab.tokens):
-            metadata = self.metadata  # the same tokens: the same rows
+        elif from_session is NOT_FROM_SESSION and self.metadata is not None \
+                and (vocab is self.vocab or vocab.tokens == self.vocab.tokens):
+            metadata = self.metadata  # the same tokens: the same rows (a session opens as it was saved)
         metadata_changed = metadata is not self.metadata
         self.metadata = metadata  # before vocab_changed, whose listeners may read it
         if subwords is None and weights is not None:
