@@ -171,7 +171,14 @@ class PlotOverlays(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self.error = str(exc)
-        self.window.controller.error.emit(f"Fidelity: {exc}")
+        for view in self._views():
+            setter = getattr(view, "set_fidelity", None)
+            if setter is not None:
+                setter(None, "fidelity not measured")
+        if self._live_weights is None:
+            self.window.controller.error.emit(f"Fidelity: {exc}")
+        else:  # live training: a status line, not a box per frame
+            self.window.controller.message.emit(f"Fidelity: {exc}")
 
     # -- metadata ----------------------------------------------------------------------------
     def _metadata_changed(self, metadata) -> None:

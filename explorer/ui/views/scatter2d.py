@@ -341,7 +341,7 @@ class Scatter2D(pg.PlotWidget):
         waiting = np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1))
         if mode == "fidelity":
             if self.fidelity is None or len(self.fidelity) != n:
-                self._set_colors(waiting, [("measuring fidelity…", (*NEUTRAL, 160))])
+                self._set_colors(waiting, [(self.fidelity_caption or "measuring fidelity…", (*NEUTRAL, 160))])
                 return
             colours, lo, hi = gradient_colours(self.fidelity, NEUTRAL, lo=FIDELITY_RANGE[0], hi=FIDELITY_RANGE[1])
             self._set_colors(colours, bar=(self.fidelity_caption, lo, hi))
@@ -460,7 +460,8 @@ class Scatter2D(pg.PlotWidget):
 
     def set_fidelity(self, per_token: np.ndarray | None, caption: str = "") -> None:
         """Per-token neighbour preservation (NaN: not measured) and its caption, e.g.
-        "10-NN preserved: mean 0.43 over 30,522 rows": coloured by when that is the mode."""
+        "10-NN preserved: mean 0.43 over 30,522 rows": coloured by when that is the mode. None
+        greys the points, with `caption` (why) or "measuring fidelity…" in the legend."""
         per_token = None if per_token is None else np.asarray(per_token, np.float32)
         if per_token is not None and len(per_token) != len(self._xy):
             return  # stale: the points changed meanwhile

@@ -1,0 +1,81 @@
+"""The plot overlays' controller (explorer.ui.overlays): what it computes, when, and on which matrix."""
+
+import numpy as np
+
+from explorer.core.analysis.neighbors import neighbors_of
+from explorer.core.io.metadata import Metadata
+from explorer.core.training.live import Frame
+from explorer.core.training.snapshot import Snapshot
+from explorer.ui import overlays
+from explorer.ui.overlays import MAX_DRAWN_NEIGHBOURS, drawn_neighbours
+
+
+def test_drawn_neighbours_are_the_inspectors_first_fifteen():
+    w = np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32)
+    assert drawn_neighbours(w, 3, 40, "cosine") == [i for i, _ in neighbors_of(w, 3, MAX_DRAWN_NEIGHBOURS, "cosine")]
+    assert drawn_neighbours(w, 3, 5, "euclidean") == [i for i, _ in neighbors_of(w, 3, 5, "euclidean")]
+
+
+def test_neighbours_follow_current_k_metric_and_the_toggle(window, qtbot):
+    scatter, explore = window.scatter2d, window.state.explore
+    weights = window.workspace.weights
+    explore.current = 5
+    qtbot.waitUntil(lambda: scatter.neighbour_of == 5, timeout=10000)
+    explore.k = 4
+    qtbot.waitUntil(lambda: len(scatter.neighbour_ids) == 4, timeout=10000)
+    assert scatter.neighbour_ids.tolist() == drawn_neighbours(weights, 5, 4, explore.metric)
+    explore.metric = "euclidean"
+    want = drawn_neighbours(weights, 5, 4, "euclidean")
+    qtbot.waitUntil(lambda: scatter.neighbour_ids.tolist() == want, timeout=10000)
+    window.state.view.neighbours = False
+    assert scatter.neighbour_of is None and window.overlays.shown == (None, [])
+    window.state.view.neighbours = True
+    qtbot.waitUntil(lambda: scatter.neighbour_of == 5, timeout=10000)
+    explore.current = None
+    assert scatter.neighbour_of is None
+
+
+def test_a_live_frame_moves_the_neighbours_to_its_matrix(window, qtbot):
+    scatter = window.scatter2d
+    window.state.explore.current = 7
+    qtbot.waitUntil(lambda: scatter.neighbour_of == 7, timeout=10000)
+    trained = np.random.default_rng(5).normal(size=window.workspace.weights.shape).astype(np.float32)
+    want = drawn_neighbours(trained, 7, window.state.explore.k, window.state.explore.metric)
+    assert want != scatter.neighbour_ids.tolist()
+    snapshot = Snapshot(step=10, epoch=0, loss=1.0, tokens_seen=100, weights=trained)
+    window.controller.live_frame.emit(Frame("training", 0.5, snapshot=snapshot))  # as a run sends them
+    qtbot.waitUntil(lambda: scatter.neighbour_ids.tolist() == want, timeout=10000)
+
+
+def test_fidelity_is_measured_when_chosen_and_a_failure_is_said(window, qtbot, monkeypatch):
+    scatter = window.scatter2d
+    window.state.view.colour = "fidelity"
+    qtbot.waitUntil(lambda: scatter.colour_bar_caption != "", timeout=30000)
+    fidelity = window.overlays.fidelity
+    assert np.isfinite(fidelity.per_token).all() and 0 <= fidelity.mean <= 1
+    assert scatter.colour_bar_caption == f"10-NN preserved: mean {fidelity.mean:.2f} over {fidelity.rows:,} rows"
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("no neighbours today")
+
+    monkeypatch.setattr(overlays, "_measure", broken)
+    errors = []
+    window.controller.error.connect(errors.append)
+    window.state.view.colour = "frequency"
+    window.controller.refit()
+    qtbot.waitUntil(lambda: window.overlays.fidelity is None, timeout=30000)
+    window.state.view.colour = "fidelity"
+    qtbot.waitUntil(lambda: bool(errors), timeout=30000)
+    assert "no neighbours today" in errors[-1] and scatter.legend_entries[0][0] == "fidelity not measured"
+
+
+def test_metadata_reaches_the_view(window):
+    changed = getattr(window.workspace.events, "metadata_changed", None)
+    n = len(window.workspace.vocab)
+    metadata = Metadata(columns={"kind": np.array(["a", "b"] * (n // 2) + ["a"] * (n % 2), dtype=object)})
+    if changed is None:  # the metadata helper's event not there yet: the controller's slot stands in
+        window.overlays._metadata_changed(metadata)
+    else:
+        changed.emit(metadata)
+    assert window.scatter2d.metadata is metadata
+    assert window.scatter2d.toolbar.color.findText("Column: kind") >= 0
