@@ -31,6 +31,11 @@ class ScreenPoints:
     def __len__(self) -> int:
         return len(self.xy)
 
+    def take(self, rows: np.ndarray) -> ScreenPoints:
+        """These rows only (e.g. the points drawn over the rest)."""
+        rows = np.asarray(rows, np.int64)
+        return ScreenPoints(xy=self.xy[rows], depth=self.depth[rows], front=self.front[rows])
+
 
 def project(xyz: np.ndarray, view: np.ndarray, projection: np.ndarray, width: float, height: float) -> ScreenPoints:
     """Project world points (n, 3) to widget pixels of a width x height viewport."""

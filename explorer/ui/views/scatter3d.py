@@ -45,6 +45,7 @@ MAX_SELECTION_LABELS = 150
 HOVER_RADIUS_PX = 7
 CLICK_SLOP_PX = 4  # a press and release this close is a click, not an orbit
 CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
+RING_PX = 7  # a highlighted point's ring is this much wider than a point
 FADED_ALPHA = 0.12  # points that are not search hits, while a search is shown
 # Emphasis items are drawn over the cloud (no depth test): a highlighted token shows through.
 ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
@@ -404,7 +405,7 @@ class Scatter3D(gl.GLViewWidget):
         rows = rows[rows < len(self._xyz)]
         pos = self._xyz[rows] if len(rows) else np.zeros((0, 3), np.float32)
         ring = QColor(self.theme.foreground)
-        self.rings.setData(pos=pos, size=size + 7, color=(ring.redF(), ring.greenF(), ring.blueF(), 0.95))
+        self.rings.setData(pos=pos, size=size + RING_PX, color=(ring.redF(), ring.greenF(), ring.blueF(), 0.95))
         colors = self._colors[rows].copy() if len(rows) and len(self._colors) == len(self._xyz) \
             else np.zeros((len(rows), 4), np.float32)
         colors[:, 3] = 1.0
@@ -639,7 +640,14 @@ class Scatter3D(gl.GLViewWidget):
         if not len(self._xyz):
             return None
         size = point_size_3d(len(self._xyz), self.theme.point_size)
-        row = pick3d.nearest(self.screen_points(), x, y, radius=HOVER_RADIUS_PX + size / 2, cover=size / 2)
+        screen = self.screen_points()
+        on_top = self._emphasis_rows[self._emphasis_rows < len(self._xyz)]
+        if len(on_top):  # highlighted points are drawn over the cloud: they are what the cursor is on
+            cover = (size + RING_PX) / 2
+            row = pick3d.nearest(screen.take(on_top), x, y, radius=cover, cover=cover)
+            if row is not None:
+                return int(self._ids[on_top[row]])
+        row = pick3d.nearest(screen, x, y, radius=HOVER_RADIUS_PX + size / 2, cover=size / 2)
         return None if row is None else int(self._ids[row])
 
     def tip(self, i: int) -> str:
