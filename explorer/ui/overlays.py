@@ -59,14 +59,15 @@ class PlotOverlays(QObject):
         for event in (explore.current, explore.k, explore.metric, view.neighbours):
             event.connect(lambda *_: self.update_neighbours())
         view.colour.connect(lambda *_: self.update_fidelity())
-        view.mode.connect(lambda *_: self._show_everywhere())  # the 3D view, made on first use
+        # The 3D view is made on first use, by the window's own handler of this event: after it.
+        view.mode.connect(lambda *_: QTimer.singleShot(0, self._show_everywhere))
         self.state.fit.events.projection.connect(lambda *_: self._projection_moved())
         workspace = window.workspace
         workspace.events.weights_changed.connect(self._weights_changed)
         controller.live_frame.connect(self._live_frame)
-        metadata_changed = getattr(workspace.events, "metadata_changed", None)
-        if metadata_changed is not None:
-            metadata_changed.connect(self._metadata_changed)
+        workspace.events.metadata_changed.connect(self._metadata_changed)
+        if workspace.metadata is not None:  # a session's, there before the window
+            self._metadata_changed(workspace.metadata)
 
     # -- what to compute on --------------------------------------------------------------
     def _weights(self):
@@ -124,7 +125,7 @@ class PlotOverlays(QObject):
                 setter = getattr(view, "set_fidelity", None)
                 if setter is not None and len(self.fidelity.per_token) == getattr(view, "point_count", -1):
                     setter(self.fidelity.per_token, fidelity_caption(self.fidelity))
-        metadata = getattr(self.window.workspace, "metadata", None)
+        metadata = self.window.workspace.metadata
         view3d = getattr(self.window, "scatter3d", None)
         if view3d is not None and metadata is not None and hasattr(view3d, "set_metadata") \
                 and getattr(view3d, "metadata", None) is not metadata:

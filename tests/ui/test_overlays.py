@@ -70,12 +70,10 @@ def test_fidelity_is_measured_when_chosen_and_a_failure_is_said(window, qtbot, m
 
 
 def test_metadata_reaches_the_view(window):
-    changed = getattr(window.workspace.events, "metadata_changed", None)
     n = len(window.workspace.vocab)
     metadata = Metadata(columns={"kind": np.array(["a", "b"] * (n // 2) + ["a"] * (n % 2), dtype=object)})
-    if changed is None:  # the metadata helper's event not there yet: the controller's slot stands in
-        window.overlays._metadata_changed(metadata)
-    else:
-        changed.emit(metadata)
+    window.workspace.set_metadata(metadata)  # as File ▸ Open metadata does after a good read
     assert window.scatter2d.metadata is metadata
     assert window.scatter2d.toolbar.color.findText("Column: kind") >= 0
+    window.workspace.set_metadata(None)
+    assert window.scatter2d.metadata is None and window.scatter2d.toolbar.color.findText("Column: kind") < 0
