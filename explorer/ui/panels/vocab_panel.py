@@ -1,5 +1,6 @@
 """Vocabulary dock: where a vocabulary comes from, a virtual table of ID, token and
-count with filter and sorting, a summary, and a box that tokenizes text.
+count with filter and sorting, a summary, a box that tokenizes text, and the metadata
+columns (file, columns and their kinds, a filter that selects the matching tokens).
 
 The format and the corpus-build options live in `state.vocab` (the widgets bind to
 them). Loading runs off the GUI thread (`controller.run_long`, with progress and
@@ -18,7 +19,7 @@ import numpy as np
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QCompleter, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QPushButton, QSpinBox, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -42,6 +43,7 @@ SOURCE_FORMATS = (
     ("Tokens of a vectors file", "vectors"),
 )
 MAX_TOKENIZE_PIECES = 200
+MAX_COMPLETIONS = 200  # the metadata value box offers a text column's most frequent values
 
 
 class VocabTableModel(QAbstractTableModel):
@@ -198,6 +200,7 @@ TOKENIZER_CHOICES = ("words", "whitespace", "current")  # else a tokenizer file'
 class VocabPanel(QWidget):
     loaded = Signal(object)  # the new Vocabulary, after workspace.set_vocab
     load_failed = Signal(str)  # the message shown to the user
+    metadata_requested = Signal()  # the metadata section's Load… (the window's MetadataController answers)
 
     def __init__(self, workspace: Workspace, controller=None, parent=None) -> None:
         super().__init__(parent)
@@ -289,6 +292,8 @@ class VocabPanel(QWidget):
         self.tokenize_output = QLabel(wordWrap=True, textFormat=Qt.RichText)
         self.tokenize_output.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
+        self._build_metadata_section()
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(source_row)
@@ -297,6 +302,7 @@ class VocabPanel(QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.matches)
+        layout.addWidget(self.metadata_section)
         layout.addWidget(self.tokenize_input)
         layout.addWidget(self.specials_in_text)
         layout.addWidget(self.tokenize_output)
@@ -313,12 +319,56 @@ class VocabPanel(QWidget):
         self.explore.events.tokenize.connect(self._tokenize_text_changed)
         self.vocab_state.events.specials_in_text.connect(lambda _: self._tokenize(self.explore.tokenize))
         workspace.events.vocab_changed.connect(self._vocab_changed)
+        workspace.events.metadata_changed.connect(self._metadata_changed)
         self.explore.events.current.connect(self._show_current)
         if controller is not None:
             controller.loaders["vocab"] = self.load
             controller.loaders["tokenizer"] = self.load
             controller.loaders["corpus"] = lambda path: self.load(path, "corpus")
         self._vocab_changed(workspace.vocab)
+        self._metadata_changed(workspace.metadata)
+
+    def _build_metadata_section(self) -> None:
+        """File and columns; a column box and a value box (state.explore.filter_column /
+        filter_value) and Select matching, which writes state.explore.selection."""
+        self.metadata_section = QWidget()
+        self.metadata_label = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.metadata_load = QToolButton(text="Load…", toolTip="Load a metadata TSV/CSV (File ▸ Load metadata…)")
+        self.metadata_load.clicked.connect(self.metadata_requested)
+        self.filter_column = QComboBox(toolTip="The metadata column to filter by")
+        self.filter_column.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_column.setMinimumContentsLength(6)
+        self.filter_value = QLineEdit(clearButtonEnabled=True)
+        self.filter_value.setCompleter(QCompleter([], self.filter_value, caseSensitivity=Qt.CaseInsensitive))
+        self.select_matching = QPushButton("Select matching",
+                                           toolTip="Select the tokens whose column has this value")
+        self.filter_info = QLabel(wordWrap=True)
+        self.filter_row = QWidget()
+        row = QHBoxLayout(self.filter_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.filter_column, 1)
+        row.addWidget(self.filter_value, 1)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.metadata_label, 1)
+        head.addWidget(self.metadata_load, 0, Qt.AlignTop)
+        select_row = QHBoxLayout()
+        select_row.setContentsMargins(0, 0, 0, 0)
+        select_row.addWidget(self.select_matching)
+        select_row.addWidget(self.filter_info, 1)
+        section = QVBoxLayout(self.metadata_section)
+        section.setContentsMargins(0, 4, 0, 4)
+        section.addLayout(head)
+        section.addWidget(self.filter_row)
+        section.addLayout(select_row)
+
+        report = self.controller.error.emit if self.controller is not None else None
+        bind(self.filter_column, self.explore, "filter_column", on_error=report)
+        bind(self.filter_value, self.explore, "filter_value", on_error=report)
+        self.explore.events.filter_column.connect(lambda _name: self._filter_column_changed())
+        self.explore.events.filter_value.connect(lambda _value: self._count_matching())
+        self.filter_value.textChanged.connect(lambda _text: self._count_matching())
+        self.select_matching.clicked.connect(self.select_matching_tokens)
 
     def _bind_settings(self) -> None:
         """Each option shows its field of state.vocab and writes it."""
@@ -542,6 +592,84 @@ class VocabPanel(QWidget):
         self.tokenize_output.setText(f"{len(pieces)} pieces: {chips}{tail}")
         self.tokenize_output.setProperty("pieces", shown)
         self.tokenize_output.setProperty("ids", [-1 if i is None else i for i in ids])
+
+    # -- metadata -------------------------------------------------------------------
+    def _metadata_changed(self, metadata) -> None:
+        shown = metadata is not None
+        for widget in (self.filter_row, self.select_matching, self.filter_info):
+            widget.setVisible(shown)
+        if not shown:
+            self.metadata_label.setText("<b>Metadata</b>: none · a TSV/CSV of token → columns")
+            self.metadata_label.setToolTip("")
+            return
+        columns = ", ".join(f"{html.escape(name)} <i>({metadata.kind(name)})</i>" for name in metadata.names)
+        self.metadata_label.setText(f"<b>Metadata</b>: {html.escape(Path(metadata.source).name or '—')} · "
+                                    f"{columns or 'no columns'}")
+        self.metadata_label.setToolTip(f"{metadata.source}\n{metadata.summary()}")
+        self.filter_column.blockSignals(True)
+        self.filter_column.clear()
+        for name in metadata.names:
+            self.filter_column.addItem(name, name)
+        self.filter_column.blockSignals(False)
+        if self.explore.filter_column not in metadata.names and metadata.names:
+            self.explore.filter_column = metadata.names[0]  # the box shows a column: the state says which
+        else:
+            self.filter_column.setCurrentIndex(max(0, self.filter_column.findData(self.explore.filter_column)))
+            self._filter_column_changed()
+
+    def _filter_column_changed(self) -> None:
+        metadata, name = self.workspace.metadata, self.explore.filter_column
+        if metadata is None or name not in metadata.names:
+            return
+        if metadata.is_numeric(name):
+            self.filter_value.setPlaceholderText("5, >= 3, 2..5")
+            values = []
+        else:
+            from collections import Counter
+
+            self.filter_value.setPlaceholderText("value, a,b or /regex/")
+            counts = Counter(v for v in metadata.values(name).tolist() if v)
+            values = [v for v, _n in counts.most_common(MAX_COMPLETIONS)]
+        self.filter_value.completer().model().setStringList(values)
+        self._count_matching()
+
+    def _matching(self, value: str):
+        from explorer.core.io.metadata import matching_ids
+
+        return matching_ids(self.workspace.metadata, self.explore.filter_column, value)
+
+    def _count_matching(self) -> None:
+        """How many tokens the value typed so far matches (before Select matching)."""
+        metadata, name = self.workspace.metadata, self.explore.filter_column
+        if metadata is None or name not in metadata.names:
+            self.filter_info.setText("")
+            return
+        try:
+            ids = self._matching(self.filter_value.text())
+        except ExplorerError as exc:
+            self.filter_info.setText(str(exc))
+            self.select_matching.setEnabled(False)
+            return
+        self.select_matching.setEnabled(len(ids) > 0)
+        tokens = f"{len(ids):,} token{'s' if len(ids) != 1 else ''}"
+        self.filter_info.setText(f"{tokens} without a value" if not self.filter_value.text().strip()
+                                 else f"{tokens} match")
+
+    def select_matching_tokens(self) -> None:
+        """The tokens whose filter column has the filter value become the selection."""
+        if self.workspace.metadata is None:
+            return
+        self.explore.filter_value = self.filter_value.text()
+        try:
+            ids = self._matching(self.explore.filter_value)
+        except ExplorerError as exc:
+            if self.controller is not None:
+                self.controller.error.emit(str(exc))
+            return
+        self.explore.selection = tuple(int(i) for i in ids)
+        if self.controller is not None:
+            self.controller.message.emit(f"Selected {len(ids):,} tokens with {self.explore.filter_column} "
+                                         f"= {self.explore.filter_value or '(missing)'}")
 
     def _row_changed(self, current, _previous) -> None:
         if current.isValid():
