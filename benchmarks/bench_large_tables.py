@@ -15,15 +15,18 @@ PCA: `explorer.core.projection.project.fit_pca` as the window calls it (solver "
 with solver="krylov" (randomized block Krylov: a few thin passes over the matrix instead of the
 300 x 300 Gram matrix), the basis fitted on a 200,000-row sample with all rows projected
 (`pca_sampled_seconds`, and how well its axes agree with the full fit), and sklearn's PCA(svd_solver="randomized") as the peer, plus projecting
-all rows. Neighbours: `NeighborIndex.neighbors_of` (k=10, cosine) against gensim's
-`most_similar` on the same matrix, median of 20 queries after one warm-up.
+all rows. Neighbours: `NeighborIndex.neighbors_of` (k=10, cosine; big tables scan int8 codes
+first) against gensim's `most_similar` on the same matrix, median of 20 queries after one
+warm-up; the same with one exact float32 pass a query (`query_full_pass_seconds`, the index
+without codes), and whether both give the same neighbours and scores.
 
 PCA and neighbours run on a table generated in memory with structure (12 strong directions plus
 noise), not on the random files. `first_touch_seconds` is the time to fill a fresh matrix of the
 same size once: on a VM it is a large part of every open (ours and gensim's alike).
 
 --quick: 20,000 x 50 (proves the script works). --formats binary|text: only one file (the gensim
-text load alone takes minutes at full size). --no-sklearn, --no-analysis: fewer contenders.
+text load alone takes minutes at full size). --no-sklearn, --no-analysis, --no-pca: fewer
+contenders (`--formats none --no-pca`: the neighbour query alone).
 """
 
 from __future__ import annotations
@@ -93,29 +96,39 @@ tokens = [f"w{{i}}" for i in range(rows)]
 out = {{}}
 def timed(fn):
     start = time.perf_counter(); value = fn(); return time.perf_counter() - start, value
-out["pca_auto_seconds"], basis = timed(lambda: fit_pca(w, 2))
-out["pca_krylov_seconds"], kbasis = timed(lambda: fit_pca(w, 2, solver="krylov"))
-out["transform_seconds"], _ = timed(lambda: kbasis.transform(w))
-# The basis fitted on a random sample of 200,000 rows, then every row projected: one pass.
-def sampled():
-    pick = np.sort(np.random.default_rng(1).choice(len(w), min(len(w), 200_000), replace=False))
-    b = fit_pca(w[pick], 2)
-    return b, b.transform(w)
-out["pca_sampled_seconds"], (sbasis, _) = timed(sampled)
-out["pca_sampled_axes_agree"] = float(np.abs(np.sum(basis.components * sbasis.components, axis=1)).min())
-out["pca_axes_agree"] = float(np.abs(np.sum(basis.components * kbasis.components, axis=1)).min())
-out["pca_explained"] = basis.explained_variance_ratio.tolist()
-if sys.argv[2] == "1":
-    from sklearn.decomposition import PCA
-    out["sklearn_pca_seconds"], _ = timed(lambda: PCA(2, svd_solver="randomized", random_state=0).fit(w))
+def run_pca():
+    out["pca_auto_seconds"], basis = timed(lambda: fit_pca(w, 2))
+    out["pca_krylov_seconds"], kbasis = timed(lambda: fit_pca(w, 2, solver="krylov"))
+    out["transform_seconds"], _ = timed(lambda: kbasis.transform(w))
+    # The basis fitted on a random sample of 200,000 rows, then every row projected: one pass.
+    def sampled():
+        pick = np.sort(np.random.default_rng(1).choice(len(w), min(len(w), 200_000), replace=False))
+        b = fit_pca(w[pick], 2)
+        return b, b.transform(w)
+    out["pca_sampled_seconds"], (sbasis, _) = timed(sampled)
+    out["pca_sampled_axes_agree"] = float(np.abs(np.sum(basis.components * sbasis.components, axis=1)).min())
+    out["pca_axes_agree"] = float(np.abs(np.sum(basis.components * kbasis.components, axis=1)).min())
+    out["pca_explained"] = basis.explained_variance_ratio.tolist()
+    if sys.argv[2] == "1":
+        from sklearn.decomposition import PCA
+        out["sklearn_pca_seconds"], _ = timed(lambda: PCA(2, svd_solver="randomized", random_state=0).fit(w))
+if sys.argv[4] == "1":
+    run_pca()
 out["index_build_seconds"], index = timed(lambda: NeighborIndex(w))
+out["index_codes"] = index.codes is not None  # int8 codes scanned first (big tables)
+full = NeighborIndex(w, codes=False)  # one exact float32 pass a query: what the codes must agree with
 rng = np.random.default_rng(0)
 queries = rng.integers(0, len(w), 21).tolist()
-index.neighbors_of(queries[0], 10)
-times = []
-for q in queries[1:]:
-    start = time.perf_counter(); ours = index.neighbors_of(q, 10); times.append(time.perf_counter() - start)
-out["query_seconds"] = statistics.median(times)
+def median_query(ix):
+    ix.neighbors_of(queries[0], 10)
+    times = []
+    for q in queries[1:]:
+        start = time.perf_counter(); ix.neighbors_of(q, 10); times.append(time.perf_counter() - start)
+    return statistics.median(times)
+out["query_seconds"] = median_query(index)
+out["query_full_pass_seconds"] = median_query(full)
+out["same_as_full_pass"] = all(index.neighbors_of(q, 10) == full.neighbors_of(q, 10) for q in queries)
+del full
 from gensim.models import KeyedVectors
 kv = KeyedVectors(w.shape[1], count=len(w))
 kv.add_vectors(tokens, w)
@@ -196,6 +209,7 @@ def main() -> None:
     parser.add_argument("--formats", default="binary,text", help="which files to open: binary,text (default both)")
     parser.add_argument("--no-sklearn", action="store_true", help="no sklearn PCA peer")
     parser.add_argument("--no-analysis", action="store_true", help="only the opens (no PCA, no neighbours)")
+    parser.add_argument("--no-pca", action="store_true", help="neighbours without the PCA fits")
     args = parser.parse_args()
     rows, dim = (20_000, 50) if args.quick else (2_000_000, 300)
     rows = args.rows or rows
@@ -230,7 +244,8 @@ def main() -> None:
         figures.update(json.loads(floor.stdout.strip().splitlines()[-1]))
     if not args.no_analysis:
         child = ANALYSIS_CHILD.format(root=str(ROOT))
-        result = subprocess.run([sys.executable, "-c", child, str(rows), "0" if args.no_sklearn else "1", str(dim)],
+        result = subprocess.run([sys.executable, "-c", child, str(rows), "0" if args.no_sklearn else "1", str(dim),
+                                 "0" if args.no_pca else "1"],
                                 capture_output=True, text=True, check=True, timeout=3600)
         figures.update(json.loads(result.stdout.strip().splitlines()[-1]))
     if "sklearn_pca_seconds" in figures:

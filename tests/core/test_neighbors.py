@@ -162,3 +162,92 @@ def test_minilm_neighbours_of_king_include_queen(minilm_index):
     vocab, index = minilm_index
     tokens = [vocab.tokens[i] for i, _ in index.neighbors_of(vocab.id_of("king"), k=10)]
     assert "queen" in tokens and "king" not in tokens
+
+
+# -- the int8 codes of big tables: a faster first pass, the same top k -----------------------
+
+def structured(rows, dim=24, seed=0):
+    """Rows in a few strong directions plus noise (as real tables: many near neighbours)."""
+    rng = np.random.default_rng(seed)
+    mix = rng.standard_normal((6, dim)) * np.linspace(3, 0.5, 6)[:, None]
+    return (rng.standard_normal((rows, 6)) @ mix + 0.3 * rng.standard_normal((rows, dim))).astype(np.float32)
+
+
+def same_top_k(got, expected):
+    """The same rows in the same order, and the same scores; scores are BLAS's float32 sums, whose
+    last bit depends on where a row falls in its blocks, so rows tied to that bit may swap."""
+    assert len(got) == len(expected)
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], rtol=0, atol=1e-6)
+    for (i, s), (j, t) in zip(got, expected):
+        assert i == j or abs(s - t) <= 1e-6 and {i, j} <= {x for x, u in expected if abs(u - t) <= 1e-6}
+
+
+def test_codes_bound_every_cosine():
+    weights = structured(3003)  # not a multiple of 4: the scan's last rows are taken one by one
+    index = NeighborIndex(weights, codes=True)
+    assert index.codes is not None and index.codes.codes.dtype == np.int8
+    rng = np.random.default_rng(1)
+    for query in [*rng.standard_normal((5, 24)), weights[7]]:
+        unit = (query / np.linalg.norm(query)).astype(np.float32)
+        lower, upper = index.codes.bounds(unit)
+        exact = brute(weights, unit, "cosine")
+        assert np.all(lower <= exact) and np.all(exact <= upper)
+        assert np.median(upper - lower) < 0.1  # bounds tight enough to leave few rows to score
+
+
+@pytest.mark.parametrize("k", [1, 10, 60])
+def test_codes_give_the_full_pass_top_k(k):
+    weights = structured(5000)
+    full, fast = NeighborIndex(weights, codes=False), NeighborIndex(weights, codes=True)
+    assert full.codes is None and fast.codes is not None
+    for token in range(0, 5000, 97):
+        same_top_k(fast.neighbors_of(token, k), full.neighbors_of(token, k))
+    rng = np.random.default_rng(2)
+    for query in rng.standard_normal((10, 24)).astype(np.float32):
+        same_top_k(fast.query(query, k, exclude=(3, 4)), full.query(query, k, exclude=(3, 4)))
+    same_top_k(fast.analogy(1, 2, 3, k), full.analogy(1, 2, 3, k))
+
+
+def test_codes_on_near_duplicates_and_zero_rows_still_give_the_full_pass_top_k():
+    weights = structured(6000)
+    weights[100:5000] = weights[100] * np.linspace(1, 2, 4900, dtype=np.float32)[:, None]  # one direction
+    weights[5000:5010] = 0.0
+    full, fast = NeighborIndex(weights, codes=False), NeighborIndex(weights, codes=True)
+    for token in (100, 101, 4999, 5003, 5500):
+        same_top_k(fast.neighbors_of(token, 10), full.neighbors_of(token, 10))
+    zero = np.zeros(24, dtype=np.float32)
+    assert fast.query(zero, 5) == full.query(zero, 5)
+
+
+def test_codes_only_for_big_finite_float32_tables(matrix):
+    assert NeighborIndex(matrix).codes is None  # small: one exact pass is as quick
+    broken = structured(2000)
+    broken[3] = np.inf
+    assert NeighborIndex(broken, codes=True).codes is None  # its exact score is not finite
+    assert NeighborIndex(structured(2000).astype(np.float64), codes=True).codes is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 40), st.integers(1, 12))
+def test_codes_agree_with_the_full_pass_on_any_table(seed, rows, k):
+    rng = np.random.default_rng(seed)
+    weights = (rng.standard_normal((rows, 5)) * rng.choice([1e-3, 1.0, 50.0], (rows, 1))).astype(np.float32)
+    weights[rng.random(rows) < 0.2] = weights[0]  # exact duplicates: ties broken by ID
+    full, fast = NeighborIndex(weights, codes=False), NeighborIndex(weights, codes=True)
+    token = int(rng.integers(rows))
+    same_top_k(fast.neighbors_of(token, k), full.neighbors_of(token, k))
+
+
+def test_minilm_codes_give_the_same_neighbours(minilm_index):
+    vocab, full = minilm_index
+    fast = NeighborIndex(full.weights, codes=True)
+    for token in ("king", "paris", "running", "the", "##ing", "[CLS]", "7"):
+        same_top_k(fast.neighbors_of(vocab.id_of(token), 20), full.neighbors_of(vocab.id_of(token), 20))
+
+
+def test_top_k_breaks_ties_by_the_lower_id_across_the_cut():
+    assert top_k(np.array([1.0, 1.0], dtype=np.float32), 1) == [(0, 1.0)]
+    scores = np.zeros(1000, dtype=np.float32)
+    scores[[900, 400, 7]] = 2.0
+    assert [i for i, _ in top_k(scores, 2)] == [7, 400]
+    assert [i for i, _ in top_k(scores, 4)] == [7, 400, 900, 0]
