@@ -150,3 +150,34 @@ def test_labels_follow_the_current_token_and_skip_hidden_rows(view):
     assert view.labels == []
     view.state.explore.current = 6
     assert view.labels == ["p6"]
+
+
+def test_colours_and_labels_follow_fidelity_and_metadata_columns_as_in_2d(view):
+    from explorer.core.io.metadata import Metadata
+
+    line_of_points(view)
+    view.state.view.colour = "fidelity"
+    assert view.legend_entries[0][0] == "measuring fidelity…" and view.colour_bar is None
+    fidelity = np.linspace(0, 1, 9).astype(np.float32)
+    fidelity[0] = np.nan  # not measured: neutral
+    view.set_fidelity(fidelity, "10-NN preserved: mean 0.56 over 8 rows")
+    caption, lo, hi, _ramp = view.colour_bar
+    assert caption.startswith("10-NN preserved") and (lo, hi) == (0.0, 1.0)
+    rgb = view.points.color[:, :3]
+    assert not np.allclose(rgb[1], rgb[8])  # low and high differ along the ramp
+    corner = (view.width() - 150, view.toolbar.height() + 14, 140, 14)
+    from tests.ui.test_scatter3d import dark_pixels
+    assert dark_pixels(view.grab_image(), corner) > 10  # the caption is painted
+    view.set_fidelity(np.zeros(3, np.float32))  # another vocabulary's: ignored
+    assert view.colour_bar[0].startswith("10-NN")
+
+    pos = np.array(["noun", "verb", "noun", "", "noun", "verb", "adj", "noun", "verb"], dtype=object)
+    view.set_metadata(Metadata(columns={"pos": pos, "score": np.arange(9, dtype=np.float32)}, source="m.tsv"))
+    view.state.view.update(colour="column", colour_column="pos")
+    assert view.colour_bar is None and view.legend_entries[0][0] == "noun (4)"
+    assert np.allclose(view.points.color[0, :3], view.points.color[2, :3])  # both nouns
+    view.state.view.colour_column = "score"
+    assert view.colour_bar[0] == "score: 9 of 9 rows"
+    view.state.view.label_column = "pos"
+    view.set_labels([0, 3])
+    assert sorted(view.labels) == ["noun", "p3"]  # the value, or the token where it is missing

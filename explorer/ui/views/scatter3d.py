@@ -33,7 +33,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.app import AppState
 from explorer.core.view import pick3d
-from explorer.core.view.colours import match_tokens, point_colours
+from explorer.core.view.colours import column_colours, gradient_colours, match_tokens, point_colours
 from explorer.core.view.labels import place_labels
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 
@@ -46,6 +46,7 @@ HOVER_RADIUS_PX = 7
 CLICK_SLOP_PX = 4  # a press and release this close is a click, not an orbit
 CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
 RING_PX = 7  # a highlighted point's ring is this much wider than a point
+FIDELITY_RANGE = (0.0, 1.0)  # the share of neighbours kept: its colour bar always spans 0..1
 FADED_ALPHA = 0.12  # points that are not search hits, while a search is shown
 # Emphasis items are drawn over the cloud (no depth test): a highlighted token shows through.
 ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
@@ -158,7 +159,7 @@ class _Toolbar(QWidget):
 
 class Scatter3D(gl.GLViewWidget):
     """Public API: set_points / set_positions / set_colors / set_legend / set_labels /
-    set_statement / set_neighbours, search, set_selection, set_tool, select_screen_shape,
+    set_statement / set_neighbours / set_fidelity / set_metadata, search, set_selection, set_tool, select_screen_shape,
     screen_points, point_at, set_auto_rotate, export(path); signals point_clicked(int),
     selection_changed(list), auto_rotate_changed(bool). `state` is the AppState it follows
     (its own when none is given)."""
@@ -188,6 +189,11 @@ class Scatter3D(gl.GLViewWidget):
         self._label_ids: list[int] = []
         self._frame: tuple[np.ndarray, float] | None = None  # (centre, extent) of the unit cube
         self.legend_entries: list[tuple[str, tuple]] = []
+        self.colour_bar: tuple[str, float, float, np.ndarray] | None = None  # caption, lo, hi, ramp (RGBA)
+        self.fidelity: np.ndarray | None = None  # per token: share of neighbours kept (NaN: not measured)
+        self.fidelity_caption = ""
+        self.metadata = None  # explorer.core.io.metadata.Metadata, or None
+        self._label_texts: list[str] | None = None  # per token, by state.view.label_column; None: the tokens
         self.statement = ""
         self.search_hits = np.zeros(0, np.int64)
         self.search_text = ""  # the search whose hits are shown
@@ -239,6 +245,8 @@ class Scatter3D(gl.GLViewWidget):
         view.colour.connect(lambda _mode: self._recolour())
         view.clusters.connect(self._clusters_changed)
         view.colour_pattern.connect(lambda _p: self.state.view.colour == "regex" and self._recolour())
+        view.colour_column.connect(lambda _c: self.state.view.colour == "column" and self._recolour())
+        view.label_column.connect(lambda _c: self._follow_label_column())
         view.camera3d.connect(self._follow_camera)
         view.auto_rotate.connect(self._follow_auto_rotate)
         explore.search.connect(lambda _text: self._follow_search())
@@ -282,6 +290,9 @@ class Scatter3D(gl.GLViewWidget):
         self.cluster_labels = None
         self.hovered = None
         self.neighbour_of, self.neighbour_ids = None, []
+        if self.fidelity is not None and len(self.fidelity) != self._n_tokens:
+            self.fidelity = None
+        self._follow_label_column()
         self._place(xyz)
         self.search_text = None  # the tokens changed: match the state's search again
         self._follow_search()
@@ -322,9 +333,53 @@ class Scatter3D(gl.GLViewWidget):
         if self.state.view.colour == "cluster":
             self._recolour()
 
+    def set_fidelity(self, per_token: np.ndarray | None, caption: str = "") -> None:
+        """Per-token neighbour preservation (NaN: not measured) and its caption: coloured by
+        when that is the mode, as in 2D. None greys the points, with `caption` or "measuring
+        fidelity…"."""
+        per_token = None if per_token is None else np.asarray(per_token, np.float32)
+        if per_token is not None and len(per_token) != self._n_tokens:
+            return  # stale: the points changed meanwhile
+        self.fidelity, self.fidelity_caption = per_token, caption
+        if self.state.view.colour == "fidelity":
+            self._recolour()
+
+    def set_metadata(self, metadata) -> None:
+        """Metadata columns (explorer.core.io.metadata.Metadata, or None) to colour and label by."""
+        self.metadata = metadata
+        self._follow_label_column()
+        if self.state.view.colour == "column":
+            self._recolour()
+
+    def _value_colours(self, mode: str) -> tuple[np.ndarray, list, tuple | None]:
+        """Colours by fidelity or a metadata column: (RGBA per token, legend, colour bar or None)."""
+        n = self._n_tokens
+        waiting = np.tile(np.array([*NEUTRAL, 160], np.uint8), (n, 1))
+        if mode == "fidelity":
+            if self.fidelity is None:
+                return waiting, [(self.fidelity_caption or "measuring fidelity…", (*NEUTRAL, 160))], None
+            colours, lo, hi = gradient_colours(self.fidelity, NEUTRAL, lo=FIDELITY_RANGE[0], hi=FIDELITY_RANGE[1])
+            return colours, [], (self.fidelity_caption, lo, hi)
+        name, metadata = self.state.view.colour_column, self.metadata
+        if metadata is None or name not in metadata.names:
+            return waiting, [("no metadata column" if metadata is None else "choose a column", (*NEUTRAL, 160))], None
+        values = _fit_length(metadata.values(name), n, metadata.is_numeric(name))
+        if metadata.is_numeric(name):
+            colours, lo, hi = gradient_colours(values, NEUTRAL)
+            return colours, [], (f"{name}: {int(np.isfinite(values).sum()):,} of {n:,} rows", lo, hi)
+        colours, legend, _groups = column_colours(values, palette=PALETTE, neutral=NEUTRAL)
+        return colours, legend, None
+
     def _recolour(self) -> None:
         n = self._n_tokens
         mode, k = self.state.view.colour, self.state.view.clusters
+        if mode in ("fidelity", "column"):
+            colors, self.legend_entries, bar = self._value_colours(mode)
+            self.colour_bar = None if bar is None else \
+                (*bar, gradient_colours(np.linspace(bar[1], bar[2], 32), NEUTRAL, lo=bar[1], hi=bar[2])[0])
+            self._show_colors(colors)
+            return
+        self.colour_bar = None
         if mode == "cluster" and (self.cluster_labels is None or len(self.cluster_labels) != n) and n:
             if self.cluster_runner is not None:
                 self.legend_entries = [(f"computing k-means (k={k})…", (*NEUTRAL, 160))]
@@ -431,6 +486,21 @@ class Scatter3D(gl.GLViewWidget):
         self.update()
 
     # -- labels, as 2D labels them ------------------------------------------------------
+    def _follow_label_column(self) -> None:
+        """Label texts: each token's value of state.view.label_column (the token where missing)."""
+        name, metadata = self.state.view.label_column, self.metadata
+        if not name or metadata is None or name not in metadata.names:
+            self._label_texts = None
+        else:
+            numeric = metadata.is_numeric(name)
+            values = _fit_length(metadata.values(name), len(self.tokens), numeric)
+            self._label_texts = [token if (not np.isfinite(v) if numeric else v == "") else
+                                 (f"{v:.4g}" if numeric else str(v)) for token, v in zip(self.tokens, values)]
+        self.update()
+
+    def label_text(self, token_id: int) -> str:
+        return self._label_texts[token_id] if self._label_texts is not None else self.tokens[token_id]
+
     def set_labels(self, ids: list[int]) -> None:
         """Label these token IDs (e.g. the most frequent), after the current token, its
         neighbours, the selection and the search hits."""
@@ -457,7 +527,7 @@ class Scatter3D(gl.GLViewWidget):
     @property
     def labels(self) -> list[str]:
         """Texts of the labels on screen now (in front of the camera, after overlap suppression)."""
-        return [self.tokens[i] for i, _box, _bold in self.label_boxes()]
+        return [self.label_text(i) for i, _box, _bold in self.label_boxes()]
 
     def label_boxes(self) -> list[tuple[int, QRectF, bool]]:
         """(token id, box in widget pixels, bold) of each label, as the next paint draws them."""
@@ -473,7 +543,7 @@ class Scatter3D(gl.GLViewWidget):
         for token_id, row in shown:
             if not screen.front[row]:
                 continue
-            rect = (bold if token_id in strong else regular).boundingRect(self.tokens[token_id])
+            rect = (bold if token_id in strong else regular).boundingRect(self.label_text(token_id))
             anchors.append(screen.xy[row])
             sizes.append((rect.width() + 6, rect.height() + 2))
             keep.append(token_id)
@@ -831,7 +901,7 @@ class Scatter3D(gl.GLViewWidget):
             painter.setBrush(bg)
             painter.drawRoundedRect(box, 3, 3)
             painter.setPen(QPen(fg))
-            painter.drawText(box, Qt.AlignCenter, self.tokens[token_id])
+            painter.drawText(box, Qt.AlignCenter, self.label_text(token_id))
 
     def _paint_drag(self, painter: QPainter) -> None:
         if not self._drag or len(self._drag) < 2:
@@ -844,7 +914,36 @@ class Scatter3D(gl.GLViewWidget):
         else:
             painter.drawRect(QRectF(self._drag[0], self._drag[-1]).normalized())
 
+    def _paint_colour_bar(self, painter: QPainter) -> None:
+        """A gradient colouring's bar (fidelity, a numeric column): caption, ramp, low and high."""
+        caption, lo, hi, ramp = self.colour_bar
+        font = self._font(self.theme.font_size - 1)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        line = metrics.height() + 2
+        width = max(metrics.horizontalAdvance(caption), 160) + 20
+        top = 12 + (self.toolbar.height() if self.toolbar.isVisible() else 0)
+        box = QRectF(self.width() - width - 12, top, width, 2 * line + 26)
+        painter.setPen(QPen(QColor(200, 200, 200)))
+        painter.setBrush(QColor(*self.theme.legend_background))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QPen(QColor(self.theme.foreground)))
+        painter.drawText(QRectF(box.left() + 10, box.top() + 4, width - 20, line), Qt.AlignLeft, caption)
+        strip = QRectF(box.left() + 10, box.top() + line + 8, width - 20, 12)
+        step = strip.width() / len(ramp)
+        painter.setPen(Qt.NoPen)
+        for k, c in enumerate(ramp):
+            painter.setBrush(QColor(int(c[0]), int(c[1]), int(c[2])))
+            painter.drawRect(QRectF(strip.left() + k * step, strip.top(), step + 0.5, strip.height()))
+        painter.setPen(QPen(QColor(self.theme.foreground)))
+        below = QRectF(strip.left(), strip.bottom() + 2, strip.width(), line)
+        painter.drawText(below, Qt.AlignLeft, f"{lo:.3g}")
+        painter.drawText(below, Qt.AlignRight, f"{hi:.3g}")
+
     def _paint_legend(self, painter: QPainter) -> None:
+        if self.colour_bar is not None:
+            self._paint_colour_bar(painter)
+            return
         if not self.legend_entries:
             return
         font = self._font(self.theme.font_size - 1)
@@ -879,3 +978,13 @@ class Scatter3D(gl.GLViewWidget):
         painter.drawRoundedRect(rect, 3, 3)
         painter.setPen(QPen(QColor(self.theme.foreground)))
         painter.drawText(rect, Qt.AlignCenter, text)
+
+
+def _fit_length(values: np.ndarray, n: int, numeric: bool) -> np.ndarray:
+    """A column cut or padded (missing) to n rows."""
+    if len(values) == n:
+        return values
+    out = np.full(n, np.nan) if numeric else np.full(n, "", dtype=object)
+    m = min(n, len(values))
+    out[:m] = values[:m]
+    return out
