@@ -66,7 +66,8 @@ class RunWatch(QObject):
             run.stop()
             return
         run.finished.connect(self._run_finished)
-        run.follow(partial(watch_job, run_id=self.run_id), self.path, description=f"watching {self.path.name}")
+        run.follow(partial(watch_job, run_id=self.run_id, tokens=self.window.workspace.vocab.tokens), self.path,
+                   description=f"watching {self.path.name}")
         self.window.docks["Training"].raise_()
         self.window.controller.message.emit(f"Watching {self.path}: the view follows it as it trains")
         self.following.emit(str(self.path))

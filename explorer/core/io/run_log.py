@@ -945,7 +945,7 @@ def wait_for_run(path: str | Path, *, progress=None, should_cancel=None, poll_se
 
 
 def watch_job(path: str | Path, settings, previous, gate, timeline, stop: threading.Event | None = None,
-              poll_seconds: float = POLL_SECONDS, run_id: str | None = None):
+              poll_seconds: float = POLL_SECONDS, run_id: str | None = None, tokens=None):
     """Generator a worker runs to follow a run file live (`TrainingRun.follow(watch_job, path,
     ...)`): each snapshot as it arrives goes through `live.frames` (the timeline, the live
     basis that follows the matrix, drawn frames gated by the GUI), so a watched run looks
@@ -953,7 +953,8 @@ def watch_job(path: str | Path, settings, previous, gate, timeline, stop: thread
     `poll_seconds`, so Pause and Stop act at once. Ends when the run is closed or its writer
     is gone (then the last matrix is drawn once more in the converged basis), or at `stop`;
     returns the last Projection. With `run_id`, only that run is followed (not a new one
-    started at the same path meanwhile)."""
+    started at the same path meanwhile). `tokens` (the run's vocabulary) finds the ends of
+    semantic axes, when the view shows them."""
     from dataclasses import replace as replaced
 
     from explorer.core.analysis.stability import StabilityTracker
@@ -965,7 +966,7 @@ def watch_job(path: str | Path, settings, previous, gate, timeline, stop: thread
             yield Frame("pacing", 0.0)
             continue
         last = snap
-        inner = frames([snap], settings, projection, gate, timeline)
+        inner = frames([snap], settings, projection, gate, timeline, tokens=tokens)
         while True:
             try:
                 frame = next(inner)
@@ -982,7 +983,7 @@ def watch_job(path: str | Path, settings, previous, gate, timeline, stop: thread
     if last is not None and (stop is None or not stop.is_set()):
         # The end: the last matrix once more, drawn in the converged basis (already in the
         # timeline and the loss curve, so the frame carries no snapshot).
-        inner = frames([replaced(last, progress=1.0)], settings, projection, gate, Timeline())
+        inner = frames([replaced(last, progress=1.0)], settings, projection, gate, Timeline(), tokens=tokens)
         while True:
             try:
                 frame = next(inner)
