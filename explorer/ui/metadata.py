@@ -65,6 +65,7 @@ class MetadataController(QObject):
                                            "load it again", path))
                 return
             self.workspace.set_metadata(metadata)
+            self.window.session_controller.mark_dirty()  # a change the session should keep
             controller.message.emit(f"Loaded metadata: {metadata.summary()}")
             self.loaded.emit(metadata)
 
@@ -79,3 +80,4 @@ class MetadataController(QObject):
 
     def clear(self) -> None:
         self.workspace.set_metadata(None)
+        self.window.session_controller.mark_dirty()

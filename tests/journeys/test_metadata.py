@@ -47,10 +47,15 @@ def test_metadata_columns_load_filter_save_and_refuse_a_bad_file(window, qtbot, 
     file_tokens = (shared_data / "tokenizers" / "bert" / "vocab.txt").read_text(encoding="utf-8").split("\n")[:ROWS]
     path = tmp_path / "metadata.tsv"
     write_metadata(path, file_tokens)
+    saved = tmp_path / "bert.eexp"
+    with qtbot.waitSignal(window.session_controller.saved, timeout=60000):
+        window.session_controller.save_to(saved)  # saved before the metadata: nothing unsaved
+    assert not window.session_controller.dirty
 
     load_metadata(window, qtbot, monkeypatch, path)
     metadata = window.workspace.metadata
     assert metadata is not None and metadata.names == ["kind", "length"]
+    assert window.session_controller.dirty  # closing now would ask to save the columns
     panel = window.vocab_panel
     window.docks["Vocabulary"].raise_()
     qtbot.waitUntil(lambda: panel.metadata_label.isVisible(), timeout=3000)
@@ -72,7 +77,6 @@ def test_metadata_columns_load_filter_save_and_refuse_a_bad_file(window, qtbot, 
     assert set(specials) <= set(window.scatter2d.points.highlighted.tolist())
 
     # Save the session; a new window opens it with its metadata and filter back.
-    saved = tmp_path / "bert.eexp"
     with qtbot.waitSignal(window.session_controller.saved, timeout=60000):
         window.session_controller.save_to(saved)
     second = new_window(qtbot, tmp_path / "second.ini")
@@ -99,3 +103,8 @@ def test_metadata_columns_load_filter_save_and_refuse_a_bad_file(window, qtbot, 
     assert f"{bad}, line 5: 1 fields where the header has 3" in window.last_error
     assert "The metadata is unchanged" in window.last_error
     assert window.workspace.metadata is metadata and "metadata.tsv" in panel.metadata_label.text()
+
+    # File ▸ Clear metadata: the dock says there is none, and the filter is gone.
+    menu_action(window, "File", "Clear metadata").trigger()
+    assert window.workspace.metadata is None and "none" in panel.metadata_label.text()
+    assert not panel.filter_row.isVisible() and not menu_action(window, "File", "Clear metadata").isEnabled()
