@@ -175,3 +175,14 @@ def test_a_caller_hands_the_new_vocabularys_metadata(vocab, meta):
     workspace.events.metadata_changed.connect(lambda m: order.append(("metadata", m)))
     workspace.set_vocab(vocab, metadata=meta)
     assert order == [("vocab", meta), ("metadata", meta)]
+
+
+def test_rows_may_name_tokens_as_the_window_shows_them(tmp_path):
+    class Shown(Vocabulary):
+        @property
+        def display_tokens(self):
+            return [t.replace("\u0120", "_") for t in self.tokens]
+
+    vocab = Shown(["\u0120the", "\u0120dog", "x"])
+    meta = read_metadata(write(tmp_path, "m.tsv", "token\tpos\n_dog\tnoun\n\u0120the\tdet\n"), vocab)
+    assert list(meta.values("pos")) == ["det", "noun", ""] and meta.missing == 1

@@ -179,7 +179,7 @@ def read_metadata(path, vocab) -> Metadata:
             raise ExplorerError(f"{len(row)} fields where the header has {width}", path, line=lines[i + 1])
     key = next((j for j, name in enumerate(header) if name.lower() in KEY_COLUMNS), None)
     fields_by_column = list(zip(*body)) if body else [()] * width
-    ids, aligned_by, missing, extra = _alignment(body, key, header, tokens, path)
+    ids, aligned_by, missing, extra = _alignment(body, key, header, vocab, tokens, path)
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
         if j == key and (aligned_by or _same_tokens(fields_by_column[j], tokens)):
@@ -205,14 +205,17 @@ def _column_names(header: list[str], path: Path) -> list[str]:
     return names
 
 
-def _lookup(tokens: list[str]) -> dict[str, int]:
-    """Token -> ID, also under the name our projector export writes for a blank token."""
+def _lookup(vocab, tokens: list[str]) -> dict[str, int]:
+    """Token -> ID, also under the name our projector export writes for a blank token and
+    under the token as the window shows it (GPT-2's byte-level pieces decoded)."""
     from explorer.core.io.export import projector_label
 
     index: dict[str, int] = {}
     for i, token in enumerate(tokens):
         index.setdefault(token, i)
         index.setdefault(projector_label(token), i)
+    for i, shown in enumerate(getattr(vocab, "display_tokens", None) or ()):
+        index.setdefault(shown, i)
     return index
 
 
@@ -224,11 +227,11 @@ def _same_tokens(values, tokens: list[str]) -> bool:
     return all(v == t or v == projector_label(t) for v, t in zip(values, tokens))
 
 
-def _alignment(body, key, header, tokens, path):
+def _alignment(body, key, header, vocab, tokens, path):
     """(row -> token ID or -1, or None for row order; the key column's name or ""; missing; extra)."""
     same_count = len(body) == len(tokens)
     if key is not None and not (same_count and _same_tokens([r[key] for r in body], tokens)):
-        index = _lookup(tokens)
+        index = _lookup(vocab, tokens)
         ids = np.full(len(body), -1, dtype=np.int64)
         taken = np.zeros(len(tokens), dtype=bool)
         extra = 0
