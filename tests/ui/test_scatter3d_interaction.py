@@ -181,3 +181,27 @@ def test_colours_and_labels_follow_fidelity_and_metadata_columns_as_in_2d(view):
     view.state.view.label_column = "pos"
     view.set_labels([0, 3])
     assert sorted(view.labels) == ["noun", "p3"]  # the value, or the token where it is missing
+
+
+def test_the_strip_sets_the_colour_mode_and_the_neighbour_lines_in_the_state(view):
+    from explorer.core.io.metadata import Metadata
+
+    line_of_points(view)
+    bar = view.toolbar
+    bar.color.setCurrentIndex(bar.color.findData("frequency"))
+    assert view.state.view.colour == "frequency"
+    view.state.view.colour = "cluster"  # set elsewhere (the 2D box, a session): the strip follows
+    assert bar.color.currentData() == "cluster" and not bar.k.isHidden()
+    view.set_metadata(Metadata(columns={"pos": np.array(["a"] * 9, dtype=object)}))
+    bar.color.setCurrentIndex(bar.color.findData("column:pos"))
+    assert (view.state.view.colour, view.state.view.colour_column) == ("column", "pos")
+    shown = view.state.view.neighbours
+    assert bar.neighbours.isChecked() == shown
+    bar.neighbours.click()
+    assert view.state.view.neighbours == (not shown) == bar.neighbours.isChecked()
+    # Narrow: the strip takes two rows, and every control gets the room it needs
+    view.resize(600, 400)  # about what the 3D view gets in a 1280x800 window
+    assert bar.height() > 2 * bar.search.height()
+    for widget in (bar.search, bar.color, bar.copy, bar.tool_buttons["lasso"]):
+        assert widget.width() >= widget.minimumSizeHint().width() and \
+            bar.rect().contains(widget.geometry().translated(widget.parentWidget().pos()))

@@ -27,14 +27,17 @@ from OpenGL import GL
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPen, \
     QPolygonF, QShortcut
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QToolTip, QWidget,
+)
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.app import AppState
 from explorer.core.view import pick3d
-from explorer.core.view.colours import column_colours, gradient_colours, match_tokens, point_colours
+from explorer.core.view.colours import COLOR_MODES, column_colours, gradient_colours, match_tokens, point_colours
 from explorer.core.view.labels import place_labels
+from explorer.ui.bind import bind
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 
 ROTATE_INTERVAL_MS = 33  # ~30 frames per second
@@ -46,6 +49,7 @@ HOVER_RADIUS_PX = 7
 CLICK_SLOP_PX = 4  # a press and release this close is a click, not an orbit
 CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
 RING_PX = 7  # a highlighted point's ring is this much wider than a point
+COLUMN = "column:"  # the Colour box's item data for a metadata column, as in 2D
 FIDELITY_RANGE = (0.0, 1.0)  # the share of neighbours kept: its colour bar always spans 0..1
 FADED_ALPHA = 0.12  # points that are not search hits, while a search is shown
 # Emphasis items are drawn over the cloud (no depth test): a highlighted token shows through.
@@ -87,14 +91,21 @@ class _Overlay(QWidget):
 
 class _Toolbar(QWidget):
     """The strip over the top of the 3D view: search (state.explore.search / search_regex, which
-    the 2D view follows too), the drag tool, and copying the selection."""
+    the 2D view follows too), the colour mode and the neighbour lines (state.view, shared with 2D),
+    the drag tool, and copying the selection."""
 
     def __init__(self, view: Scatter3D) -> None:
         super().__init__(view)
         self.view = view
         self.setAutoFillBackground(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 3, 6, 3)
+        # Two groups, side by side when the view is wide enough, else one above the other (as 2D).
+        self.first, self.second = QWidget(self), QWidget(self)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(6, 3, 6, 3)
+        self.grid.setSpacing(2)
+        self.wide = None
+        layout = QHBoxLayout(self.first)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.search = QLineEdit(placeholderText="Search tokens (Ctrl+F)", clearButtonEnabled=True)
         self.search.setMinimumWidth(150)
@@ -111,6 +122,25 @@ class _Toolbar(QWidget):
         self.search.returnPressed.connect(self.run_search)
         self.regex.toggled.connect(lambda _: self.run_search())
         QShortcut(QKeySequence.Find, view, self.focus_search, context=Qt.WindowShortcut)  # only while shown
+        layout = QHBoxLayout(self.second)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(QLabel("Colour"))
+        self.color = QComboBox(toolTip="Colour the points (as in the 2D view)")
+        self.color.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.k = QSpinBox(minimum=2, maximum=40, prefix="k=", visible=False)
+        layout.addWidget(self.color)
+        layout.addWidget(self.k)
+        state = view.state.view
+        bind(self.k, state, "clusters")
+        self.color.currentIndexChanged.connect(self._choose_colour)
+        state.events.colour.connect(lambda _m: self.show_colour())
+        state.events.colour_column.connect(lambda _c: self.show_colour())
+        self.show_columns(None)
+        self.neighbours = QToolButton(text="Neighbours", checkable=True, autoRaise=True,
+                                      toolTip="Lines from the current token to its nearest neighbours in the full space")
+        bind(self.neighbours, state, "neighbours")
+        layout.addWidget(self.neighbours)
         layout.addSpacing(8)
         self.tools = QButtonGroup(self)
         self.tool_buttons = {}
@@ -126,6 +156,19 @@ class _Toolbar(QWidget):
         self.copy.clicked.connect(view.copy_selection)
         layout.addWidget(self.copy)
         layout.addStretch(1)
+        self.arrange(800)
+
+    def arrange(self, width: int) -> int:
+        """Lay the two groups out for this width; returns the strip's height."""
+        wide = width >= self.first.sizeHint().width() + self.second.sizeHint().width() + 24
+        if wide != self.wide:
+            self.wide = wide
+            self.grid.removeWidget(self.first)
+            self.grid.removeWidget(self.second)
+            self.grid.addWidget(self.first, 0, 0)
+            self.grid.addWidget(self.second, 0, 1) if wide else self.grid.addWidget(self.second, 1, 0)
+        a, b = self.first.sizeHint().height(), self.second.sizeHint().height()
+        return (max(a, b) if wide else a + b + self.grid.spacing()) + 6
 
     def focus_search(self) -> None:
         if self.view.isVisible():
@@ -155,6 +198,35 @@ class _Toolbar(QWidget):
     def show_selection(self, count: int) -> None:
         self.copy.setEnabled(count > 0)
         self.copy.setText(f"Copy {count:,}" if count else "Copy")
+
+    def show_columns(self, metadata) -> None:
+        """The colour modes, then one "Column: name" per metadata column (as the 2D box)."""
+        self.color.blockSignals(True)
+        self.color.clear()
+        for key, name in COLOR_MODES.items():
+            self.color.addItem(name, key)
+        for name in ([] if metadata is None else metadata.names):
+            self.color.addItem(f"Column: {name}", COLUMN + name)
+        self.color.blockSignals(False)
+        self.show_colour()
+
+    def _choose_colour(self, index: int) -> None:
+        data = self.color.itemData(index)
+        if data is None:
+            return
+        if data.startswith(COLUMN):
+            self.view.state.view.update(colour="column", colour_column=data[len(COLUMN):])
+        else:
+            self.view.state.view.colour = data
+
+    def show_colour(self) -> None:
+        state = self.view.state.view
+        self.k.setVisible(state.colour == "cluster")
+        index = self.color.findData(COLUMN + state.colour_column if state.colour == "column" else state.colour)
+        if index >= 0 and index != self.color.currentIndex():
+            self.color.blockSignals(True)
+            self.color.setCurrentIndex(index)
+            self.color.blockSignals(False)
 
 
 class Scatter3D(gl.GLViewWidget):
@@ -347,6 +419,7 @@ class Scatter3D(gl.GLViewWidget):
     def set_metadata(self, metadata) -> None:
         """Metadata columns (explorer.core.io.metadata.Metadata, or None) to colour and label by."""
         self.metadata = metadata
+        self.toolbar.show_columns(metadata)
         self._follow_label_column()
         if self.state.view.colour == "column":
             self._recolour()
@@ -809,7 +882,7 @@ class Scatter3D(gl.GLViewWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.overlay.setGeometry(self.rect())
-        self.toolbar.setGeometry(0, 0, self.width(), self.toolbar.sizeHint().height())
+        self.toolbar.setGeometry(0, 0, self.width(), self.toolbar.arrange(self.width()))
         self.toolbar.raise_()
 
     # -- mouse: orbit, hover, click, select ------------------------------------------------
