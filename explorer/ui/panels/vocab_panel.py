@@ -44,6 +44,7 @@ SOURCE_FORMATS = (
 )
 MAX_TOKENIZE_PIECES = 200
 MAX_COMPLETIONS = 200  # the metadata value box offers a text column's most frequent values
+LIVE_COUNT_ROWS = 200_000  # up to this many tokens the matches are counted as the user types
 
 
 class VocabTableModel(QAbstractTableModel):
@@ -367,7 +368,7 @@ class VocabPanel(QWidget):
         bind(self.filter_value, self.explore, "filter_value", on_error=report)
         self.explore.events.filter_column.connect(lambda _name: self._filter_column_changed())
         self.explore.events.filter_value.connect(lambda _value: self._count_matching())
-        self.filter_value.textChanged.connect(lambda _text: self._count_matching())
+        self.filter_value.textChanged.connect(self._value_typed)
         self.select_matching.clicked.connect(self.select_matching_tokens)
 
     def _bind_settings(self) -> None:
@@ -637,6 +638,11 @@ class VocabPanel(QWidget):
         from explorer.core.io.metadata import matching_ids
 
         return matching_ids(self.workspace.metadata, self.explore.filter_column, value)
+
+    def _value_typed(self, _text: str) -> None:
+        metadata = self.workspace.metadata
+        if metadata is not None and len(metadata) <= LIVE_COUNT_ROWS:  # else counted once the edit ends
+            self._count_matching()
 
     def _count_matching(self) -> None:
         """How many tokens the value typed so far matches (before Select matching)."""
