@@ -564,7 +564,8 @@ class Scatter2D(pg.PlotWidget):
         transform = self.label_item.deviceTransform(self.viewportTransform()) if self.label_item.scene() else None
         if transform is None:
             return []
-        return [(self.label_item.captions[k][2], box) for k, box in self.label_item.layout_captions(transform)]
+        self.label_item.layout(transform)  # captions go around the emphasised labels
+        return [(self.label_item.captions[k][2], box) for k, box in self.label_item.placed_captions]
 
     def label_boxes(self) -> list[tuple[int, QRectF]]:
         """(token id, box in view pixels) of each label shown, as the next paint places them."""

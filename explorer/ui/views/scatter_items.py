@@ -398,8 +398,9 @@ class LabelsItem(_ViewRectItem):
             self._sizes[key] = (metrics.horizontalAdvance(text) + 2, metrics.height(), metrics.ascent())
         return self._sizes[key]
 
-    def layout_captions(self, transform) -> list[tuple[int, QRectF]]:
-        """Place the group captions (centred on their centres) with this data -> device transform."""
+    def layout_captions(self, transform, obstacles: np.ndarray | None = None) -> list[tuple[int, QRectF]]:
+        """Place the group captions (centred on their centres) with this data -> device transform,
+        clear of `obstacles` (x0, y0, x1, y1 boxes)."""
         if not self.captions or transform is None:
             return []
         view = transform.mapRect(self.view_rect()) if self.getViewBox() is not None else None
@@ -409,19 +410,12 @@ class LabelsItem(_ViewRectItem):
         sizes = np.array([self._size(text, "caption")[:2] for _, _, text in self.captions]).reshape(-1, 2)
         ay = ay + sizes[:, 1] / 2  # place_labels' first spot is above the anchor: centre it on it
         bounds = None if view is None else (view.left(), view.top(), view.right(), view.bottom())
-        placed = place_labels(np.column_stack([ax, ay]), sizes, gap=0.0, bounds=bounds)
+        placed = place_labels(np.column_stack([ax, ay]), sizes, gap=0.0, bounds=bounds, obstacles=obstacles)
         return [(k, QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])) for k, b in placed]
 
-    def layout(self, transform) -> list[tuple[int, QRectF]]:
-        """Place labels for the candidates with this data -> device transform (around the
-        group captions, which are placed first)."""
-        self.placed_captions = self.layout_captions(transform)
-        ids = [i for i in self.candidates if 0 <= i < len(self.xy)]
-        if not ids or transform is None:
+    def _place(self, ids: list[int], transform, view, obstacles: np.ndarray) -> list[tuple[int, QRectF]]:
+        if not ids:
             return []
-        obstacles = np.array([(b.left(), b.top(), b.right(), b.bottom()) for _, b in self.placed_captions],
-                             np.float64).reshape(-1, 4)
-        view = transform.mapRect(self.view_rect()) if self.getViewBox() is not None else None
         sel = np.asarray(ids, dtype=np.int64)
         pts = self.xy[sel].astype(np.float64)
         ax = transform.m11() * pts[:, 0] + transform.m21() * pts[:, 1] + transform.m31()
@@ -434,6 +428,21 @@ class LabelsItem(_ViewRectItem):
         bounds = None if view is None else (view.left(), view.top(), view.right(), view.bottom())
         placed = place_labels(np.column_stack([ax, ay]), sizes, gap=self.gap, bounds=bounds, obstacles=obstacles)
         return [(int(sel[k]), QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])) for k, b in placed]
+
+    def layout(self, transform) -> list[tuple[int, QRectF]]:
+        """Place labels for the candidates with this data -> device transform: the emphasised
+        ones (current, neighbours, selection, search hits) first, then the group captions around
+        them, then the other labels around both; whatever finds no free spot is not drawn."""
+        if transform is None:
+            self.placed_captions = []
+            return []
+        view = transform.mapRect(self.view_rect()) if self.getViewBox() is not None else None
+        ids = [i for i in self.candidates if 0 <= i < len(self.xy)]
+        strong = self._place([i for i in ids if i in self.strong], transform, view, np.zeros((0, 4)))
+        taken = [b for _, b in strong]
+        self.placed_captions = self.layout_captions(transform, _boxes(taken))
+        taken += [b for _, b in self.placed_captions]
+        return strong + self._place([i for i in ids if i not in self.strong], transform, view, _boxes(taken))
 
     def _image(self, text: str, bold, ratio: float) -> QImage:
         """The label pre-rendered with its halo: drawing it is one image blit."""
@@ -482,6 +491,10 @@ class LabelsItem(_ViewRectItem):
                 p.fillPath(path, self.foreground)
             else:
                 p.drawImage(QPointF(box.left() - 2, box.top() - 2), self._image(text, bold, ratio))
+
+
+def _boxes(rects: list[QRectF]) -> np.ndarray:
+    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in rects], np.float64).reshape(-1, 4)
 
 
 class TrailsItem(_ViewRectItem):
