@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from explorer.core.view import pick3d
 from tests.journeys.conftest import menu_action
 from tests.journeys.test_pretrained_table import ROWS, open_minilm, type_into
+from tests.ui.test_scatter3d import _share_gl_contexts  # noqa: F401 (at import: pyqtgraph's shaders serve every window)
 
 pytestmark = pytest.mark.gl
 
