@@ -19,6 +19,8 @@ MAX_DRAWN_NEIGHBOURS = 15  # more lines than this from one point read as a hedge
 LIVE_MS = 400  # live training recomputes the neighbours and fidelity at most this often
 FIDELITY_K = 10
 LONG_FIDELITY_ROWS = 20_000  # more projected rows: measured with a progress bar and Cancel
+ALL_FIDELITY_ROWS = 50_000  # up to this many projected rows each is measured (and coloured) ...
+FIDELITY_SAMPLE = 5_000  # ... past it a seeded sample of this many (the others grey), as the CLI does
 
 
 def drawn_neighbours(weights: np.ndarray, token_id: int, k: int, metric: str) -> list[int]:
@@ -30,7 +32,10 @@ def drawn_neighbours(weights: np.ndarray, token_id: int, k: int, metric: str) ->
 def _measure(weights, projection, progress=None, should_cancel=None):
     from explorer.core.analysis.fidelity import knn_preserved
 
-    return knn_preserved(weights, projection, k=FIDELITY_K, progress=progress, should_cancel=should_cancel)
+    # Each measured row is compared with every projected row in the full space: quadratic.
+    rows = None if len(projection.row_ids) <= ALL_FIDELITY_ROWS else FIDELITY_SAMPLE
+    return knn_preserved(weights, projection, k=FIDELITY_K, max_rows=rows, progress=progress,
+                         should_cancel=should_cancel)
 
 
 def fidelity_caption(fidelity) -> str:

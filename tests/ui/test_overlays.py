@@ -1,5 +1,7 @@
 """The plot overlays' controller (explorer.ui.overlays): what it computes, when, and on which matrix."""
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from explorer.core.analysis.neighbors import neighbors_of
@@ -77,3 +79,18 @@ def test_metadata_reaches_the_view(window):
     assert window.scatter2d.toolbar.color.findText("Column: kind") >= 0
     window.workspace.set_metadata(None)
     assert window.scatter2d.metadata is None and window.scatter2d.toolbar.color.findText("Column: kind") < 0
+
+
+def test_a_big_projection_is_measured_on_a_stated_sample(monkeypatch):
+    from explorer.core.analysis.fidelity import Fidelity
+
+    from explorer.core.analysis import fidelity as module
+
+    asked = []
+    monkeypatch.setattr(module, "knn_preserved", lambda *a, max_rows=None, **k: asked.append(max_rows))
+    small, big = SimpleNamespace(row_ids=np.arange(1000)), SimpleNamespace(row_ids=np.arange(60_000))
+    overlays._measure(None, small)
+    overlays._measure(None, big)
+    assert asked == [None, overlays.FIDELITY_SAMPLE]
+    sampled = Fidelity(np.zeros(3, np.float32), 0.4321, 5000, True, 10)
+    assert overlays.fidelity_caption(sampled) == "10-NN preserved: mean 0.43 over a sample of 5,000 rows"
