@@ -118,6 +118,10 @@ def test_legend_and_statement_are_painted(view):
     view.set_statement("t-SNE 3D of a random sample of 50 of 500 tokens")
     bottom = (10, view.height() - 28, 200, 20)
     assert dark_pixels(view.grab_image(), bottom) > 10
+    above = (10, view.height() - 52, 200, 20)
+    before = dark_pixels(view.grab_image(), above)
+    view.set_label_note("Labels: 60 whole words from the top of the table")
+    assert dark_pixels(view.grab_image(), above) > before + 10  # the note, over the statement
 
 
 def test_auto_rotate_orbits_the_camera(view, qtbot):

@@ -267,6 +267,7 @@ class Scatter3D(gl.GLViewWidget):
         self.metadata = None  # explorer.core.io.metadata.Metadata, or None
         self._label_texts: list[str] | None = None  # per token, by state.view.label_column; None: the tokens
         self.statement = ""
+        self.label_note = ""  # which tokens carry labels unasked, e.g. "Labels: the 60 most frequent tokens"
         self.search_hits = np.zeros(0, np.int64)
         self.search_text = ""  # the search whose hits are shown
         self._search_regex = False
@@ -556,6 +557,11 @@ class Scatter3D(gl.GLViewWidget):
     def set_statement(self, text: str) -> None:
         """What the view shows (method, sample), drawn in the corner and in exports."""
         self.statement = text
+        self.update()
+
+    def set_label_note(self, text: str) -> None:
+        """What the unasked labels are, drawn above the statement (and so in exports); "" hides it."""
+        self.label_note = text
         self.update()
 
     # -- labels, as 2D labels them ------------------------------------------------------
@@ -1038,19 +1044,23 @@ class Scatter3D(gl.GLViewWidget):
             painter.drawText(QRectF(box.left() + 26, y, width - 28, line), Qt.AlignVCenter | Qt.AlignLeft, name)
 
     def _paint_statement(self, painter: QPainter) -> None:
-        text = self.statement + (" · auto-rotate on" if self.auto_rotating else "")
-        if not text:
-            return
+        """The statement in the bottom-left corner, the label note above it."""
         font = self._font(self.theme.font_size - 1)
         painter.setFont(font)
         metrics = QFontMetricsF(font)
-        rect = QRectF(10, self.height() - metrics.height() - 14, metrics.horizontalAdvance(text) + 14,
-                      metrics.height() + 6)
-        painter.setPen(QPen(QColor(200, 200, 200)))
-        painter.setBrush(QColor(*self.theme.legend_background))
-        painter.drawRoundedRect(rect, 3, 3)
-        painter.setPen(QPen(QColor(self.theme.foreground)))
-        painter.drawText(rect, Qt.AlignCenter, text)
+        bottom = self.height() - 8
+        for text in (self.statement + (" · auto-rotate on" if self.auto_rotating else ""), self.label_note):
+            if not text:
+                continue
+            text = metrics.elidedText(text, Qt.ElideRight, max(self.width() - 34, 40))
+            rect = QRectF(10, bottom - metrics.height() - 6, metrics.horizontalAdvance(text) + 14,
+                          metrics.height() + 6)
+            painter.setPen(QPen(QColor(200, 200, 200)))
+            painter.setBrush(QColor(*self.theme.legend_background))
+            painter.drawRoundedRect(rect, 3, 3)
+            painter.setPen(QPen(QColor(self.theme.foreground)))
+            painter.drawText(rect, Qt.AlignCenter, text)
+            bottom = rect.top() - 4
 
 
 def _fit_length(values: np.ndarray, n: int, numeric: bool) -> np.ndarray:
