@@ -283,5 +283,9 @@ def test_live_training_keeps_semantic_axes_recomputed_on_each_frame():
         d = w[[1, 2]].mean(0) - w[3]
         np.testing.assert_allclose(frame.coords[:, 0], w @ d / np.linalg.norm(d), rtol=1e-4, atol=1e-4)
     assert shown[-1].projection.axis_titles == ("t3 → t1, t2", "t5 → /^t4\\d$/ (10 tokens)")
+    replayed = track(shown[-1].snapshot.weights, settings, shown[-2].projection, converge=True, tokens=tokens)
+    np.testing.assert_array_equal(replayed.coords, shown[-1].projection.coords)  # a replay shows the same
     with pytest.raises(ExplorerError, match="need the vocabulary's tokens"):
         list(frames(_drift(steps=2), settings, None, OpenGate(), Timeline()))
+    with pytest.raises(ExplorerError, match="a live basis is PCA, SVD or semantic axes, not tsne"):
+        track(shown[0].snapshot.weights, ProjectionSettings("tsne"), None)

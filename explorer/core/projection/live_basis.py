@@ -228,13 +228,17 @@ def _step(x: np.ndarray, q: np.ndarray, k: int, centre: bool, reference: np.ndar
 
 
 def track(weights: np.ndarray, settings: ProjectionSettings, previous: Projection | None, *,
-          converge: bool = False) -> Projection:
+          converge: bool = False, tokens=None) -> Projection:
     """This frame's Projection, its PCA/SVD basis moved on from `previous`'s (see the module).
 
-    Without a compatible previous basis, a fresh fit (whose axes later frames follow)."""
+    Without a compatible previous basis, a fresh fit (whose axes later frames follow).
+    Semantic axes have no basis to follow: they are recomputed on this frame's matrix, their
+    ends found in `tokens`."""
     settings = settings.copy().validate()
+    if settings.method == "axes":
+        return project(weights, settings, previous, tokens=tokens)
     if settings.method not in ("pca", "svd"):
-        raise ExplorerError(f"a live basis is PCA or SVD, not {settings.method}")
+        raise ExplorerError(f"a live basis is PCA, SVD or semantic axes, not {settings.method}")
     weights = np.asarray(weights)
     if weights.ndim != 2 or weights.shape[0] < 2:
         raise ExplorerError(f"cannot project a matrix of shape {weights.shape}: it needs at least 2 rows")

@@ -33,7 +33,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.evaluate import isotropy
 from explorer.core.analysis.stability import StabilityTracker
 from explorer.core.projection.live_basis import track
-from explorer.core.projection.project import Projection, ProjectionSettings, project
+from explorer.core.projection.project import Projection, ProjectionSettings
 from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
 from explorer.core.training.config import TrainConfig
 from explorer.core.training.snapshot import Snapshot
@@ -137,15 +137,6 @@ def live_settings(settings: ProjectionSettings) -> ProjectionSettings:
     return settings if settings.method in LIVE_METHODS else replace(settings, method="pca")
 
 
-def live_projection(weights: np.ndarray, settings: ProjectionSettings, previous: Projection | None, *,
-                    converge: bool = False, tokens=None) -> Projection:
-    """One drawn frame's projection: semantic axes afresh (their ends' rows move with the
-    matrix), PCA/SVD with a basis that follows it (`live_basis.track`)."""
-    if settings.method == "axes":
-        return project(weights, settings, previous, tokens=tokens)
-    return track(weights, settings, previous, converge=converge)
-
-
 def frames(snapshots, settings: ProjectionSettings, previous: Projection | None, gate: FrameGate,
            timeline: Timeline, pace: float = 0.0, *, tokens=None):
     """Generator: turn any iterable of `Snapshot`s into `Frame`s; returns the last drawn
@@ -193,7 +184,7 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
         frame = Frame("training", snap.progress, snap)
         last = snap.progress >= 1.0
         if gate.take() or last:
-            projection = live_projection(snap.weights, settings, projection, converge=last, tokens=tokens)
+            projection = track(snap.weights, settings, projection, converge=last, tokens=tokens)
             frame.coords, frame.explained = projection.full_coords(), projection.explained
             frame.projection = projection
             if tracker is None or tracker.n_tokens != len(snap.weights):
