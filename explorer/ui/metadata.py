@@ -15,14 +15,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from explorer.core import ExplorerError
+from explorer.core.io.metadata import read_metadata
 
 FILE_FILTER = "Metadata tables (*.tsv *.csv *.txt *.tab);;All files (*)"
-
-
-def _read(path: Path, vocab, progress=None, should_cancel=None):
-    from explorer.core.io.metadata import read_metadata
-
-    return read_metadata(path, vocab)
 
 
 class MetadataController(QObject):
@@ -69,7 +64,7 @@ class MetadataController(QObject):
             controller.message.emit(f"Loaded metadata: {metadata.summary()}")
             self.loaded.emit(metadata)
 
-        handle, _worker = controller.run_long(_read, path, vocab, description=f"Reading {path.name}",
+        handle, _worker = controller.run_long(read_metadata, path, vocab, description=f"Reading {path.name}",
                                               on_result=done, on_error=self._failed)
         return handle
 

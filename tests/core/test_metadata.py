@@ -186,3 +186,14 @@ def test_rows_may_name_tokens_as_the_window_shows_them(tmp_path):
     vocab = Shown(["\u0120the", "\u0120dog", "x"])
     meta = read_metadata(write(tmp_path, "m.tsv", "token\tpos\n_dog\tnoun\n\u0120the\tdet\n"), vocab)
     assert list(meta.values("pos")) == ["det", "noun", ""] and meta.missing == 1
+
+
+def test_progress_and_cancel(tmp_path, vocab):
+    from explorer.core import Cancelled
+
+    path = write(tmp_path, "m.tsv", "token\tpos\n" + "".join(f"{t}\tx\n" for t in TOKENS))
+    seen = []
+    read_metadata(path, vocab, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    with pytest.raises(Cancelled):
+        read_metadata(path, vocab, should_cancel=lambda: True)

@@ -32,10 +32,18 @@ def write_metadata(path, tokens) -> None:
 
 
 def load_metadata(window, qtbot, monkeypatch, path) -> None:
-    """File ▸ Load metadata…, the file dialog answering with `path`."""
+    """File ▸ Load metadata…, the file dialog answering with `path`; waits for the read's outcome
+    (other jobs, such as the matrix statistics, may finish meanwhile)."""
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
-    with qtbot.waitSignal(window.controller.long_job_finished, timeout=30000):
+    outcomes = []
+    window.metadata.loaded.connect(outcomes.append)
+    window.metadata.load_failed.connect(outcomes.append)
+    try:
         menu_action(window, "File", "Load metadata").trigger()
+        qtbot.waitUntil(lambda: bool(outcomes), timeout=30000)
+    finally:
+        window.metadata.loaded.disconnect(outcomes.append)
+        window.metadata.load_failed.disconnect(outcomes.append)
 
 
 def test_metadata_columns_load_filter_save_and_refuse_a_bad_file(window, qtbot, tmp_path, shared_data,

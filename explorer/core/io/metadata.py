@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.core import ExplorerError
+from explorer.core import Cancelled, ExplorerError
 
 KEY_COLUMNS = ("token", "word", "label")  # a header column naming the token of each row
 ONE_COLUMN_NAME = "label"  # the Projector's name for the single column of a headerless file
@@ -137,10 +137,18 @@ def _rows(text: str, delimiter: str, path: Path) -> tuple[list[list[str]], list[
     return rows, starts
 
 
-def read_metadata(path, vocab) -> Metadata:
+def read_metadata(path, vocab, *, progress=None, should_cancel=None) -> Metadata:
     """Read a metadata TSV/CSV for `vocab` (an explorer Vocabulary, or any sequence of tokens).
 
-    Every problem is an ExplorerError naming the file (and the line, where there is one)."""
+    Every problem is an ExplorerError naming the file (and the line, where there is one).
+    `progress` / `should_cancel`: the long-job hooks (checked between the stages of the read)."""
+
+    def stage(fraction: float) -> None:
+        if should_cancel is not None and should_cancel():
+            raise Cancelled()
+        if progress is not None:
+            progress(fraction)
+
     path = Path(path)
     tokens = list(getattr(vocab, "tokens", vocab))
     try:
@@ -155,11 +163,13 @@ def read_metadata(path, vocab) -> Metadata:
         raise ExplorerError("a folder, not a metadata file", path) from None
     except OSError as exc:
         raise ExplorerError(f"cannot read it ({exc.strerror or exc})", path) from None
+    stage(0.2)
     text = _decode(data, path)
     if not text.strip():
         raise ExplorerError("the file is empty: a metadata table has one line per token", path)
     first_line = text.split("\n", 1)[0]
     rows, lines = _rows(text, _delimiter(path, first_line), path)
+    stage(0.5)
     width = len(rows[0])
     if width == 1:
         if any(len(row) != 1 for row in rows):  # only a CSV's quoting can make this
@@ -180,6 +190,7 @@ def read_metadata(path, vocab) -> Metadata:
     key = next((j for j, name in enumerate(header) if name.lower() in KEY_COLUMNS), None)
     fields_by_column = list(zip(*body)) if body else [()] * width
     ids, aligned_by, missing, extra = _alignment(body, key, header, vocab, tokens, path)
+    stage(0.7)
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
         if j == key and (aligned_by or _same_tokens(fields_by_column[j], tokens)):
@@ -192,6 +203,7 @@ def read_metadata(path, vocab) -> Metadata:
                     placed[token_id] = values[row]
             values = placed
         columns[name] = column_from_strings(values)
+        stage(0.7 + 0.3 * (j + 1) / width)
     return Metadata(columns, str(path), aligned_by, missing, extra)
 
 
