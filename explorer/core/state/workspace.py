@@ -65,7 +65,7 @@ class Workspace:
         if weights is not None and weights.shape[0] != len(vocab):
             raise ValueError(f"matrix has {weights.shape[0]} rows for {len(vocab)} tokens")
         self.state.explore.update(selection=(), current=None)  # IDs of the old vocabulary
-        from_session = vars(vocab).pop(SESSION_METADATA, NOT_FROM_SESSION)
+        from_session = getattr(vocab, "__dict__", {}).pop(SESSION_METADATA, NOT_FROM_SESSION)
         if metadata is None and from_session is not NOT_FROM_SESSION:
             metadata = from_session  # a session's vocabulary comes with the metadata saved with it
         if metadata is not None:
