@@ -41,7 +41,12 @@ def _measure(weights, projection, progress=None, should_cancel=None):
 def fidelity_caption(fidelity) -> str:
     """e.g. "10-NN preserved: mean 0.43 over 30,522 rows" (the colour bar's caption)."""
     over = f"a sample of {fidelity.rows:,} rows" if fidelity.sampled else f"{fidelity.rows:,} rows"
-    return f"{fidelity.k}-NN preserved: mean {fidelity.mean:.2f} over {over}"
+    return f"{fidelity.k}-NN preserved: mean {mean_text(fidelity.mean)} over {over}"
+
+
+def mean_text(mean: float) -> str:
+    """Two decimals, or two significant digits below 0.1 (a 2D map of 30k rows keeps ~0.004)."""
+    return f"{mean:.2f}" if mean >= 0.1 else f"{mean:.2g}"
 
 
 class PlotOverlays(QObject):

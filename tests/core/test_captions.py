@@ -54,3 +54,12 @@ def test_past_max_points_a_sample_stands_for_each_group_but_the_most_frequent_ar
     assert by_group[1].text == "t7" and by_group[0].text == "t8"
     assert by_group[0].size == by_group[1].size == 2500
     assert abs(by_group[1].x - 10) < 0.5
+
+
+def test_whole_words_name_a_group_before_pieces_and_specials():
+    xy = np.array([[0, 0], [0.1, 0], [0.2, 0], [3, 0]], np.float32)
+    tokens = ["##ing", "[unused3]", "kingdom", "crown"]
+    preferred = np.array([False, False, True, True])
+    caption = group_captions(np.zeros(4, np.int64), xy, tokens, None, per_group=2, preferred=preferred)[0]
+    assert caption.text == "kingdom · crown"
+    assert group_captions(np.zeros(4, np.int64), xy, tokens, None, per_group=2)[0].text == "[unused3] · kingdom"

@@ -15,6 +15,9 @@ def test_density_peaks_where_the_points_crowd():
     # the smoothed grid keeps (about) every point and its edges are empty: the lines close
     assert abs(d.grid.sum() - 5500) < 5
     assert d.grid[0].max() < d.levels[0] and d.grid[:, -1].max() < d.levels[0]
+    # the outer line encloses 90% of the points, the inner one 25%: both around the big crowd
+    assert d.grid[d.grid >= d.levels[0]].sum() >= 0.9 * d.grid.sum() - 1
+    assert 0.25 * d.grid.sum() - 1 <= d.grid[d.grid >= d.levels[-1]].sum() < 0.5 * d.grid.sum()
 
 
 def test_density_skips_rows_outside_a_sample_and_degenerate_input():

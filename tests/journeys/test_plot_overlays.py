@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from explorer.core.analysis.neighbors import neighbors_of
 from explorer.core.view.labels import boxes_overlap
+from explorer.ui.overlays import mean_text
 
 from .conftest import cut_off_controls
 
@@ -73,6 +74,6 @@ def test_neighbours_density_captions_and_fidelity_on_the_plot(window, qtbot):
     qtbot.waitUntil(lambda: scatter.colour_bar_caption.startswith("10-NN preserved: mean"), timeout=60000)
     fidelity = window.overlays.fidelity
     n = len(window.workspace.vocab)
-    assert scatter.colour_bar_caption == f"10-NN preserved: mean {fidelity.mean:.2f} over {n:,} rows"
+    assert scatter.colour_bar_caption == f"10-NN preserved: mean {mean_text(fidelity.mean)} over {n:,} rows"
     assert scatter.legend.bar is not None and scatter.legend.isVisible()
     assert cut_off_controls(window) == []

@@ -55,7 +55,7 @@ def test_fidelity_is_measured_when_chosen_and_a_failure_is_said(window, qtbot, m
     qtbot.waitUntil(lambda: scatter.colour_bar_caption != "", timeout=30000)
     fidelity = window.overlays.fidelity
     assert np.isfinite(fidelity.per_token).all() and 0 <= fidelity.mean <= 1
-    assert scatter.colour_bar_caption == f"10-NN preserved: mean {fidelity.mean:.2f} over {fidelity.rows:,} rows"
+    assert scatter.colour_bar_caption == f"10-NN preserved: mean {overlays.mean_text(fidelity.mean)} over {fidelity.rows:,} rows"
 
     def broken(*_args, **_kwargs):
         raise ValueError("no neighbours today")
@@ -94,3 +94,7 @@ def test_a_big_projection_is_measured_on_a_stated_sample(monkeypatch):
     assert asked == [None, overlays.FIDELITY_SAMPLE]
     sampled = Fidelity(np.zeros(3, np.float32), 0.4321, 5000, True, 10)
     assert overlays.fidelity_caption(sampled) == "10-NN preserved: mean 0.43 over a sample of 5,000 rows"
+
+
+def test_a_small_mean_keeps_two_significant_digits():
+    assert [overlays.mean_text(m) for m in (0.4321, 0.1, 0.0043, 0.0)] == ["0.43", "0.10", "0.0043", "0"]

@@ -1,7 +1,7 @@
 """Density of the projected points on a grid, for contour lines over the plot (issue #17 §8).
 
 A 2D histogram (np.bincount, linear in the points: 2M points in well under a second) smoothed
-with a gaussian (scipy.ndimage), and iso-levels at shares of its peak. Qt-free: the view draws
+with a gaussian (scipy.ndimage), and iso-levels enclosing shares of the points. Qt-free: the view draws
 the lines (pyqtgraph's isocurve)."""
 
 from __future__ import annotations
@@ -14,8 +14,22 @@ from scipy import ndimage
 GRID = 160  # cells along the longer side
 SIGMA = 2.0  # the least smoothing, in cells (more for few points: Scott's rule)
 MAX_SIGMA = 16.0
-LEVELS = (0.08, 0.2, 0.4, 0.7)  # contour levels, as shares of the peak density
+# Contour levels: the lines that enclose these shares of the points (highest density first),
+# so a dense speck (a table's [unused] rows) does not leave the rest of the map without lines.
+LEVELS = (0.9, 0.7, 0.5, 0.25)
 MAX_POINTS = 250_000  # more points: a seeded sample of this many draws the same lines
+
+
+def enclosing_levels(grid: np.ndarray, shares: tuple[float, ...]) -> tuple[float, ...]:
+    """For each share p, the density above which the cells hold p of the total (ascending,
+    distinct): the line at that level encloses the densest p of the points."""
+    values = np.sort(grid.ravel())[::-1]
+    total = float(values.sum())
+    if total <= 0:
+        return ()
+    mass = np.cumsum(values, dtype=np.float64) / total
+    levels = {float(values[min(int(np.searchsorted(mass, p)), len(values) - 1)]) for p in shares}
+    return tuple(sorted(v for v in levels if v > 0))
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,5 @@ def density_grid(xy: np.ndarray, cells: int = GRID, sigma: float = SIGMA,
     counts = np.bincount(idx[:, 0] * shape[1] + idx[:, 1], minlength=int(shape[0] * shape[1]))
     grid = ndimage.gaussian_filter(counts.reshape(shape).astype(np.float32), sigma, mode="constant")
     grid *= total / len(pts)
-    peak = float(grid.max())
-    levels = tuple(peak * s for s in shares) if peak > 0 else ()
+    levels = enclosing_levels(grid, shares)
     return Density(grid, float(lo[0]), float(lo[1]), float(cell), float(cell), levels, int(total))

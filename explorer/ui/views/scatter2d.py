@@ -29,6 +29,7 @@ from explorer.core.state.app import AppState
 from explorer.core.view.captions import group_captions
 from explorer.core.view.colours import column_colours, gradient_colours, match_tokens, point_colours
 from explorer.core.view.density import density_grid
+from explorer.core.view.labels import whole_word
 from explorer.core.view.picking import points_in_polygon, points_in_rect
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 from explorer.ui.views.scatter_items import (
@@ -77,6 +78,7 @@ class Scatter2D(pg.PlotWidget):
         self._xy = np.zeros((0, 2), dtype=np.float32)
         self._label_ids: list[int] = []
         self._lowered: list[str] | None = None
+        self._whole_words: np.ndarray | None = None
         self.search_hits = np.zeros(0, np.int64)
         self.search_text = ""  # the search whose hits are shown
         self._search_regex = False
@@ -241,6 +243,7 @@ class Scatter2D(pg.PlotWidget):
         """Replace all points: positions (N x 2), tokens and RGBA colours (N x 4)."""
         self.tokens = list(tokens)
         self._lowered = None
+        self._whole_words = None
         self.counts = None if counts is None else np.asarray(counts)
         self._xy = np.ascontiguousarray(xy, dtype=np.float32)
         self.cluster_labels = None
@@ -415,9 +418,15 @@ class Scatter2D(pg.PlotWidget):
                 or len(np.unique(groups[groups >= 0])) < 2:
             self.captions = []
         else:
-            self.captions = group_captions(groups, self._xy, self.tokens, self.counts)
+            self.captions = group_captions(groups, self._xy, self.tokens, self.counts, preferred=self._words())
         self.label_item.captions = [(c.x, c.y, c.text) for c in self.captions]
         self.label_item.update()
+
+    def _words(self) -> np.ndarray:
+        """Which tokens are whole words (captions name those first), computed once per vocabulary."""
+        if self._whole_words is None or len(self._whole_words) != len(self.tokens):
+            self._whole_words = np.fromiter((whole_word(t) for t in self.tokens), bool, len(self.tokens))
+        return self._whole_words
 
     def _update_density(self) -> None:
         """Density contours of the drawn points (state.view.density)."""
