@@ -491,3 +491,22 @@ def test_word2vec_binary_walk_compiled_or_not_reads_the_same(shared_data, tmp_pa
     cut = write(tmp_path, "cut.bin", b"300 7\n" + body[: len(body) // 2], "wb")
     with pytest.raises(ExplorerError, match=r"the file ends inside vector \d+ of 300 that the header promised"):
         load_vectors(cut)
+
+
+@pytest.mark.parametrize("name", ["euclidean_vectors.bin", "lee_fasttext.vec", "test_glove.txt"])
+def test_big_tables_read_into_populated_memory_read_the_same(shared_data, monkeypatch, name):
+    """Tables of POPULATE_MIN_BYTES and more are read into a mapping populated at once: the same matrix."""
+    import explorer.core.io.vectors as vectors
+
+    plain = load_vectors(shared_data / "gensim" / name)
+    monkeypatch.setattr(vectors, "POPULATE_MIN_BYTES", 0)
+    mapped = load_vectors(shared_data / "gensim" / name)
+    assert mapped.vocab.tokens == plain.vocab.tokens
+    np.testing.assert_array_equal(mapped.weights, plain.weights)
+    import mmap
+
+    if hasattr(mmap, "MAP_POPULATE"):  # Linux
+        root = mapped.weights
+        while isinstance(root, np.ndarray):
+            root = root.base
+        assert isinstance(root, memoryview) and isinstance(root.obj, mmap.mmap) and mapped.weights.flags.writeable

@@ -17,6 +17,8 @@ def _scan_rows(buf, row_bytes, max_rows, starts, ends, out_u8, row0, copy):
     length = buf.shape[0]
     pos = 0
     n = 0
+    if copy:  # the payloads are copied by address: never past the end of the output
+        max_rows = min(max_rows, out_u8.shape[0] // max(row_bytes, 1) - row0)
     while n < max_rows:
         p = pos
         while p < length and (buf[p] == 10 or buf[p] == 13):
@@ -29,9 +31,8 @@ def _scan_rows(buf, row_bytes, max_rows, starts, ends, out_u8, row0, copy):
             break
         starts[n] = p
         ends[n] = q
-        if copy:
-            d = (row0 + n) * row_bytes
-            out_u8[d: d + row_bytes] = buf[q + 1: end]
+        if copy:  # memcpy: twice as fast as numba's slice assignment
+            _copy_bytes(out_u8, (row0 + n) * row_bytes, buf, q + 1, row_bytes)
         pos = end
         n += 1
     return n, pos
@@ -75,6 +76,29 @@ def _py_gather_tokens(buf, starts, ends, n, packed):
     return len(joined)
 
 
+def _memcpy_intrinsic():
+    """copy_bytes(dst, dst_start, src, src_start, count): memcpy between two uint8 arrays, for
+    compiled code (an intrinsic, unlike a ctypes call, lets numba cache the kernel on disk)."""
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def copy_bytes(typingctx, dst, dst_start, src, src_start, count):
+        def codegen(context, builder, signature, args):
+            dst_array = context.make_array(signature.args[0])(context, builder, args[0])
+            src_array = context.make_array(signature.args[2])(context, builder, args[2])
+            to = builder.gep(dst_array.data, [args[1]])
+            start = builder.gep(src_array.data, [args[3]])
+            cgutils.raw_memcpy(builder, to, start, args[4], 1)
+            return context.get_dummy_value()
+
+        return types.none(dst, types.intp, src, types.intp, types.intp), codegen
+
+    return copy_bytes
+
+
+_copy_bytes = None  # set by kernels() when numba is there
+
 COMPILE_MIN_ROWS = 300_000  # below this, importing numba and loading the kernels costs more than they save
 _compiled = None
 
@@ -88,6 +112,8 @@ def kernels(rows: int):
         try:
             import numba
 
+            global _copy_bytes
+            _copy_bytes = _memcpy_intrinsic()
             _compiled = (numba.njit(cache=True, nogil=True)(_scan_rows),
                          numba.njit(cache=True, nogil=True)(_gather_tokens))
         except Exception:  # numba missing, or failing to initialise: the same walk in Python
