@@ -172,7 +172,7 @@ def read_metadata(path, vocab, *, progress=None, should_cancel=None) -> Metadata
     stage(0.5)
     width = len(rows[0])
     if width == 1:
-        if any(len(row) != 1 for row in rows):  # only a CSV's quoting can make this
+        if any(len(row) != 1 for row in rows):  # a later line with separators in it
             bad = next(i for i, row in enumerate(rows) if len(row) != 1)
             raise ExplorerError(f"{len(rows[bad])} fields where line 1 has 1", path, line=lines[bad])
         labels = [row[0] if row else "" for row in rows]
