@@ -73,6 +73,8 @@ def test_the_delimiter_is_sniffed_when_the_name_does_not_say(tmp_path, vocab):
     meta = read_metadata(write(tmp_path, "m.txt", "token,n\n" + "".join(f"{t},{i}\n" for i, t in
                                                                       enumerate(TOKENS))), vocab)
     assert meta.names == ["n"]
+    labels = read_metadata(write(tmp_path, "labels.txt", "a, b\nc\nd, e, f\ng\nh\n"), vocab)
+    assert list(labels.values("label")) == ["a, b", "c", "d, e, f", "g", "h"]  # commas in labels: one column
 
 
 def test_our_projector_export_reads_back(tmp_path):

@@ -27,6 +27,7 @@ ONE_COLUMN_NAME = "label"  # the Projector's name for the single column of a hea
 MAX_BYTES = 512 << 20  # metadata is read whole: anything larger is not a metadata table
 TSV_SUFFIXES = (".tsv", ".tab")
 CSV_SUFFIXES = (".csv",)
+SNIFF_LINES = 20  # lines looked at to tell TSV from CSV when the name does not say
 
 
 @dataclass
@@ -108,13 +109,19 @@ def _decode(data: bytes, path: Path) -> str:
     return text
 
 
-def _delimiter(path: Path, first_line: str) -> str:
+def _delimiter(path: Path, text: str) -> str:
+    """Tab or comma: by the name (.tsv, .tab / .csv), else by the first lines: any tab means TSV;
+    the same number of commas on each means CSV; anything else is one column of labels."""
     suffix = path.suffix.lower()
     if suffix in TSV_SUFFIXES:
         return "\t"
     if suffix in CSV_SUFFIXES:
         return ","
-    return "\t" if "\t" in first_line or "," not in first_line else ","
+    head = [line for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES] if line.strip()]
+    if any("\t" in line for line in head):
+        return "\t"
+    commas = {line.count(",") for line in head}
+    return "," if len(commas) == 1 and 0 not in commas else "\t"
 
 
 def _rows(text: str, delimiter: str, path: Path) -> tuple[list[list[str]], list[int]]:
@@ -167,8 +174,7 @@ def read_metadata(path, vocab, *, progress=None, should_cancel=None) -> Metadata
     text = _decode(data, path)
     if not text.strip():
         raise ExplorerError("the file is empty: a metadata table has one line per token", path)
-    first_line = text.split("\n", 1)[0]
-    rows, lines = _rows(text, _delimiter(path, first_line), path)
+    rows, lines = _rows(text, _delimiter(path, text), path)
     stage(0.5)
     width = len(rows[0])
     if width == 1:
