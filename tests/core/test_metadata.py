@@ -97,6 +97,7 @@ def test_our_projector_export_reads_back(tmp_path):
     ("\n\n", "the file is empty", None),
     ("a\nb\n", "2 labels for 5 tokens", None),
     ("id\tpos\n1\ta\n", "1 rows for 5 tokens, and no token column", None),
+    ("".join(f"{t}\tx\n" for t in TOKENS), "starts with a header line: add one", None),
     ("token\tpos\nzebra\ta\n", "none of them names a token", None),
 ])
 def test_bad_files_name_the_file_and_the_line(tmp_path, vocab, text, needle, line):

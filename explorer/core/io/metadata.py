@@ -268,9 +268,11 @@ def _alignment(body, key, header, vocab, tokens, path):
                                 f"token of the vocabulary in its {header[key]!r} column", path)
         return ids, header[key], int((~taken).sum()), extra
     if len(body) != len(tokens):
+        hint = " (a file of several columns starts with a header line: add one)" \
+            if len(body) + 1 == len(tokens) else ""
         raise ExplorerError(
             f"{len(body):,} rows for {len(tokens):,} tokens, and no token column ("
-            + ", ".join(KEY_COLUMNS) + ") to match them by: the rows must be one per token, in ID order",
+            + ", ".join(KEY_COLUMNS) + ") to match them by: the rows must be one per token, in ID order" + hint,
             path)
     return None, "", 0, 0
 
