@@ -395,3 +395,13 @@ def test_a_very_tall_matrix_fits_its_axes_on_a_stated_sample(monkeypatch):
     np.testing.assert_allclose(result.basis.mean, x.mean(axis=0), atol=1e-5)
     small = project(x[:3000], ProjectionSettings("pca"))
     assert small.basis.fitted_rows is None and "fitted on" not in small.statement
+
+
+def test_interim_layouts_of_a_warm_start_do_not_jump_from_the_previous_frame():
+    x, _ = clusters(seed=2)
+    settings = ProjectionSettings("tsne", perplexity=20)
+    frame = project(x, settings)
+    interim = []
+    nxt = project(x * 1.001, settings, frame, on_layout=interim.append)
+    assert nxt.warm_started and interim and interim[0].steps == 150
+    assert _moves(frame.coords, interim[0].coords) < 0.05  # aligned to the frame on screen
