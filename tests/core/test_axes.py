@@ -134,3 +134,10 @@ def test_minilm_puts_queen_and_actress_on_the_woman_side(minilm):
     assert x[i["queen"]] > x[i["king"]] and x[i["actress"]] > x[i["actor"]]
     assert x[i["she"]] > x[i["he"]] and x[i["girl"]] > x[i["boy"]]
     assert len(result.coords) == len(tokens) == 30522
+
+
+def test_a_regex_end_may_hold_a_hyphen():
+    axis = parse_axis("/^e-/-letter", TOKENS)
+    assert list(axis.positive.ids) == [6] and list(axis.negative.ids) == [7]
+    axis = parse_axis("letter-/^e-m/", TOKENS)
+    assert list(axis.positive.ids) == [7] and list(axis.negative.ids) == [6]
