@@ -510,3 +510,18 @@ def test_big_tables_read_into_populated_memory_read_the_same(shared_data, monkey
         while isinstance(root, np.ndarray):
             root = root.base
         assert isinstance(root, memoryview) and isinstance(root.obj, mmap.mmap) and mapped.weights.flags.writeable
+
+
+def test_word2vec_binary_rejects_nan_and_inf_rows_but_not_big_finite_ones(tmp_path):
+    m = np.ones((6, 3), np.float32)
+    m[1, 2] = np.nan
+    m[4, 0] = -np.inf
+    m[2] = [3e38, 3e38, -1]  # finite, though its sum overflows
+    body = b"".join(f"w{i} ".encode() + m[i].tobytes() + b"\n" for i in range(6))
+    path = write(tmp_path, "m.bin", b"6 3\n" + body, "wb")
+    with pytest.raises(ExplorerError, match=r"NaN or infinite values in 2 vector\(s\): numbers 2, 5") as info:
+        load_vectors(path)
+    assert str(path) in str(info.value)
+    m[1, 2] = m[4, 0] = 0
+    body = b"".join(f"w{i} ".encode() + m[i].tobytes() + b"\n" for i in range(6))
+    np.testing.assert_array_equal(load_vectors(write(tmp_path, "ok.bin", b"6 3\n" + body, "wb")).weights, m)
