@@ -295,7 +295,7 @@ def record_session(session_path, out, *, fmt: str | None = None, fps: float = DE
     epochs = train.get("epochs") if isinstance(train.get("epochs"), int) else None
     plan = plan_recording(session.snapshots, recording_settings(state), session.projection, epochs=epochs,
                           trail_ids=[index[t] for t in trails], fit_on=fit_on, between=between,
-                          view_range=view_range)
+                          view_range=view_range, tokens=vocab.tokens)
     view = state.get("view") or {}
     explore = state.get("explore") or {}
     theme_name = theme or view.get("theme") or "light"
@@ -326,14 +326,14 @@ def window_run(window) -> dict:
     settings = run.settings if run.settings is not None else live_settings(window.state.projection.copy())
     epochs = run.config.epochs if run.config is not None else window.state.train.epochs
     return {"snapshots": snapshots, "settings": settings, "epochs": epochs,
-            "trail_ids": list(window.state.explore.selection)[:12]}
+            "trail_ids": list(window.state.explore.selection)[:12], "tokens": window.workspace.vocab.tokens}
 
 
 def window_plan(window, **options) -> RecordingPlan:
     """A plan of the window's run (`options`: plan_recording's fit_on, between, view_range, trail_ids)."""
     run = window_run(window)
     return plan_recording(run["snapshots"], run["settings"], epochs=run["epochs"],
-                          trail_ids=options.pop("trail_ids", run["trail_ids"]), **options)
+                          trail_ids=options.pop("trail_ids", run["trail_ids"]), tokens=run["tokens"], **options)
 
 
 class RecordingDialog(QDialog):
@@ -438,7 +438,7 @@ class RecordingDialog(QDialog):
             plan = plan_recording(run["snapshots"], run["settings"], epochs=run["epochs"],
                                   trail_ids=run["trail_ids"] if self.trails_box.isChecked() else [],
                                   fit_on=self.basis_box.currentData(), between=self.between_box.value(),
-                                  view_range=self.range_box.currentData())
+                                  view_range=self.range_box.currentData(), tokens=run["tokens"])
             window = self.window_
             scatter = window.scatter2d
             renderer = FrameRenderer(

@@ -233,3 +233,20 @@ def test_a_fixed_range_holds_every_snapshot_in_one_view():
     assert follow.frame(0).x_range[1] - follow.frame(0).x_range[0] < 0.5 * (x1 - x0)  # follow zooms in at first
     with pytest.raises(ExplorerError, match="'follow' or 'fixed'"):
         plan_recording(snaps, view_range="zoom")
+
+
+def test_a_semantic_axes_view_is_recorded_on_its_axes_recomputed_per_snapshot():
+    snaps = _run()
+    tokens = [f"t{i}" for i in range(40)]
+    settings = ProjectionSettings(method="axes", x_axis="t1-t2", y_axis="t3-t4")
+    plan = plan_recording(snaps, settings, fit_on="last", tokens=tokens)
+    assert plan.live and plan.settings.method == "axes"  # no basis to fix: recomputed per snapshot
+    for k, snap in enumerate(snaps):
+        expected = project(snap.weights, settings, tokens=tokens)
+        np.testing.assert_allclose(plan.coords(k), expected.full_coords(), rtol=1e-5, atol=1e-6)
+    assert plan.axis_titles() == tuple(expected.axis_titles[:2])
+    # From a session's saved state, the axes are kept too.
+    saved = recording_settings({"projection": {"method": "axes", "x_axis": "t1-t2", "y_axis": "t3-t4"}})
+    assert (saved.method, saved.x_axis, saved.y_axis) == ("axes", "t1-t2", "t3-t4")
+    # Without the vocabulary there are no ends to find: PCA, as for t-SNE views.
+    assert plan_recording(snaps, settings).settings.method == "pca"

@@ -99,6 +99,7 @@ class RecordingPlan:
     fit_on: str = "live"  # "live": tracked along the timeline; "last" / "first": one fixed basis
     between: int = 1
     view_range: str = "follow"
+    tokens: Sequence[str] | None = None  # the vocabulary: semantic axes find their ends in it
     _coords: dict = field(default_factory=dict, repr=False)
     _tracked: list = field(default_factory=list, repr=False)
     _ranges: list = field(default_factory=list, repr=False)
@@ -167,7 +168,8 @@ class RecordingPlan:
             previous = self._tracked[-1] if self._tracked else None
             # The last snapshot's basis is converged, as the window replays it (sessions keep
             # no progress: "last" is its place in the timeline).
-            self._tracked.append(track(snap.weights, self.settings, previous, converge=j == last))
+            self._tracked.append(track(snap.weights, self.settings, previous, converge=j == last,
+                                       tokens=self.tokens))
         return self._tracked[k]
 
     def axis_titles(self, k: int = -1) -> tuple[str, str]:
@@ -257,12 +259,13 @@ class RecordingPlan:
 
 
 def recording_settings(state: dict | None) -> ProjectionSettings:
-    """The session's projection settings as replay uses them: PCA/SVD in 2D (t-SNE/UMAP
-    views replay, and record, through PCA, as live frames are drawn)."""
+    """The session's projection settings as replay uses them: PCA/SVD or semantic axes in 2D
+    (t-SNE/UMAP views replay, and record, through PCA, as live frames are drawn)."""
     saved = dict((state or {}).get("projection") or {})
-    known = {name: saved[name] for name in ("method", "sphereize", "sample", "seed") if name in saved}
+    known = {name: saved[name] for name in ("method", "sphereize", "sample", "seed", "x_axis", "y_axis",
+                                             "axis_metric", "rows") if name in saved}
     settings = ProjectionSettings(**known) if known else ProjectionSettings()
-    if settings.method not in ("pca", "svd"):
+    if settings.method not in ("pca", "svd", "axes"):
         settings.method = "pca"
     settings.dims = 2
     return settings.validate()
@@ -271,11 +274,13 @@ def recording_settings(state: dict | None) -> ProjectionSettings:
 def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings | None = None,
                    basis: Projection | None = None, *, epochs: int | None = None,
                    trail_ids: Sequence[int] = (), fit_on: str = "live", between: int = 1,
-                   view_range: str = "follow") -> RecordingPlan:
+                   view_range: str = "follow", tokens: Sequence[str] | None = None) -> RecordingPlan:
     """A plan for `snapshots` (oldest first), checked; nothing is projected yet. `fit_on`:
     "live" tracks the basis along the timeline as the window replays it (`basis` is then
     unused); "last" / "first" keep one basis for every frame: `basis` (the window's, a
-    session's) when it fits these rows and settings, else one fitted once on that snapshot."""
+    session's) when it fits these rows and settings, else one fitted once on that snapshot.
+    Semantic axes (with `tokens`) are recomputed on every snapshot, as the window shows them:
+    they have no basis to keep fixed."""
     snapshots = list(snapshots)
     if len(snapshots) < 1:
         raise ExplorerError("this session has no training timeline to record: train first "
@@ -288,7 +293,10 @@ def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings |
         raise ExplorerError(f"frames per snapshot is a whole number from 1 to 100, not {between!r}")
     settings = (settings or ProjectionSettings()).copy()
     settings.dims = 2
-    if settings.method not in ("pca", "svd"):
+    if settings.method == "axes" and tokens is not None:
+        fit_on = "live"
+        settings.z_axis = ""
+    elif settings.method not in ("pca", "svd"):
         settings.method = "pca"  # t-SNE/UMAP views replay through PCA, as live frames are drawn
     n = snapshots[0].weights.shape[0]
     for s in snapshots:
@@ -300,4 +308,4 @@ def plan_recording(snapshots: Sequence[Snapshot], settings: ProjectionSettings |
         raise ExplorerError(f"trail token ID {bad[0]} is outside the vocabulary (0 to {n - 1})")
     return RecordingPlan(snapshots, settings, basis if fit_on != "live" else None, epochs=epochs,
                          trail_ids=[int(i) for i in trail_ids], fit_on=fit_on, between=between,
-                         view_range=view_range)
+                         view_range=view_range, tokens=None if tokens is None else list(tokens))
