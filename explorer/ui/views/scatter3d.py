@@ -280,6 +280,8 @@ class Scatter3D(gl.GLViewWidget):
         self._drag: list[QPointF] | None = None  # the selection outline being drawn, in pixels
         self._drag_additive = False
         self._screen: tuple[tuple, pick3d.ScreenPoints] | None = None  # (camera key, projection)
+        self._label_layout: tuple[tuple, list] | None = None  # (what it was laid out for, label boxes)
+        self._moves = 0  # counts changes of the positions or label texts: a layout is for one of them
         self.setMouseTracking(True)  # hover without a button held
         self.setBackgroundColor(QColor(theme.background))
         self.setCameraPosition(distance=3.4, elevation=22, azimuth=40)
@@ -512,6 +514,7 @@ class Scatter3D(gl.GLViewWidget):
         self._ids = ids
         self._xyz = shown.astype(np.float32)
         self._screen = None
+        self._moves += 1
         if changed:
             self._emphasis_rows = self._rows(self._emphasised_ids())
             self._faded = self._faded_rows()
@@ -575,6 +578,7 @@ class Scatter3D(gl.GLViewWidget):
             values = _fit_length(metadata.values(name), len(self.tokens), numeric)
             self._label_texts = [token if (not np.isfinite(v) if numeric else v == "") else
                                  (f"{v:.4g}" if numeric else str(v)) for token, v in zip(self.tokens, values)]
+        self._moves += 1
         self.update()
 
     def label_text(self, token_id: int) -> str:
@@ -611,6 +615,15 @@ class Scatter3D(gl.GLViewWidget):
     def label_boxes(self) -> list[tuple[int, QRectF, bool]]:
         """(token id, box in widget pixels, bold) of each label, as the next paint draws them."""
         candidates, strong = self._label_candidates()
+        top = self.toolbar.height() if self.toolbar.isVisible() else 0
+        key = (self._camera_key(), self._moves, tuple(candidates), tuple(sorted(strong)), self.theme.label_size, top)
+        if self._label_layout is not None and self._label_layout[0] == key:
+            return self._label_layout[1]  # a repaint with nothing moved (a tooltip, a legend)
+        boxes = self._layout_labels(candidates, strong, top)
+        self._label_layout = (key, boxes)
+        return boxes
+
+    def _layout_labels(self, candidates: list[int], strong: set[int], top: int) -> list[tuple[int, QRectF, bool]]:
         rows = self._rows(candidates, keep=True)
         shown = [(token_id, row) for token_id, row in zip(candidates, rows) if row >= 0]
         if not shown:
@@ -626,7 +639,6 @@ class Scatter3D(gl.GLViewWidget):
             anchors.append(screen.xy[row])
             sizes.append((rect.width() + 6, rect.height() + 2))
             keep.append(token_id)
-        top = self.toolbar.height() if self.toolbar.isVisible() else 0
         placed = place_labels(np.array(anchors).reshape(-1, 2), np.array(sizes).reshape(-1, 2),
                               bounds=(0, top, self.width(), self.height()))
         return [(keep[i], QRectF(x0, y0, x1 - x0, y1 - y0), keep[i] in strong) for i, (x0, y0, x1, y1) in placed]
