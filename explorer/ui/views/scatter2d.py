@@ -121,8 +121,8 @@ class Scatter2D(pg.PlotWidget):
         self.label_item.setZValue(10)
         self.neighbours_item = NeighboursItem(theme.foreground)
         self.neighbours_item.setZValue(4)  # over the points, under the labels
-        self.contours = ContoursItem(theme.foreground)
-        self.contours.setZValue(-1)  # behind the points
+        self.contours = ContoursItem(theme.foreground, theme.background)
+        self.contours.setZValue(2)  # over the points (a dense cloud hides lines behind it), under the labels
         self.addItem(self.points)
         for item in (self.trails, self.label_item, self.neighbours_item, self.contours):  # not data bounds
             self.addItem(item, ignoreBounds=True)
@@ -894,7 +894,7 @@ class Scatter2D(pg.PlotWidget):
         self.set_title(self.title_text)  # the new theme's size and colour, not the last one's
         self.trails.foreground = QColor(theme.foreground)
         self.neighbours_item.foreground = QColor(theme.foreground)
-        self.contours.foreground = QColor(theme.foreground)
+        self.contours.foreground, self.contours.background = QColor(theme.foreground), QColor(theme.background)
         self.contours.update()
         self.neighbours_item.update()
         labels.caption_font.setPointSize(theme.label_size + 2)

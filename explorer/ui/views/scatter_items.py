@@ -8,7 +8,7 @@
 - LabelsItem places text labels in pixel space and drops those that would overlap.
 - TrailsItem draws the paths of selected tokens over training snapshots.
 - NeighboursItem draws lines from the current token to its nearest neighbours, and rings.
-- ContoursItem draws density iso-lines behind the points.
+- ContoursItem draws density iso-lines over the points, with a halo.
 - SelectViewBox adds rectangle and lasso selection to pyqtgraph's ViewBox.
 """
 
@@ -587,9 +587,10 @@ class NeighboursItem(_ViewRectItem):
 class ContoursItem(pg.GraphicsObject):
     """Density iso-lines (explorer.core.view.density), in data coordinates with a cosmetic pen."""
 
-    def __init__(self, foreground: str) -> None:
+    def __init__(self, foreground: str, background: str) -> None:
         super().__init__()
         self.foreground = QColor(foreground)
+        self.background = QColor(background)
         self.paths: list[QPainterPath] = []
         self._rect = QRectF()
 
@@ -624,11 +625,14 @@ class ContoursItem(pg.GraphicsObject):
         p.setRenderHint(QPainter.Antialiasing, True)
         for k, path in enumerate(self.paths):
             colour = QColor(self.foreground)
-            colour.setAlphaF(0.3 + 0.5 * k / max(len(self.paths) - 1, 1))  # denser: darker
-            pen = QPen(colour, 1.2)
-            pen.setCosmetic(True)
-            p.setPen(pen)
-            p.drawPath(path)
+            colour.setAlphaF(0.45 + 0.45 * k / max(len(self.paths) - 1, 1))  # denser: stronger
+            halo = QColor(self.background)
+            halo.setAlphaF(0.6)
+            for c, width in ((halo, 3.2), (colour, 1.3)):  # a halo keeps the line readable over points
+                pen = QPen(c, width)
+                pen.setCosmetic(True)
+                p.setPen(pen)
+                p.drawPath(path)
 
 
 class SelectViewBox(pg.ViewBox):
