@@ -58,3 +58,24 @@ def test_the_filter_boxes_are_bound_to_the_state_and_select_the_matching_tokens(
     panel.filter_column.setCurrentIndex(panel.filter_column.findText("first"))  # the user picks a column
     assert panel.explore.filter_column == "first"
     assert "d" in panel.filter_value.completer().model().stringList()  # the column's values are offered
+
+
+def test_the_table_shows_and_sorts_by_the_metadata_columns(panel):
+    vocab = panel.workspace.vocab
+    metadata = metadata_for(vocab)
+    panel.workspace.set_metadata(metadata)
+    model = panel.model
+    assert [model.headerData(c, Qt.Horizontal) for c in range(model.columnCount())] == \
+        ["ID", "Token", "Count", "first", "length"]
+    dog = model.row_of(vocab.id_of("dog"))
+    assert model.data(model.index(dog, 3)) == "d" and model.data(model.index(dog, 4)) == "3"
+    assert model.data(model.index(model.row_of(0), 4)) == ""  # missing
+    panel.table.sortByColumn(4, Qt.DescendingOrder)
+    longest = max(len(t) for t in vocab.tokens[1:])
+    assert model.data(model.index(0, 4)) == str(longest)
+    assert model.data(model.index(model.rowCount() - 1, 4)) == ""  # missing values last, either way
+    panel.table.sortByColumn(4, Qt.AscendingOrder)
+    assert model.data(model.index(model.rowCount() - 1, 4)) == ""
+    assert model.data(model.index(0, 4)) == str(min(len(t) for t in vocab.tokens[1:]))
+    panel.workspace.set_vocab(type(vocab)(["x", "y"]))  # another vocabulary: its columns go
+    assert model.columnCount() == 3 and model.sort_column == 0

@@ -48,7 +48,8 @@ LIVE_COUNT_ROWS = 200_000  # up to this many tokens the matches are counted as t
 
 
 class VocabTableModel(QAbstractTableModel):
-    """Reads straight from the Vocabulary through `rows` (row -> token ID), a numpy array.
+    """Reads straight from the Vocabulary through `rows` (row -> token ID), a numpy array,
+    with one more column per metadata column (`set_metadata`).
 
     Sorting and filtering reorder that array with numpy instead of asking Qt to call
     back into Python per row and per comparison (minutes at 50,257 rows), so the
@@ -64,12 +65,33 @@ class VocabTableModel(QAbstractTableModel):
         self.filter_text = ""
         self._sorted_cache: dict[int, np.ndarray] = {}
         self._row_of: np.ndarray | None = None
+        self.metadata = None  # explorer.core.io.metadata.Metadata shown after Count, or None
         self.rows = np.arange(len(vocab))
+
+    def set_metadata(self, metadata) -> None:
+        self.beginResetModel()
+        self.metadata = metadata if metadata is not None and len(metadata) == len(self.vocab) else None
+        self._sorted_cache = {c: rows for c, rows in self._sorted_cache.items() if c < len(self.HEADERS)}
+        if self.sort_column >= self.columnCount():
+            self.sort_column, self.sort_order = 0, Qt.AscendingOrder
+        self._update_rows()
+        self.endResetModel()
+
+    def metadata_column(self, column: int) -> str | None:
+        """The metadata column shown in table column `column`, or None for ID, Token, Count."""
+        extra = column - len(self.HEADERS)
+        if self.metadata is None or not 0 <= extra < len(self.metadata.names):
+            return None
+        return self.metadata.names[extra]
 
     def set_vocab(self, vocab: Vocabulary) -> None:
         self.beginResetModel()
         self.vocab = vocab
         self._sorted_cache = {}
+        if self.metadata is not None and len(self.metadata) != len(vocab):
+            self.metadata = None  # the old vocabulary's (the workspace's metadata_changed follows)
+        if self.sort_column >= self.columnCount():
+            self.sort_column, self.sort_order = 0, Qt.AscendingOrder
         self._update_rows()
         self.endResetModel()
 
@@ -93,7 +115,14 @@ class VocabTableModel(QAbstractTableModel):
         cached = self._sorted_cache.get(column)
         if cached is None:
             n = len(self.vocab)
-            if column == 1:
+            name = self.metadata_column(column)
+            if name is not None:
+                values = self.metadata.values(name)
+                if self.metadata.is_numeric(name):  # NaN (missing) last
+                    cached = np.argsort(values, kind="stable")
+                else:
+                    cached = np.array(sorted(range(n), key=lambda i: (values[i].lower(), values[i])), dtype=np.int64)
+            elif column == 1:
                 shown = self.vocab.display_tokens
                 cached = np.array(sorted(range(n), key=lambda i: (shown[i].lower(), shown[i])), dtype=np.int64)
             elif column == 2 and self.vocab.counts is not None:
@@ -107,6 +136,12 @@ class VocabTableModel(QAbstractTableModel):
         rows = self._ascending(self.sort_column)
         if self.sort_order == Qt.DescendingOrder:
             rows = rows[::-1]
+        name = self.metadata_column(self.sort_column)
+        if name is not None:  # tokens without a value last, in either order
+            values = self.metadata.values(name)
+            missing = np.isnan(values[rows]) if self.metadata.is_numeric(name) else \
+                np.fromiter((not values[i] for i in rows.tolist()), bool, len(rows))
+            rows = np.concatenate([rows[~missing], rows[missing]])
         if self.filter_text:
             rows = rows[self._matches(self.filter_text)[rows]]
         self.rows = np.ascontiguousarray(rows)
@@ -153,15 +188,20 @@ class VocabTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
+        if parent.isValid():
+            return 0
+        return len(self.HEADERS) + (0 if self.metadata is None else len(self.metadata.names))
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.HEADERS[section]
+            return self.HEADERS[section] if section < len(self.HEADERS) else self.metadata_column(section)
         return None
 
     def data(self, index, role=Qt.DisplayRole):
         token_id, col = int(self.rows[index.row()]), index.column()
+        name = self.metadata_column(col)
+        if name is not None:
+            return self._metadata_value(name, token_id, role)
         if role == Qt.ToolTipRole and col == 1:
             raw, shown = self.vocab.tokens[token_id], self.vocab.display_tokens[token_id]
             return f"raw token: {raw!r}" if raw != shown else None
@@ -177,6 +217,17 @@ class VocabTableModel(QAbstractTableModel):
         if count is None:
             return "" if role == Qt.DisplayRole else -1
         return f"{count:,}" if role == Qt.DisplayRole else count
+
+    def _metadata_value(self, name: str, token_id: int, role):
+        from explorer.core.io.export import metadata_field
+
+        numeric = self.metadata.is_numeric(name)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignRight | Qt.AlignVCenter) if numeric else None
+        if role not in (Qt.DisplayRole, Qt.UserRole):
+            return None
+        value = self.metadata.values(name)[token_id]
+        return metadata_field(value) if role == Qt.DisplayRole else (float(value) if numeric else value)
 
 
 class TokenFilter(QSortFilterProxyModel):
@@ -596,6 +647,12 @@ class VocabPanel(QWidget):
 
     # -- metadata -------------------------------------------------------------------
     def _metadata_changed(self, metadata) -> None:
+        self.model.set_metadata(metadata)
+        metrics = self.table.fontMetrics()
+        for name in [] if metadata is None else metadata.names:  # room for the name, not every value
+            column = self.model.columnCount() - len(metadata.names) + metadata.names.index(name)
+            self.table.setColumnWidth(column, max(48, metrics.horizontalAdvance(name) + 28))
+        self._update_matches()
         shown = metadata is not None
         for widget in (self.filter_row, self.select_matching, self.filter_info):
             widget.setVisible(shown)
