@@ -141,3 +141,19 @@ def test_the_toolbar_offers_fidelity_columns_layers_and_label_by(scatter):
     assert scatter.state.view.density is True and scatter.contours.line_count > 0
     scatter.state.view.neighbours = False
     assert not toolbar.layer_actions["neighbours"].isChecked()
+
+
+def test_tooltip_and_exports_carry_the_overlays(scatter, tmp_path):
+    scatter.set_metadata(Metadata(columns={"pos": np.array(["noun", ""] * 100, dtype=object),
+                                           "score": np.arange(200, dtype=np.float64)}))
+    scatter.set_fidelity(np.full(200, 0.3, np.float32), "10-NN preserved: mean 0.30 over 200 rows")
+    assert scatter.tip(0).endswith("pos: noun\nscore: 0\nneighbours kept 30%")
+    assert "pos: —" in scatter.tip(1)
+    scatter.state.view.update(colour="cluster", density=True)
+    scatter.set_clusters(np.arange(200) % 4)
+    scatter.state.explore.current = 0
+    scatter.set_neighbours(0, [1, 2, 3])
+    svg, png = scatter.export(tmp_path / "plot.svg"), scatter.export(tmp_path / "plot.png")
+    assert svg.stat().st_size > 1000 and "<path" in svg.read_text()
+    from PySide6.QtGui import QImage
+    assert not QImage(str(png)).isNull()

@@ -42,6 +42,7 @@ MAX_HIT_LABELS = 150
 MAX_SELECTION_LABELS = 150
 RANGE_WRITE_MS = 100  # panning and zooming write state.view.range2d at most this often
 OVERLAY_MS = 250  # moving points (live training) recompute captions and contours at most this often
+TIP_COLUMNS = 6  # metadata columns shown in a point's tooltip
 FIDELITY_RANGE = (0.0, 1.0)  # the share of neighbours kept: its colour bar always spans 0..1
 
 
@@ -731,6 +732,15 @@ class Scatter2D(pg.PlotWidget):
         text = f"{self.tokens[i]}\nID {i}"
         if self.counts is not None:
             text += f"\ncount {int(self.counts[i]):,}"
+        if self.metadata is not None:  # its metadata, the first few columns
+            for name in self.metadata.names[:TIP_COLUMNS]:
+                values = self.metadata.values(name)
+                value = values[i] if i < len(values) else ""
+                if self.metadata.is_numeric(name):
+                    value = f"{value:.4g}" if np.isfinite(value) else ""
+                text += f"\n{name}: {value or '—'}"
+        if self.fidelity is not None and i < len(self.fidelity) and np.isfinite(self.fidelity[i]):
+            text += f"\nneighbours kept {self.fidelity[i]:.0%}"
         return text
 
     def _mouse_moved(self, scene_pos) -> None:
