@@ -157,3 +157,13 @@ def test_tooltip_and_exports_carry_the_overlays(scatter, tmp_path):
     assert svg.stat().st_size > 1000 and "<path" in svg.read_text()
     from PySide6.QtGui import QImage
     assert not QImage(str(png)).isNull()
+
+
+def test_a_categorical_column_gets_a_caption_per_value_but_none_for_other(scatter):
+    from explorer.core.view.colours import MAX_GROUPS
+
+    values = np.array([f"v{i % (MAX_GROUPS + 3)}" for i in range(200)], dtype=object)
+    scatter.set_metadata(Metadata(columns={"kind": values}))
+    scatter.state.view.update(colour="column", colour_column="kind")
+    assert scatter.legend_entries[MAX_GROUPS][0].startswith("other (")
+    assert len(scatter.captions) == MAX_GROUPS

@@ -27,7 +27,7 @@ from explorer.core import ExplorerError
 from explorer.core.analysis.clusters import kmeans
 from explorer.core.state.app import AppState
 from explorer.core.view.captions import group_captions
-from explorer.core.view.colours import column_colours, gradient_colours, match_tokens, point_colours
+from explorer.core.view.colours import MAX_GROUPS, column_colours, gradient_colours, match_tokens, point_colours
 from explorer.core.view.density import density_grid
 from explorer.core.view.labels import whole_word
 from explorer.core.view.picking import points_in_polygon, points_in_rect
@@ -364,7 +364,8 @@ class Scatter2D(pg.PlotWidget):
             self._set_colors(colours, bar=(f"{name}: {measured:,} of {n:,} rows", lo, hi))
             return
         colours, legend, groups = column_colours(values, palette=PALETTE, neutral=NEUTRAL)
-        self._set_colors(colours, legend, groups=groups)
+        # "other" mixes the rarer values: no caption speaks for it
+        self._set_colors(colours, legend, groups=np.where(groups >= MAX_GROUPS, -1, groups))
 
     def _set_colors(self, colors: np.ndarray, legend=(), bar=None, groups=None) -> None:
         """Draw these colours, with a legend, or a colour bar (caption, low, high) for a
