@@ -3,7 +3,12 @@ writes their results into the workspace and its state. Panels call it; views lis
 
 The projection follows `state.projection`: any change of a setting re-projects the current
 matrix (one request per turn of the event loop, the latest winning), and each result is
-written to `state.fit`."""
+written to `state.fit`.
+
+t-SNE/UMAP are drawn as they go: their interim layouts (handed over by the worker, at most
+~8 a second) are drawn and stated ("… (iteration 120 of 750)") without becoming
+`state.fit.projection`, which changes only with the final layout; a cancelled or failed run
+puts the picture it replaced back, and a newer request's arrival drops the older one's."""
 
 from __future__ import annotations
 
@@ -31,15 +36,32 @@ def _initialize(config: InitConfig, vocab_size: int, padding_idx: int | None) ->
     return initialize(config, vocab_size, padding_idx)
 
 
-def _project(weights: np.ndarray, settings, previous, refit: bool = False, progress=None, should_cancel=None):
+def _project(weights: np.ndarray, settings, previous, refit: bool = False, progress=None, should_cancel=None,
+             tokens=None, on_layout=None):
     from explorer.core.projection.project import project
 
-    return project(weights, settings, previous, refit=refit, progress=progress, should_cancel=should_cancel)
+    return project(weights, settings, previous, refit=refit, progress=progress, should_cancel=should_cancel,
+                   tokens=tokens, on_layout=on_layout)
+
+
+def isolation_rows(weights: np.ndarray, selection, k: int, metric: str = "cosine") -> tuple:
+    """The selected rows and each one's `k` nearest neighbours in the full space (run in a worker)."""
+    from explorer.core.analysis.neighbors import NeighborIndex
+
+    rows = {int(i) for i in selection}
+    if k > 0:
+        index = NeighborIndex(weights, codes=False)  # exact scores: a few queries need no codes
+        for token_id in list(rows):
+            rows.update(int(i) for i, _ in index.neighbors_of(token_id, k, metric))
+    return tuple(sorted(rows))
 
 
 class Controller(QObject):
     projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
     projected = Signal(object)  # the explorer.core.projection.project.Projection just shown
+    interim_shown = Signal(object)  # an interim t-SNE/UMAP Projection just drawn
+    projection_failed = Signal(str)  # a projection the settings asked for could not be made
+    _layout_arrived = Signal(object, int)  # (interim Projection, request number), from a worker
     live_frame = Signal(object)  # a drawn live training Frame (after the view drew it)
     error = Signal(str)
     message = Signal(str)
@@ -58,6 +80,12 @@ class Controller(QObject):
         self._projected_weights = None
         self._replays = 0  # timeline snapshots shown at the user's request (see show_replay)
         self._stopped = False  # the window closed
+        self._requests = 0  # numbers each projection request: interim layouts name theirs
+        self._ended = 0  # the newest request whose job has ended: its layouts come too late
+        self._interim_of = 0  # the request whose interim layout is drawn now
+        self.interim = None  # the interim Projection drawn now (None: the one shown is final)
+        # A signal emitted in the worker reaches this GUI-thread object queued, in order.
+        self._layout_arrived.connect(self._draw_interim)
         # State changes made together (a tour step, a session) make one projection.
         self._reproject_soon = QTimer(self, singleShot=True, interval=0)
         self._reproject_soon.timeout.connect(self.reproject)
@@ -71,6 +99,12 @@ class Controller(QObject):
     def projection(self):
         """The Projection shown (its basis/layout keep frames stable), or None."""
         return self.state.fit.projection
+
+    @property
+    def drawn(self):
+        """The Projection whose coordinates the views draw: an interim layout while a
+        t-SNE/UMAP runs, else the one shown."""
+        return self.interim if self.interim is not None else self.projection
 
     def _settings_changed(self, name: str, value) -> None:
         settings = self.state.projection
@@ -172,6 +206,8 @@ class Controller(QObject):
     def _request(self, weights, settings, previous, refit: bool) -> None:
         shown_before = self.projection
         replays = self._replays
+        self._requests += 1
+        number = self._requests
 
         def shown(result) -> None:
             if weights is not self.workspace.weights:
@@ -187,14 +223,53 @@ class Controller(QObject):
                 result.basis is not None and result.basis is shown_before.basis))
             self._show(result, weights, fresh=not kept)
 
-        if settings.method in SLOW_METHODS:  # long: progress bar and Cancel
-            description, start = f"{METHOD_LABELS[settings.method]} projection", self.run_long
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, ExplorerError):  # e.g. an axis end not in the vocabulary
+                self.projection_failed.emit(str(exc))
+                self.message.emit(str(exc))
+            else:
+                self._report(exc)
+
+        kwargs = {"tokens": self.workspace.vocab.tokens}
+        if settings.method in SLOW_METHODS:  # long: progress bar and Cancel, drawn as it goes
+            description = f"{METHOD_LABELS[settings.method]} projection"
+            kwargs["on_layout"] = lambda interim: self._layout_arrived.emit(interim, number)
+
+            def start(fn, *args, on_finished=None, **options):
+                def finished() -> None:
+                    self._layouts_ended(number)
+                    if on_finished is not None:
+                        on_finished()
+                return self.run_long(fn, *args, on_finished=finished, **options)
         else:
             description, start = "projecting", None
         self.projections.request(_project, weights, settings.copy(), previous, refit, on_result=shown,
-                                 on_error=self._report, description=description, start=start)
+                                 on_error=failed, description=description, start=start, **kwargs)
+
+    def _draw_interim(self, projection, number: int) -> None:
+        # Dropped when stale: a newer request is waiting or runs, or this one has ended.
+        if number != self._requests or number <= self._ended or self._stopped:
+            return
+        if projection.n_total != len(self.workspace.vocab):
+            return
+        self.interim, self._interim_of = projection, number
+        self.coords = projection.full_coords()
+        self.projection_ready.emit(self.coords, np.zeros(projection.dims))
+        self.interim_shown.emit(projection)
+
+    def _layouts_ended(self, number: int) -> None:
+        self._ended = max(self._ended, number)
+        if self.interim is not None and self._interim_of == number:
+            # Cancelled or failed before its final layout: the picture it replaced comes back.
+            self.interim = None
+            previous = self.projection
+            if previous is not None and previous.n_total == len(self.workspace.vocab):
+                self.coords = previous.full_coords()
+                explained = previous.explained if previous.explained is not None else np.zeros(previous.dims)
+                self.projection_ready.emit(self.coords, explained)
 
     def _show(self, result, weights: np.ndarray, fresh: bool) -> None:
+        self.interim = None
         if fresh:
             self._refit_pending = False
         self.coords = result.full_coords()
@@ -220,6 +295,7 @@ class Controller(QObject):
         if projection.settings == self.state.projection:
             self.state.fit.projection = projection
         if draw:
+            self.interim = None
             self.coords = projection.full_coords()
             explained = projection.explained if projection.explained is not None else np.zeros(projection.dims)
             self.projection_ready.emit(self.coords, explained)

@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self._shown_titles: tuple | None = None  # (axis titles, statement, theme) on the 2D view now
 
         self._reframe_next = False  # the next projection shown is framed to fit
-        self._shown_kind: tuple | None = None  # (method, sample size, sphereize) on the 2D view
+        self._shown_kind: tuple | None = None  # (method, sample size, sphereize, isolated rows) on 2D
         self._label_choice: tuple | None = None  # (vocabulary, LabelChoice) labelled unasked
         self._clusters: tuple | None = None  # (weights, k, labels) of the last k-means
         self._clusters_waiting: tuple | None = None  # (weights, k, [done callbacks]) while one runs
@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
                                           triggered=lambda on: setattr(self.state.view, "auto_rotate", on))
         view_menu.addAction(self.auto_rotate_action)
         view_menu.addSeparator()
+        view_menu.addAction(self.projection_panel.isolate_action)
+        view_menu.addAction(self.projection_panel.show_all_action)
+        view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         self.presentation.populate_view_menu(view_menu)
@@ -323,7 +326,7 @@ class MainWindow(QMainWindow):
     def _show_projection(self, coords: np.ndarray, explained) -> None:
         """coords: one row per token (NaN rows: not in a sampled projection)."""
         vocab = self.workspace.vocab
-        projection = self.controller.projection
+        projection = self.controller.drawn  # an interim t-SNE/UMAP layout says so in its statement
         colors, legend = category_colors(self.workspace.categories, len(vocab))
         statement = projection.statement if projection is not None else ""
         if self.view_mode == "3d":
@@ -338,8 +341,8 @@ class MainWindow(QMainWindow):
             return
         # Another method or sample is another picture: framed afresh (a zoom into the last one
         # would show next to nothing). Live training and replays keep the view where it is.
-        kind = (projection.method, projection.sample_size, projection.settings.sphereize) \
-            if projection is not None else None
+        kind = (projection.method, projection.sample_size, projection.settings.sphereize,
+                projection.settings.rows) if projection is not None else None
         reframe = (kind != self._shown_kind and self._shown_kind is not None) or self._reframe_next
         self._shown_kind = kind
         self._reframe_next = False
