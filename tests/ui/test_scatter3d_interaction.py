@@ -205,3 +205,12 @@ def test_the_strip_sets_the_colour_mode_and_the_neighbour_lines_in_the_state(vie
     for widget in (bar.search, bar.color, bar.copy, bar.tool_buttons["lasso"]):
         assert widget.width() >= widget.minimumSizeHint().width() and \
             bar.rect().contains(widget.geometry().translated(widget.parentWidget().pos()))
+
+
+def test_presenting_hides_the_strip(view):
+    line_of_points(view)
+    assert view.toolbar.isVisible()
+    view.state.presentation.active = True
+    assert not view.toolbar.isVisible()
+    view.state.presentation.active = False
+    assert view.toolbar.isVisible()

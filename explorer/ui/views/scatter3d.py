@@ -328,8 +328,10 @@ class Scatter3D(gl.GLViewWidget):
         explore.search_regex.connect(lambda _on: self._follow_search())
         explore.selection.connect(lambda _ids: self._selection_changed())
         explore.current.connect(lambda _id: self._refresh_emphasis())
+        self.state.presentation.events.active.connect(self._follow_presenting)
         self._follow_camera(self.state.view.camera3d)
         self._follow_auto_rotate(self.state.view.auto_rotate)
+        self._follow_presenting(self.state.presentation.active)
         self._follow_search()
         self._selection_changed()
 
@@ -615,7 +617,7 @@ class Scatter3D(gl.GLViewWidget):
     def label_boxes(self) -> list[tuple[int, QRectF, bool]]:
         """(token id, box in widget pixels, bold) of each label, as the next paint draws them."""
         candidates, strong = self._label_candidates()
-        top = self.toolbar.height() if self.toolbar.isVisible() else 0
+        top = self.toolbar.height() if not self.toolbar.isHidden() else 0
         key = (self._camera_key(), self._moves, tuple(candidates), tuple(sorted(strong)), self.theme.label_size, top)
         if self._label_layout is not None and self._label_layout[0] == key:
             return self._label_layout[1]  # a repaint with nothing moved (a tooltip, a legend)
@@ -847,6 +849,11 @@ class Scatter3D(gl.GLViewWidget):
             self._store_camera()  # where the rotation left the camera
         self.auto_rotate_changed.emit(on)
 
+    def _follow_presenting(self, on: bool) -> None:
+        """Search and tools are not for an audience: the strip is hidden while presenting (as 2D's)."""
+        self.toolbar.setHidden(bool(on))
+        self.update()
+
     # -- the camera, in state.view.camera3d -------------------------------------------
     def camera(self) -> dict:
         opts = self.opts
@@ -1013,7 +1020,7 @@ class Scatter3D(gl.GLViewWidget):
         metrics = QFontMetricsF(font)
         line = metrics.height() + 2
         width = max(metrics.horizontalAdvance(caption), 160) + 20
-        top = 12 + (self.toolbar.height() if self.toolbar.isVisible() else 0)
+        top = 12 + (self.toolbar.height() if not self.toolbar.isHidden() else 0)
         box = QRectF(self.width() - width - 12, top, width, 2 * line + 26)
         painter.setPen(QPen(QColor(200, 200, 200)))
         painter.setBrush(QColor(*self.theme.legend_background))
@@ -1042,7 +1049,7 @@ class Scatter3D(gl.GLViewWidget):
         metrics = QFontMetricsF(font)
         line = metrics.height() + 4
         width = max(metrics.horizontalAdvance(name) for name, _ in self.legend_entries) + 34
-        top = 12 + (self.toolbar.height() if self.toolbar.isVisible() else 0)  # under the toolbar
+        top = 12 + (self.toolbar.height() if not self.toolbar.isHidden() else 0)  # under the toolbar
         box = QRectF(self.width() - width - 12, top, width, line * len(self.legend_entries) + 10)
         painter.setPen(QPen(QColor(200, 200, 200)))
         painter.setBrush(QColor(*self.theme.legend_background))
