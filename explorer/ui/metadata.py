@@ -31,12 +31,17 @@ class MetadataController(QObject):
         self.load_action = QAction("Load &metadata…", window, triggered=self.load_dialog,
                                    toolTip="A TSV/CSV of token → columns (the Projector's metadata.tsv): "
                                            "colour, label and filter by them")
-        self.clear_action = QAction("Clear metadata", window, enabled=False, triggered=self.clear)
-        self.workspace.events.metadata_changed.connect(lambda metadata: self.clear_action.setEnabled(
-            metadata is not None))
+        self.clear_action = QAction("Clear metadata", window, enabled=self.workspace.metadata is not None,
+                                    triggered=self.clear)
+        event, handler = self.workspace.events.metadata_changed, self._metadata_changed
+        event.connect(handler)
+        self.destroyed.connect(lambda *_: event.disconnect(handler))  # the workspace may outlive the window
         panel = getattr(window, "vocab_panel", None)
         if panel is not None:
             panel.metadata_requested.connect(self.load_dialog)
+
+    def _metadata_changed(self, metadata) -> None:
+        self.clear_action.setEnabled(metadata is not None)
 
     def populate_file_menu(self, menu) -> None:
         """Adds File ▸ Load metadata… and Clear metadata."""
