@@ -98,3 +98,28 @@ def test_a_big_projection_is_measured_on_a_stated_sample(monkeypatch):
 
 def test_a_small_mean_keeps_two_significant_digits():
     assert [overlays.mean_text(m) for m in (0.4321, 0.1, 0.0043, 0.0)] == ["0.43", "0.10", "0.0043", "0"]
+
+
+def test_training_moves_the_contours_captions_and_neighbours_with_the_points(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from explorer.core.view.density import density_grid
+
+    scatter = window.scatter2d
+    window.state.view.update(density=True, colour="category")
+    window.state.explore.current = 3
+    qtbot.waitUntil(lambda: scatter.neighbour_of == 3, timeout=10000)
+    before = scatter.captions[0]
+    window.state.train.epochs = 3
+    window.docks["Training"].raise_()
+    with qtbot.waitSignal(window.train_panel.run.finished, timeout=90000):
+        qtbot.mouseClick(window.train_panel.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.up_to_date, timeout=30000)
+    trained = window.workspace.weights
+    want = drawn_neighbours(trained, 3, window.state.explore.k, window.state.explore.metric)
+    qtbot.waitUntil(lambda: scatter.neighbour_ids.tolist() == want, timeout=10000)
+    qtbot.waitUntil(lambda: not scatter._overlay_timer.isActive(), timeout=5000)
+    expected = density_grid(scatter.xy)
+    assert np.allclose(scatter.density.grid, expected.grid) and scatter.density.x0 == expected.x0
+    moved = next(c for c in scatter.captions if c.group == before.group)
+    assert (moved.x, moved.y) != (before.x, before.y)  # the caption went where its group went
