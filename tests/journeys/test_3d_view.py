@@ -1,7 +1,7 @@
 """Journey: the 3D view is no dead end. On the MiniLM table the user switches to View ▸ 3D
 projection: whole words are labelled, not [unused0]s. They type "king" into the view's search
-box: king is highlighted (ringed, the rest dimmed) and labelled. They click a point: the
-Inspector shows that token. They Shift-drag a box: exactly the points drawn inside are
+box: king is highlighted (ringed, the rest dimmed) and labelled. They hover it (a tooltip) and
+click it, then another point: the Inspector shows each. They Shift-drag a box: exactly the points drawn inside are
 selected, and labelled. Under Xvfb (a GL context); skipped with the reason where none."""
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ def test_hover_click_search_and_box_select_in_3d(window, qtbot):
     assert alpha[king_row] > 0.5 and np.median(alpha) < 0.2
     assert view.toolbar.hits.text().endswith("matches")
 
-    # A click on a point: the Inspector shows it
+    # Hover king: its tooltip; a click on it: the Inspector shows it
+    QTest.mouseMove(view, pixel(view, king))
+    qtbot.waitUntil(lambda: view.hovered == king, timeout=5000)
+    assert view.hover_text.startswith(f"king\nID {king}")
     token = view.point_at(pixel(view, king).x(), pixel(view, king).y())
     QTest.mouseClick(view, Qt.LeftButton, pos=pixel(view, token))
     assert window.state.explore.current == token

@@ -214,3 +214,43 @@ def test_presenting_hides_the_strip(view):
     assert not view.toolbar.isVisible()
     view.state.presentation.active = False
     assert view.toolbar.isVisible()
+
+
+PICK_AT_RATIO_2 = """
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+QApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
+app = QApplication([])
+from explorer.ui.theme import LIGHT
+from explorer.ui.views.scatter3d import Scatter3D
+view = Scatter3D(LIGHT)
+view.resize(500, 400)
+view.show()
+xyz = np.array([[0.3, -0.2, 0.5], [-0.6, 0.4, -0.3], [0.1, 0.7, 0.0]], np.float32)
+view.set_points(xyz, ["a", "b", "c"], np.tile(np.array((214, 39, 40, 255), np.uint8), (3, 1)))
+for _ in range(20):
+    app.processEvents()
+image = view.grabFramebuffer()
+ratio = image.devicePixelRatio()
+for i in range(3):
+    x, y = view.screen_points().xy[i]
+    c = QColor(image.pixel(int(x * ratio), int(y * ratio)))
+    print(ratio, (c.red(), c.green(), c.blue()) == (214, 39, 40), view.point_at(x + 1, y - 1) == i)
+"""
+
+
+def test_the_picker_lands_on_the_drawn_point_at_device_pixel_ratio_2(view):
+    """Mouse positions are logical pixels, the GL framebuffer device pixels: a point is picked
+    where it is drawn on a high-DPI screen too (QT_SCALE_FACTOR=2, in its own process)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, QT_SCALE_FACTOR="2")
+    result = subprocess.run([sys.executable, "-c", PICK_AT_RATIO_2], env=env, capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == ["2.0 True True"] * 3
