@@ -133,7 +133,7 @@ class PlotOverlays(QObject):
         if self.fidelity is not None:
             for view in self._views():
                 setter = getattr(view, "set_fidelity", None)
-                if setter is not None and len(self.fidelity.per_token) == getattr(view, "point_count", -1):
+                if setter is not None and len(self.fidelity.per_token) == len(getattr(view, "tokens", ())):
                     setter(self.fidelity.per_token, fidelity_caption(self.fidelity))
         metadata = self.window.workspace.metadata
         view3d = getattr(self.window, "scatter3d", None)
@@ -177,7 +177,7 @@ class PlotOverlays(QObject):
         self.fidelity, self._fidelity_of, self.error = fidelity, projection, ""
         for view in self._views():
             setter = getattr(view, "set_fidelity", None)
-            if setter is not None and len(fidelity.per_token) == getattr(view, "point_count", -1):
+            if setter is not None and len(fidelity.per_token) == len(getattr(view, "tokens", ())):
                 setter(fidelity.per_token, fidelity_caption(fidelity))
 
     def _failed(self, exc: Exception) -> None:

@@ -18,3 +18,12 @@ def test_the_3d_view_gets_the_neighbours_when_first_shown(window, qtbot):
     assert window.scatter3d.neighbour_ids == wanted
     window.state.explore.current = 11
     qtbot.waitUntil(lambda: window.scatter3d.neighbour_of == 11, timeout=10000)
+
+
+def test_the_3d_view_is_coloured_by_the_fidelity_measured(window, qtbot):
+    _gl_context_or_skip()
+    window.state.view.mode = "3d"
+    qtbot.waitUntil(lambda: window.scatter3d is not None and window.controller.up_to_date, timeout=30000)
+    window.state.view.colour = "fidelity"
+    qtbot.waitUntil(lambda: window.scatter3d.fidelity is not None, timeout=30000)
+    assert window.overlays.fidelity.per_token.tolist() == window.scatter3d.fidelity.tolist()
