@@ -39,17 +39,20 @@ class ScreenPoints:
 
 def project(xyz: np.ndarray, view: np.ndarray, projection: np.ndarray, width: float, height: float) -> ScreenPoints:
     """Project world points (n, 3) to widget pixels of a width x height viewport."""
-    xyz = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
+    xyz = np.asarray(xyz).reshape(-1, 3)
     mvp = np.asarray(projection, np.float64).reshape(4, 4) @ np.asarray(view, np.float64).reshape(4, 4)
-    # x' = M[:, :3] @ xyz + M[:, 3]: no (n, 4) homogeneous copy of a large cloud
-    clip = xyz @ mvp[:, :3].T + mvp[:, 3]
-    w = clip[:, 3]
+    px, py, pz = (xyz[:, k].astype(np.float64) for k in range(3))
+
+    def row(r: int) -> np.ndarray:  # one clip coordinate; a skinny BLAS product is slower than this
+        return px * mvp[r, 0] + py * mvp[r, 1] + pz * mvp[r, 2] + mvp[r, 3]
+
+    w = row(3)
     with np.errstate(all="ignore"):
         front = np.isfinite(w) & (w > 1e-9)
-        safe = np.where(front, w, 1.0)
-        x = (clip[:, 0] / safe + 1.0) * (width / 2.0)
-        y = (1.0 - clip[:, 1] / safe) * (height / 2.0)
-    xy = np.column_stack([x, y])
+        inv = np.where(front, 1.0 / w, 0.0)
+        xy = np.empty((len(xyz), 2))
+        xy[:, 0] = (row(0) * inv + 1.0) * (width / 2.0)
+        xy[:, 1] = (1.0 - row(1) * inv) * (height / 2.0)
     front &= np.isfinite(xy).all(axis=1)
     return ScreenPoints(xy=xy, depth=np.where(front, w, np.inf), front=front)
 
