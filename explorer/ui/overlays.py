@@ -146,7 +146,8 @@ class PlotOverlays(QObject):
         if self.state.view.colour != "fidelity":
             self.fidelity = None  # measured again when the mode is chosen
             return
-        if self._live_weights is not None:  # a live frame: at the throttled pace, the last colours kept
+        interim = getattr(self.state.fit.projection, "interim", False)  # a t-SNE/UMAP layout on its way
+        if self._live_weights is not None or interim:  # at the throttled pace, the last colours kept
             if not self._live_timer.isActive():
                 self._live_timer.start()
             return
@@ -172,8 +173,9 @@ class PlotOverlays(QObject):
                                   on_error=self._failed, description="measuring projection fidelity", start=start)
 
     def _measured(self, projection, fidelity) -> None:
-        if projection is not self.state.fit.projection and self._live_weights is None:
-            return  # another projection is shown now (a live frame's is close enough to draw)
+        moving = self._live_weights is not None or getattr(self.state.fit.projection, "interim", False)
+        if projection is not self.state.fit.projection and not moving:
+            return  # another projection is shown now (a live or interim frame's is close enough to draw)
         self.fidelity, self._fidelity_of, self.error = fidelity, projection, ""
         for view in self._views():
             setter = getattr(view, "set_fidelity", None)
