@@ -254,3 +254,18 @@ def test_the_picker_lands_on_the_drawn_point_at_device_pixel_ratio_2(view):
                             timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == ["2.0 True True"] * 3
+
+
+def test_the_lasso_selects_what_it_surrounds_and_copy_puts_it_on_the_clipboard(view, qtbot):
+    line_of_points(view)
+    view.set_tool("lasso")
+    a, b = pixel_of(view, 0), pixel_of(view, 2)
+    outline = [a + QPoint(-8, -12), b + QPoint(8, -12), b + QPoint(8, 12), a + QPoint(-8, 12)]
+    QTest.mousePress(view, Qt.LeftButton, pos=outline[0])
+    for p in outline[1:]:
+        QTest.mouseMove(view, p)
+    QTest.mouseRelease(view, Qt.LeftButton, pos=outline[-1])
+    assert sorted(view.state.explore.selection) == [0, 1, 2]
+    assert view.copy_selection() == "p0\np1\np2"
+    from PySide6.QtGui import QGuiApplication
+    assert QGuiApplication.clipboard().text() == "p0\np1\np2"
