@@ -13,7 +13,9 @@ orbits or zooms) and auto-rotation (`auto_rotate`); and `state.explore`: the sea
 enlarged and ringed, the rest dimmed), the selection and the current token, all labelled
 as 2D labels them. Hover shows a token's tooltip, a click makes it current, Shift-drag (or
 the Box / Lasso tool) selects the points drawn inside, wherever they lie in depth. Picking is
-explorer.core.view.pick3d (points through the camera to pixels).
+explorer.core.view.pick3d (points through the camera to pixels). A strip over the top (hidden
+while presenting) holds the search box, the colour mode, the neighbour lines and the tools:
+the 2D view's toolbar is not on screen in 3D.
 """
 
 from __future__ import annotations
