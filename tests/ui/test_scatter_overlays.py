@@ -47,6 +47,10 @@ def test_neighbours_are_drawn_labelled_and_counted_off_the_plot(scatter):
     assert scatter.neighbours_item.drawn().tolist() == [1, 3]
     assert scatter.neighbour_note == "1 of 3 neighbours is off the plot"
     assert scatter._note_box.isVisible()
+    xy[0] = np.nan  # the token itself is not on the plot: no lines, and the note says so
+    scatter.set_positions(xy)
+    scatter.set_neighbours(0, [1, 2, 3])
+    assert scatter.neighbours_item.drawn().tolist() == [] and scatter.neighbour_note == "tok0 is off the plot"
     scatter.state.view.neighbours = False  # the Layers toggle
     assert scatter.neighbours_item.drawn().tolist() == [] and scatter.neighbour_note == ""
     scatter.state.view.neighbours = True
