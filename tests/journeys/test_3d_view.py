@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from explorer.core.view import pick3d
-from tests.journeys.conftest import menu_action
+from tests.journeys.conftest import cut_off_controls, menu_action
 from tests.journeys.test_pretrained_table import ROWS, open_minilm, type_into
 from tests.ui.test_scatter3d import _share_gl_contexts  # noqa: F401 (at import: pyqtgraph's shaders serve every window)
 
@@ -64,6 +64,7 @@ def test_hover_click_search_and_box_select_in_3d(window, qtbot):
                     and window.controller.up_to_date and window.controller.jobs.active == 0, timeout=90000)
     view, vocab = window.scatter3d, window.workspace.vocab
     assert window.views.currentWidget() is view and "3D" in view.statement
+    assert cut_off_controls(window) == []  # the 3D strip fits the view at 1280x800
     shown = view.labels
     assert shown and not any(t.startswith(("[", "##")) for t in shown)  # words, not [unused4]
     assert vocab.id_of("the") in view.label_ids
