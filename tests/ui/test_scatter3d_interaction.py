@@ -181,6 +181,8 @@ def test_colours_and_labels_follow_fidelity_and_metadata_columns_as_in_2d(view):
     view.state.view.label_column = "pos"
     view.set_labels([0, 3])
     assert sorted(view.labels) == ["noun", "p3"]  # the value, or the token where it is missing
+    assert view.tip(2) == "p2\nID 2\npos: noun\nscore: 2\nneighbours kept 25%"  # as 2D's tooltip
+    assert view.tip(3).split("\n")[2] == "pos: —"
 
 
 def test_the_strip_sets_the_colour_mode_and_the_neighbour_lines_in_the_state(view):
