@@ -28,10 +28,6 @@ def scatter(qtbot):
     return view
 
 
-def rendered(view):
-    return view.grab().toImage()
-
-
 def test_neighbours_are_drawn_labelled_and_counted_off_the_plot(scatter):
     scatter.state.view.cluster_labels = False  # no captions in the way of the labels
     scatter.state.explore.current = 0
