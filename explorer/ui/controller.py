@@ -89,6 +89,7 @@ class Controller(QObject):
         # State changes made together (a tour step, a session) make one projection.
         self._reproject_soon = QTimer(self, singleShot=True, interval=0)
         self._reproject_soon.timeout.connect(self.reproject)
+        self._long_handles: set = set()  # the long jobs running (closing the window cancels them)
         self.loaders: dict[str, object] = {}  # file kind -> callable(path), filled by panels
         self.state.projection.events.changed.connect(self._settings_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
@@ -305,6 +306,7 @@ class Controller(QObject):
         """Run `fn(*args, progress=..., should_cancel=..., **kwargs)` in a worker, with a
         progress bar and Cancel in the status bar. A cancelled job ends quietly."""
         handle = ProgressHandle(description)
+        self._long_handles.add(handle)
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, Cancelled):
@@ -321,6 +323,7 @@ class Controller(QObject):
         return handle, worker
 
     def _long_finished(self, handle, on_finished) -> None:
+        self._long_handles.discard(handle)
         self.long_job_finished.emit(handle)
         if on_finished is not None:
             on_finished()
@@ -330,6 +333,8 @@ class Controller(QObject):
         self._stopped = True
         self._reproject_soon.stop()
         self.projections.cancel_pending()
+        for handle in list(self._long_handles):  # a t-SNE would run on for a minute unasked
+            handle.cancel()
         self.jobs.stop_all()
 
     # -- files ----------------------------------------------------------------

@@ -265,6 +265,8 @@ class MainWindow(QMainWindow):
         if mode != "3d":
             self.state.view.auto_rotate = False
         self.views.setCurrentWidget(self.scatter3d if mode == "3d" else self.scatter2d)
+        if mode == "3d" and self.state.projection.method == "axes":
+            self.projection_panel.fill_example_axes(3)  # semantic axes in 3D need a z axis too
         self.state.projection.dims = 3 if mode == "3d" else 2
 
     @property

@@ -82,7 +82,8 @@ class TrainingRun(QObject):
         FrameGate and Timeline; pass them on to `explorer.core.training.live.frames`, e.g.
 
             def job(snapshots, settings, previous, gate, timeline):
-                return (yield from frames(snapshots, settings, previous, gate, timeline))
+                return (yield from frames(snapshots, settings, previous, gate, timeline,
+                                          tokens=vocab.tokens))  # semantic axes need them
             run.follow(job, my_snapshots, description="replaying gensim")
 
         `config` is the run's TrainConfig (for "epoch k of n" and the panel; default: the
@@ -130,17 +131,17 @@ class TrainingRun(QObject):
         """A saved run's snapshots: replay shows them again, as it did before saving."""
         self.timeline = Timeline(snapshots=snapshots)
         self.vocab = self.workspace.vocab
-        self.settings = live_settings(self.workspace.state.projection.copy())  # PCA/SVD only
+        self.settings = live_settings(self.workspace.state.projection.copy())  # PCA/SVD or axes
         self.basis = None
         self._replayed = {}
 
     def _view_projection(self):
         """The projection the view shows, when the run's frames can start from its basis."""
         shown = self.workspace.state.fit.projection
-        if shown is None or shown.n_total != len(self.workspace.vocab) or shown.basis is None \
-                or shown.settings != self.settings:
+        if shown is None or shown.n_total != len(self.workspace.vocab) or shown.settings != self.settings:
             return None
-        return shown
+        # Semantic axes have no basis: each frame recomputes them (cheap), from the shown one.
+        return shown if shown.basis is not None or shown.method == "axes" else None
 
     # -- worker callbacks (GUI thread) ------------------------------------------
     def _on_frame(self, frame: Frame) -> None:
@@ -254,5 +255,6 @@ class TrainingRun(QObject):
             previous = shown[-1] if shown else None
             # The last snapshot's basis is converged, as the live run's last frame (sessions
             # keep no progress, so "last" is its place in the timeline).
-            shown.append(track(snap.weights, self.settings, previous, converge=j == last))
+            shown.append(track(snap.weights, self.settings, previous, converge=j == last,
+                               tokens=self.vocab.tokens))
         return shown[index]

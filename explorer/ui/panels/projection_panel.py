@@ -22,6 +22,19 @@ from explorer.core.projection.sampling import suggested_sample
 from explorer.ui.bind import bind
 
 
+EXAMPLE_AXES = (("woman", "man"), ("big", "small"), ("good", "bad"), ("hot", "cold"), ("king", "queen"))
+
+
+def example_axes(tokens, count: int) -> list[str]:
+    """`count` axes "A-B" to start from: the classic pairs the vocabulary holds, else pairs of
+    its first plain-word tokens."""
+    known = set(tokens)
+    axes = [f"{a}-{b}" for a, b in EXAMPLE_AXES if a in known and b in known]
+    words = [t for t in dict.fromkeys(tokens) if t.isalpha()] or list(dict.fromkeys(tokens))
+    pairs = [f"{words[i]}-{words[i + 1]}" for i in range(0, len(words) - 1, 2)]
+    return (axes + pairs)[:count]
+
+
 class ProjectionPanel(QWidget):
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
@@ -120,7 +133,7 @@ class ProjectionPanel(QWidget):
         layout.addStretch(1)
 
         report = controller.error.emit
-        bind(self.method, settings, "method", on_error=report)
+        bind(self.method, settings, "method", from_widget=self._chosen_method, on_error=report)
         bind(self.dims, state.view, "mode", on_error=report)
         bind(self.perplexity, settings, "perplexity", on_error=report)
         bind(self.n_neighbors, settings, "n_neighbors", on_error=report)
@@ -154,9 +167,6 @@ class ProjectionPanel(QWidget):
         self.show_all_button.clicked.connect(self.show_all_action.trigger)
         self.isolate_action.triggered.connect(self.isolate)
         self.show_all_action.triggered.connect(self.show_all)
-        self.isolate_action.changed.connect(lambda: self.isolate_button.setEnabled(self.isolate_action.isEnabled()))
-        self.show_all_action.changed.connect(
-            lambda: self.show_all_button.setEnabled(self.show_all_action.isEnabled()))
         state.explore.events.selection.connect(lambda _s: self._show_isolation())
         settings.events.rows.connect(lambda _rows: self._show_isolation())
         self.isolate_k.valueChanged.connect(lambda _k: self._show_isolation())
@@ -167,6 +177,22 @@ class ProjectionPanel(QWidget):
     # -- settings -------------------------------------------------------------------
     def _sample_figure(self, sample: int | None) -> int:
         return sample if sample is not None else suggested_sample(len(self.workspace.vocab))
+
+    def _chosen_method(self, method: str) -> str:
+        # Semantic axes without ends draw nothing: choosing them fills in example ends from
+        # the vocabulary (the picture comes at once; the user edits the ends).
+        if method == "axes":
+            self.fill_example_axes(self.controller.state.projection.dims)
+        return method
+
+    def fill_example_axes(self, dims: int) -> None:
+        """Give each of the first `dims` axes that has no ends an example (see example_axes)."""
+        settings = self.controller.state.projection
+        names = ("x", "y", "z")[:dims]
+        examples = example_axes(self.workspace.vocab.tokens, len(names))
+        for name, example in zip(names, examples):
+            if not getattr(settings, f"{name}_axis").strip():
+                setattr(settings, f"{name}_axis", example)
 
     def _vocab_changed(self, vocab) -> None:
         self._tokens_model.setStringList(list(vocab.tokens))
@@ -195,9 +221,11 @@ class ProjectionPanel(QWidget):
     def _show_isolation(self) -> None:
         selected = len(self.controller.state.explore.selection)
         # At least 3 rows make a projection: 3 selected, or fewer with their neighbours.
-        self.isolate_action.setEnabled(self._isolating is None and selected > 0
-                                       and (selected >= 3 or self.isolate_k.value() > 0))
-        self.show_all_action.setEnabled(bool(self.controller.state.projection.rows))
+        can_isolate = self._isolating is None and selected > 0 and (selected >= 3 or self.isolate_k.value() > 0)
+        isolated = bool(self.controller.state.projection.rows)
+        for widget, enabled in ((self.isolate_action, can_isolate), (self.isolate_button, can_isolate),
+                                (self.show_all_action, isolated), (self.show_all_button, isolated)):
+            widget.setEnabled(enabled)
 
     def isolate(self) -> None:
         """Project and show only the selection (with `isolate_k` neighbours of each, found in a worker)."""
