@@ -233,7 +233,8 @@ class InspectorPanel(QWidget):
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
         # Deferred one turn: the window applies the new theme (and its muted colour) first.
-        workspace.state.view.events.theme.connect(lambda _name: QTimer.singleShot(0, self._retheme))
+        workspace.state.view.events.theme.connect(lambda _name: QTimer.singleShot(0, self, self._retheme))
+        QTimer.singleShot(0, self, self._retheme)  # the window applies its first theme after building panels
         self.show_token(self.explore.current)
 
     def _retheme(self) -> None:
