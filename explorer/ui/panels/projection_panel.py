@@ -22,7 +22,7 @@ from explorer.core.projection.sampling import suggested_sample
 from explorer.ui.bind import bind
 
 
-EXAMPLE_AXES = (("woman", "man"), ("big", "small"), ("good", "bad"), ("hot", "cold"), ("king", "queen"))
+EXAMPLE_AXES = (("good", "bad"), ("hot", "cold"), ("woman", "man"), ("big", "small"))
 
 
 def example_axes(tokens, count: int) -> list[str]:
