@@ -251,3 +251,13 @@ def test_top_k_breaks_ties_by_the_lower_id_across_the_cut():
     scores[[900, 400, 7]] = 2.0
     assert [i for i, _ in top_k(scores, 2)] == [7, 400]
     assert [i for i, _ in top_k(scores, 4)] == [7, 400, 900, 0]
+
+
+def test_no_codes_when_memory_is_short(monkeypatch):
+    import explorer.core.matrix.memory as memory
+
+    weights = structured(2000)
+    monkeypatch.setattr(memory, "available_bytes", lambda: weights.size)  # codes would take half of it
+    index = NeighborIndex(weights, codes=True)
+    assert index.codes is None
+    same_top_k(index.neighbors_of(5, 10), NeighborIndex(weights, codes=False).neighbors_of(5, 10))

@@ -231,7 +231,13 @@ class _Codes:
     @classmethod
     def build(cls, weights: np.ndarray, norms: np.ndarray, inv_norms: np.ndarray, *, should_cancel=None):
         """The codes of `weights`, or None where the full pass must answer: a matrix that is not
-        float32 in C order, a row whose norm is not finite (its exact score is not), or no numba."""
+        float32 in C order, a row whose norm is not finite (its exact score is not), no numba, or
+        too little memory for them (they take a quarter of the matrix: 600 MB at 2,000,000 x 300)."""
+        from explorer.core.matrix.memory import MATRIX_FRACTION, available_bytes
+
+        available = available_bytes()
+        if available is not None and weights.size > MATRIX_FRACTION * available:
+            return None
         kernels = _code_kernels()
         if kernels is None or weights.dtype != np.float32 or not weights.flags.c_contiguous \
                 or not np.isfinite(norms).all():
