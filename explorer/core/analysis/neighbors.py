@@ -90,7 +90,9 @@ class NeighborIndex:
     """A matrix prepared for fast repeated queries.
 
     Keeps a reference to `weights` (no copy) and its row norms; cosine scores are
-    `(W @ q) * inv_norms / |q|`. Zero rows score 0 by cosine against anything.
+    `(W @ q) * inv_norms / |q|`. Zero rows score 0 by cosine against anything. Big tables
+    also keep int8 codes of the unit rows (`codes`, a quarter of the matrix), which cosine
+    queries scan first (see the module's docstring).
     """
 
     def __init__(self, weights: np.ndarray, *, progress=None, should_cancel=None, codes: bool | None = None) -> None:
