@@ -148,3 +148,21 @@ def test_umap_shows_its_own_settings_only(window, qtbot):
     panel.min_dist.setValue(0.3)
     choose(panel.umap_metric, "cosine")
     assert window.state.projection.min_dist == pytest.approx(0.3) and window.state.projection.umap_metric == "cosine"
+
+
+def test_live_training_and_its_replay_stay_on_the_semantic_axes(window, qtbot):
+    panel, scatter = window.projection_panel, window.scatter2d
+    with qtbot.waitSignal(window.controller.idle, timeout=30000):
+        choose(panel.method, "axes")
+    title = scatter.getPlotItem().getAxis("bottom").labelText
+    assert "→" in title
+    window.state.train.epochs = 2
+    frames = []
+    window.train_panel.run.frame.connect(lambda f: frames.append(f) if f.coords is not None else None)
+    with qtbot.waitSignal(window.train_panel.run.finished, timeout=60000) as blocker:
+        window.train_panel.start_button.click()
+    assert blocker.args == ["done"] and frames
+    assert all(f.projection.method == "axes" for f in frames)  # recomputed each frame, not PCA
+    assert scatter.getPlotItem().getAxis("bottom").labelText == title
+    replayed = window.train_panel.run.replay_projection(0)
+    assert replayed.method == "axes" and replayed.axis_titles[0] == title
