@@ -1,16 +1,20 @@
-"""Journey: t-SNE drawn as it goes, and a Cancel that keeps the picture before.
+"""Journey: t-SNE drawn as it goes, and a Cancel that keeps the picture before; UMAP's settings.
 
 On the MiniLM table a user samples 1,000 tokens and picks t-SNE in the Projection dock: the
 layout is drawn from its first iterations on, the title saying which iteration it shows, until
 the final layout replaces it. Then the user asks for a 5,000-token sample (most of a minute),
-watches its first layouts, and clicks Cancel: the 1,000-token t-SNE comes back, as it was."""
+watches its first layouts, and clicks Cancel: the 1,000-token t-SNE comes back, as it was.
+Choosing UMAP shows its own settings (neighbours, min_dist, metric) in place of t-SNE's."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
-from tests.journeys.conftest import menu_action, points_in_view
+from explorer.core.projection.project import umap_available
+from tests.journeys.conftest import cut_off_controls, menu_action, points_in_view
 
 ROWS = 30_522
 
@@ -50,3 +54,20 @@ def test_tsne_layouts_are_drawn_as_they_go_and_cancel_keeps_the_previous_picture
         qtbot.mouseClick(window.cancel_button, Qt.LeftButton)
     assert controller.projection is final and scatter.title_text == final_title
     assert np.allclose(scatter.xy, final_xy, equal_nan=True) and points_in_view(scatter) == 1000
+
+
+@pytest.mark.skipif(not umap_available(), reason="umap-learn is not installed")
+def test_umap_settings_show_in_the_dock_and_fit_its_column(window, qtbot):
+    panel, scatter = window.projection_panel, window.scatter2d
+    window.docks["Projection"].raise_()
+    choose(panel.method, "umap")
+    assert panel.n_neighbors.isVisible() and panel.min_dist.isVisible() and panel.umap_metric.isVisible()
+    assert not panel.perplexity.isVisible() and not panel.axis_edits["x"].isVisible()
+    assert not cut_off_controls(window), cut_off_controls(window)
+    panel.min_dist.setFocus()
+    panel.min_dist.selectAll()
+    QTest.keyClicks(panel.min_dist, "0.5")
+    QTest.keyClick(panel.min_dist, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.controller.up_to_date and window.controller.projection.method == "umap"
+                    and window.controller.projection.settings.min_dist == 0.5, timeout=120000)
+    assert "UMAP 2D of all" in scatter.title_text and points_in_view(scatter) == len(window.workspace.vocab)
