@@ -22,7 +22,7 @@ $(VENV)/.torch: | $(PY)
 	touch $@
 
 $(VENV)/.app: pyproject.toml $(VENV)/.torch
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[umap]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.app
