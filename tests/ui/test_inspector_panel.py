@@ -391,3 +391,22 @@ def test_the_one_hot_timing_never_claims_a_ratio_it_rounded():
     assert "faster" not in _speedup_text(1.2) and "about as long" in _speedup_text(1.2)  # was "1× faster"
     assert "3.5×" in _speedup_text(3.46)
     assert "120×" in _speedup_text(120.4)
+
+
+def test_the_header_lists_the_current_tokens_metadata(panel, workspace, qtbot):
+    from explorer.core.io.metadata import Metadata
+
+    vocab = workspace.vocab
+    dog = vocab.index["dog"]
+    kind = np.empty(len(vocab), dtype=object)
+    kind[:] = ["animal" if t in ("dog", "cat") else "" for t in vocab.tokens]
+    length = np.array([len(t) for t in vocab.tokens], dtype=np.float32)
+    length[dog] = np.nan
+    workspace.state.explore.current = dog
+    assert "kind" not in panel.header.text()
+    workspace.set_metadata(Metadata({"kind": kind, "length": length}, "meta.tsv"))  # loaded while dog is shown
+    assert "kind <b>animal</b>" in panel.header.text() and "length <b>–</b>" in panel.header.text()
+    workspace.state.explore.current = vocab.index["the"]
+    assert "kind <b>–</b>" in panel.header.text() and "length <b>3</b>" in panel.header.text()
+    workspace.set_metadata(None)
+    assert "kind" not in panel.header.text()

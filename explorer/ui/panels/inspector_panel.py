@@ -41,6 +41,7 @@ from explorer.ui.chips import token_chips
 from explorer.ui.theme import muted_text
 from explorer.ui.workers import LatestJob
 
+METADATA_SHOWN = 4  # metadata columns the header lists for the current token
 SYNC_LIMIT = 2_000_000  # matrix entries answered on the GUI thread; bigger matrices go to a worker
 DIVERGING = "CET-D1"
 POSITIVE, NEGATIVE, MARK = "#1f77b4", "#d62728", "#d62728"
@@ -123,6 +124,13 @@ def _lookup_hint() -> str:
             "appears here, as numbers and as a strip over the dim index, with its L2 norm among the "
             "norms of all rows. The other tabs show its neighbours, the one-hot product the lookup "
             "replaces, a sentence as a matrix, analogies and drift during training.</p>")
+
+
+def _metadata_value(value) -> str:
+    """A metadata cell as the header shows it: a number briefly, a missing value as a dash."""
+    if isinstance(value, (float, np.floating)):
+        return "–" if np.isnan(value) else f"{float(value):.4g}"
+    return str(value) if value != "" else "–"
 
 
 def _title(text: str) -> QLabel:
@@ -232,6 +240,8 @@ class InspectorPanel(QWidget):
             controller.live_frame.connect(self.show_live_frame)
         workspace.events.vocab_changed.connect(self._vocab_changed)
         workspace.events.weights_changed.connect(self._weights_changed)
+        workspace.events.metadata_changed.connect(lambda _metadata: self.explore.current is not None
+                                                  and self._show_header(self.explore.current))
         # Deferred one turn: the window applies the new theme (and its muted colour) first.
         workspace.state.view.events.theme.connect(lambda _name: QTimer.singleShot(0, self, self._retheme))
         QTimer.singleShot(0, self, self._retheme)  # the window applies its first theme after building panels
@@ -731,6 +741,11 @@ class InspectorPanel(QWidget):
         if weights is not None:
             text += (f" &nbsp;·&nbsp; <span style='color:{muted_text()}'>row {token_id:,} of W "
                      f"({weights.shape[0]:,} × {weights.shape[1]})</span>")
+        metadata = self.workspace.metadata
+        if metadata is not None and token_id < len(metadata):
+            text += "<br>" + " &nbsp;·&nbsp; ".join(
+                f"{html.escape(name)} <b>{html.escape(_metadata_value(metadata.values(name)[token_id]))}</b>"
+                for name in metadata.names[:METADATA_SHOWN])
         self.header.setText(text)
 
     def _request_token(self) -> None:
