@@ -60,6 +60,7 @@ class Controller(QObject):
     projection_ready = Signal(object, object)  # (coords N x k, explained variance ratio)
     projected = Signal(object)  # the explorer.core.projection.project.Projection just shown
     interim_shown = Signal(object)  # an interim t-SNE/UMAP Projection just drawn
+    interim_dropped = Signal()  # its run ended without a final layout: the one before is drawn again
     projection_failed = Signal(str)  # a projection the settings asked for could not be made
     _layout_arrived = Signal(object, int)  # (interim Projection, request number), from a worker
     live_frame = Signal(object)  # a drawn live training Frame (after the view drew it)
@@ -268,6 +269,7 @@ class Controller(QObject):
                 self.coords = previous.full_coords()
                 explained = previous.explained if previous.explained is not None else np.zeros(previous.dims)
                 self.projection_ready.emit(self.coords, explained)
+            self.interim_dropped.emit()
 
     def _show(self, result, weights: np.ndarray, fresh: bool) -> None:
         self.interim = None

@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.projection_ready.connect(self._show_projection)
+        self.controller.interim_shown.connect(self._interim_drawn)
+        self.controller.interim_dropped.connect(self.overlays.update_fidelity)  # the old colours back
         self.train_panel.run.frame.connect(self._follow_training)  # keep moving points in view
         self.controller.long_job_started.connect(self._long_job_started)
         self.controller.long_job_finished.connect(self._long_job_finished)
@@ -371,6 +373,13 @@ class MainWindow(QMainWindow):
             self.scatter2d.set_axis_titles(*titles)
             # What is shown (method, sample size) is stated on the view, and so in exports.
             self.scatter2d.set_title(statement)
+
+    def _interim_drawn(self, _projection) -> None:
+        # Fidelity measured on the layout before would lie about a layout on its way.
+        if self.state.view.colour == "fidelity":
+            for view in (self.scatter2d, self.scatter3d):
+                if view is not None:
+                    view.set_fidelity(None, "fidelity: measured on the final layout")
 
     def label_choice(self, xy: np.ndarray | None = None) -> LabelChoice:
         """The tokens labelled unasked for this vocabulary (chosen once, on its first projection,

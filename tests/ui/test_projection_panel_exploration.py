@@ -148,6 +148,9 @@ def test_umap_shows_its_own_settings_only(window, qtbot):
     panel.min_dist.setValue(0.3)
     choose(panel.umap_metric, "cosine")
     assert window.state.projection.min_dist == pytest.approx(0.3) and window.state.projection.umap_metric == "cosine"
+    # Its run ends before the window closes (a UMAP cancelled inside tqdm can hang a later test).
+    qtbot.waitUntil(lambda: window.controller.up_to_date and window.controller.jobs.active == 0, timeout=120000)
+    assert window.controller.projection.settings.umap_metric == "cosine"
 
 
 def test_live_training_and_its_replay_stay_on_the_semantic_axes(window, qtbot):
@@ -166,3 +169,21 @@ def test_live_training_and_its_replay_stay_on_the_semantic_axes(window, qtbot):
     assert scatter.getPlotItem().getAxis("bottom").labelText == title
     replayed = window.train_panel.run.replay_projection(0)
     assert replayed.method == "axes" and replayed.axis_titles[0] == title
+
+
+def test_fidelity_colours_wait_for_the_final_layout_and_come_back_on_cancel(window, qtbot, monkeypatch):
+    scatter = window.scatter2d
+    window.state.view.colour = "fidelity"
+    qtbot.waitUntil(lambda: scatter.fidelity is not None, timeout=30000)
+    measured = scatter.fidelity.copy()
+    release = threading.Event()
+    monkeypatch.setattr(controller_module, "_project", interim_layouts(2, release))
+    at_interim = []
+    window.controller.interim_shown.connect(lambda _p: at_interim.append(scatter.fidelity))
+    with qtbot.waitSignal(window.controller.interim_shown, timeout=30000):
+        choose(window.projection_panel.method, "tsne")
+    assert at_interim[0] is None  # the PCA layout's colours would lie about this one
+    with qtbot.waitSignal(window.controller.long_job_finished, timeout=30000):
+        qtbot.mouseClick(window.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: scatter.fidelity is not None, timeout=30000)
+    assert np.allclose(scatter.fidelity, measured, equal_nan=True)
