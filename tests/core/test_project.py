@@ -374,6 +374,14 @@ def test_umap_reports_epochs_layouts_and_cancels():
 
     with pytest.raises(Cancelled):
         project(x, ProjectionSettings("umap"), should_cancel=should_cancel)
+    # The cancel left no progress-bar lock held: a later UMAP runs to its end (it hung before).
+    import threading
+
+    done = []
+    later = threading.Thread(target=lambda: done.append(project(x, ProjectionSettings("umap"))), daemon=True)
+    later.start()
+    later.join(timeout=120)
+    assert done and done[0].coords.shape == (150, 2)
 
 
 def test_a_very_tall_matrix_fits_its_axes_on_a_stated_sample(monkeypatch):

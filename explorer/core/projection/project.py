@@ -711,6 +711,19 @@ def run_umap(x: np.ndarray, dims: int = 2, n_neighbors: int = 15, *, init: np.nd
     return coords.astype(np.float32)
 
 
+def _release_bar_lock(frame) -> None:
+    """tqdm's `refresh` takes the class-wide bar lock and releases it after `display()` without
+    a try/finally: an exception raised from the bar's file (a Cancel) would leave it held, and
+    every later bar (the next UMAP) would wait on it forever. Release it for the refresh the
+    exception is about to leave."""
+    while frame is not None:
+        bar = frame.f_locals.get("self") if frame.f_code.co_name == "refresh" else None
+        if bar is not None and hasattr(bar, "_lock") and not frame.f_locals.get("nolock", False):
+            bar._lock.release()
+            return
+        frame = frame.f_back
+
+
 class _EpochWatch:
     """The file umap-learn's epoch bar writes to, at most every LAYOUT_INTERVAL seconds.
 
@@ -730,6 +743,7 @@ class _EpochWatch:
             return
         if self.should_cancel is not None and self.should_cancel():
             self.cancelled = True
+            _release_bar_lock(sys._getframe(1))
             raise Cancelled("UMAP cancelled")
         frame = sys._getframe(1)
         while frame is not None and frame.f_code.co_name not in self.OPTIMISERS:
