@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         bar.open_clicked.connect(self._open_dialog)
         bar.closed.connect(self.welcome_done)
         self.train_panel.run.started.connect(self.welcome_done)  # used: a run, a tour, a file
+        self.state.vocab.events.source.connect(lambda source: source != "demo" and self.welcome_done())
         self.state.presentation.events.tour.connect(lambda tour: tour and self.welcome_done())
         self.state.presentation.events.active.connect(lambda _active: self._show_welcome())
         self.workspace.events.vocab_changed.connect(lambda vocab: bar.set_tokens(len(vocab)))
@@ -342,6 +343,7 @@ class MainWindow(QMainWindow):
                 self.scatter3d.set_legend(legend)
             self.scatter3d.set_labels(self._default_labels(coords[:, :2]))
             self.scatter3d.set_statement(statement)
+            self._show_label_note()
             return
         # Another method or sample is another picture: framed afresh (a zoom into the last one
         # would show next to nothing). Live training and replays keep the view where it is.
@@ -404,8 +406,10 @@ class MainWindow(QMainWindow):
     def _show_label_note(self) -> None:
         """Say on the view which tokens carry labels unasked (none when labels are off)."""
         choice = self._label_choice[1] if self._label_choice is not None else None
-        shown = choice is not None and self.state.view.labels != "none" and self.scatter2d.point_count
-        self.scatter2d.set_label_note(choice.note if shown else "")
+        for view in (self.scatter2d, self.scatter3d):
+            if view is not None:
+                shown = choice is not None and self.state.view.labels != "none" and view.point_count
+                view.set_label_note(choice.note if shown else "")
 
     def _current_changed(self, token_id) -> None:
         if token_id is not None:
@@ -439,6 +443,8 @@ class MainWindow(QMainWindow):
 
     def _show_running(self, text: str) -> None:
         self.running_label.setText(f"Running: {text}" if text else "Idle")
+        # Never squeezed by a long status message (the message gives way, and is elided).
+        self.running_label.setMinimumWidth(self.running_label.sizeHint().width())
 
     # -- messages ---------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -68,6 +68,7 @@ def test_hover_click_search_and_box_select_in_3d(window, qtbot):
     shown = view.labels
     assert shown and not any(t.startswith(("[", "##")) for t in shown)  # words, not [unused4]
     assert vocab.id_of("the") in view.label_ids
+    assert view.label_note == window.scatter2d.label_note and view.label_note.startswith("Labels:")  # said in 3D too
 
     # Search: king is ringed, labelled and in front of the dimmed rest
     type_into(qtbot, view.toolbar.search, "king")

@@ -52,3 +52,15 @@ def test_closing_the_hint_keeps_it_closed_and_a_tour_hides_it(qtbot, tmp_path):
     assert not window.welcome.isVisible() and not window.welcome_pending
     window.session_controller.prompt_on_close = False
     window.close()
+
+
+def test_opening_a_file_is_using_the_app_the_hint_goes(qtbot, tmp_path):
+    from tests.journeys.conftest import menu_action
+
+    window = new_window(qtbot, tmp_path / "settings.ini")
+    assert window.welcome.isVisible()
+    menu_action(window, "File", "Open sample", "GPT-2").trigger()
+    qtbot.waitUntil(lambda: len(window.workspace.vocab) == 50257, timeout=60000)
+    assert not window.welcome.isVisible() and not window.welcome_pending
+    window.session_controller.prompt_on_close = False
+    window.close()
