@@ -63,3 +63,15 @@ def test_whole_words_name_a_group_before_pieces_and_specials():
     caption = group_captions(np.zeros(4, np.int64), xy, tokens, None, per_group=2, preferred=preferred)[0]
     assert caption.text == "kingdom · crown"
     assert group_captions(np.zeros(4, np.int64), xy, tokens, None, per_group=2)[0].text == "[unused3] · kingdom"
+
+
+def test_a_group_spread_over_the_map_gets_no_caption():
+    """Categories of a random init are all over the plot: a caption at such a group's median
+    would name a place where the group is not (before: "cairo · madrid · paris" in the middle
+    of the demo's first screen)."""
+    rng = np.random.default_rng(1)
+    mixed = rng.normal(size=(300, 2))
+    groups = np.arange(300) % 3
+    assert group_captions(groups, mixed, [f"t{i}" for i in range(300)]) == []
+    gathered = mixed * 0.1 + np.array([[0, 0], [5, 0], [0, 5]])[groups]
+    assert sorted(c.group for c in group_captions(groups, gathered, [f"t{i}" for i in range(300)])) == [0, 1, 2]

@@ -106,9 +106,10 @@ def test_training_moves_the_contours_captions_and_neighbours_with_the_points(win
     from explorer.core.view.density import density_grid
 
     scatter = window.scatter2d
-    window.state.view.update(density=True, colour="category")
+    # k-means clusters are places on the plot (the demo's categories are not, before training).
+    window.state.view.update(density=True, colour="cluster")
     window.state.explore.current = 3
-    qtbot.waitUntil(lambda: scatter.neighbour_of == 3, timeout=10000)
+    qtbot.waitUntil(lambda: scatter.neighbour_of == 3 and bool(scatter.captions), timeout=30000)
     before = scatter.captions[0]
     window.state.train.epochs = 3
     window.docks["Training"].raise_()

@@ -162,7 +162,9 @@ def test_tooltip_and_exports_carry_the_overlays(scatter, tmp_path):
 def test_a_categorical_column_gets_a_caption_per_value_but_none_for_other(scatter):
     from explorer.core.view.colours import MAX_GROUPS
 
-    values = np.array([f"v{i % (MAX_GROUPS + 3)}" for i in range(200)], dtype=object)
+    # Values that each sit in one blob (point i is in blob i % 4): a group captioned is a place.
+    values = np.array([f"v{i % 4 + 4 * (i // 4 % 4)}" for i in range(200)], dtype=object)
+    assert len(set(values)) > MAX_GROUPS
     scatter.set_metadata(Metadata(columns={"kind": values}))
     scatter.state.view.update(colour="column", colour_column="kind")
     assert scatter.legend_entries[MAX_GROUPS][0].startswith("other (")

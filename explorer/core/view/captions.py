@@ -11,6 +11,10 @@ import numpy as np
 TOKENS_PER_CAPTION = 3
 MAX_CAPTIONS = 40
 MAX_POINTS = 200_000  # more drawn points: centres from a seeded sample (plus the most frequent)
+# A group is captioned only where it is: its points lie around its centre at most this share of
+# how far all points lie around theirs (median distances). A group spread over the whole map
+# (categories of a random init) has no place a caption could name.
+MAX_SPREAD = 0.6
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Caption:
 def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], counts: np.ndarray | None = None,
                    *, per_group: int = TOKENS_PER_CAPTION, limit: int = MAX_CAPTIONS,
                    skip: Sequence[int] = (), max_points: int = MAX_POINTS,
-                   preferred: np.ndarray | None = None) -> list[Caption]:
+                   preferred: np.ndarray | None = None, max_spread: float = MAX_SPREAD) -> list[Caption]:
     """One caption per group (group ids >= 0; -1 and `skip` have none), biggest groups first.
 
     The centre is the median of the group's drawn points (NaN rows are not drawn), robust to
@@ -33,7 +37,8 @@ def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], co
     else its tokens nearest that centre; `preferred` tokens (a bool per token: whole words, not
     "##ing" pieces or "[unused3]") come before the others. Past `max_points` drawn points a seeded sample of them
     (always with the most frequent tokens) stands for each group: 2M points stay well under a
-    second; `size` still counts every point."""
+    second; `size` still counts every point. A group whose points are not gathered around its
+    centre (see MAX_SPREAD) gets no caption: it would name a place the group is not."""
     groups = np.asarray(groups, np.int64)
     xy = np.asarray(xy, np.float64)[:, :2]
     drawn = np.isfinite(xy).all(axis=1) & (groups >= 0)
@@ -54,10 +59,13 @@ def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], co
     ids = ids[order]
     starts = np.flatnonzero(np.r_[True, np.diff(groups[ids]) != 0])
     bounds = list(zip(starts, np.r_[starts[1:], len(ids)]))
+    overall = np.median(np.linalg.norm(xy[ids] - np.median(xy[ids], axis=0), axis=1))
     out = []
     for start, end in sorted(bounds, key=lambda b: b[0] - b[1])[:limit]:
         members = ids[start:end]
         centre = np.median(xy[members], axis=0)
+        if len(bounds) > 1 and np.median(np.linalg.norm(xy[members] - centre, axis=1)) > max_spread * overall:
+            continue
         if counts is not None:
             key = -np.asarray(counts, np.float64)[members]
         else:
