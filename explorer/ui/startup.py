@@ -65,6 +65,7 @@ def run_window(args) -> int:
 
     if args.screenshot:
         def grab() -> None:
+            window.scatter2d.flush_overlays()  # captions and contours where the points are now
             app.processEvents()
             if not window.grab().save(args.screenshot):
                 print(f"error: could not write {args.screenshot}", file=sys.stderr)

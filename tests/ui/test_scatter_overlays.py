@@ -169,3 +169,20 @@ def test_a_categorical_column_gets_a_caption_per_value_but_none_for_other(scatte
     scatter.state.view.update(colour="column", colour_column="kind")
     assert scatter.legend_entries[MAX_GROUPS][0].startswith("other (")
     assert len(scatter.captions) == MAX_GROUPS
+
+
+def test_captions_come_when_the_groups_gather_as_the_points_move(scatter):
+    """A run starts mixed (no group has a place to caption) and gathers: the captions follow."""
+    rng = np.random.default_rng(3)
+    values = np.array([f"g{i % 3}" for i in range(200)], dtype=object)
+    scatter.set_metadata(Metadata(columns={"kind": values}))
+    mixed = rng.normal(size=(200, 2)).astype(np.float32)
+    scatter.set_positions(mixed)
+    scatter.state.view.update(colour="column", colour_column="kind")
+    scatter.flush_overlays()
+    assert scatter.captions == []
+    centres = np.array([[0, 0], [6, 0], [0, 6]], np.float32)
+    scatter.set_positions(mixed * 0.2 + centres[np.arange(200) % 3])
+    scatter.flush_overlays()
+    assert sorted(c.text.split(" · ")[0][:3] for c in scatter.captions) == ["tok"] * 3
+    assert sorted(round(c.x) for c in scatter.captions) == [0, 0, 6]

@@ -277,7 +277,7 @@ class Scatter2D(pg.PlotWidget):
         self.label_item.update()
         self.neighbours_item.xy = self._xy
         self.neighbours_item.update()
-        if (self.captions or self.density is not None) and not self._overlay_timer.isActive():
+        if (self._captions_wanted() or self.density is not None) and not self._overlay_timer.isActive():
             self._overlay_timer.start()  # throttled: live training moves the points many times a second
         self._update_status()
 
@@ -438,10 +438,19 @@ class Scatter2D(pg.PlotWidget):
     def _update_moving_overlays(self) -> None:
         if self.closed:
             return
-        if self.captions:
+        if self._captions_wanted():  # also when none showed: groups gather as a run trains
             self._update_captions()
         if self.density is not None:
             self._update_density()
+
+    def _captions_wanted(self) -> bool:
+        return bool(self.state.view.cluster_labels) and self.groups is not None
+
+    def flush_overlays(self) -> None:
+        """Captions and contours of the points as they are now (a picture is about to be taken)."""
+        if self._overlay_timer.isActive():
+            self._overlay_timer.stop()
+            self._update_moving_overlays()
 
     def set_neighbours(self, token_id: int | None, ids) -> None:
         """Draw lines from `token_id` to its nearest neighbours `ids` (found in the full space);
@@ -848,6 +857,7 @@ class Scatter2D(pg.PlotWidget):
     # -- export -------------------------------------------------------------------------
     def export(self, path: str | Path) -> Path:
         """Write the plot (points, labels, legend, axes) to PNG or SVG, by the suffix."""
+        self.flush_overlays()
         path = Path(path)
         source = self.getPlotItem().sceneBoundingRect()
         width, height = int(round(source.width())), int(round(source.height()))
