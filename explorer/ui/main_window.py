@@ -607,6 +607,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState(LAYOUT_VERSION))
         self.controller.stop()
+        self.presentation.plots.stop()
         super().closeEvent(event)
 
 

@@ -268,9 +268,12 @@ class ThemeKeeper(QObject):
         self.theme: Theme | None = None
         self._app = QApplication.instance()
         self._app.installEventFilter(self)
-        window.destroyed.connect(self._stop)  # Qt also drops the filter when this object goes
+        window.destroyed.connect(self.stop)  # Qt also drops the filter when this object goes
 
-    def _stop(self, *_args) -> None:
+    def stop(self, *_args) -> None:
+        """No more theming (the window closed): the application's event filter goes, since every
+        event of the application passes through each filter installed (windows closed but not
+        yet deleted, e.g. a test suite's, each slowed every later event)."""
         self.theme = None
         try:
             self._app.removeEventFilter(self)
@@ -297,9 +300,11 @@ class ThemeKeeper(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         # Called for every event of the application: decide on the cheap tests first, and never
         # raise (a window being destroyed still sends events).
+        if self.theme is None:
+            return False
         try:
             kind = event.type()
-            if kind != QEvent.Polish and kind != QEvent.Show or self.theme is None:
+            if kind != QEvent.Polish and kind != QEvent.Show:
                 return False
             if isinstance(obj, pg.GraphicsView) and not hasattr(obj, "set_theme") \
                     and shiboken6.isValid(self.window) and self._mine(obj):

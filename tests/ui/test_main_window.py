@@ -1,5 +1,6 @@
 """Smoke test of the window as a user starts it: the demo, projected and labelled."""
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -96,3 +97,13 @@ def test_about_names_the_versions_of_the_app_qt_torch_and_numpy(window):
                      f"torch {torch.__version__}", f"numpy {np.__version__}"):
         assert expected in text
     assert any(a.text() == "&About" for a in menu_action(window, "Help").menu().actions())
+
+
+def test_a_closed_window_stops_filtering_the_applications_events(window):
+    """Every event of the application went through each window's theme filter, closed windows'
+    too: a test suite's hundreds of windows slowed every later event until fixtures timed out."""
+    keeper = window.presentation.plots
+    assert keeper.theme is not None
+    window.session_controller.prompt_on_close = False
+    window.close()
+    assert keeper.theme is None and not keeper.eventFilter(window, QEvent(QEvent.Show))
