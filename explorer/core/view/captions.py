@@ -14,7 +14,7 @@ MAX_POINTS = 200_000  # more drawn points: centres from a seeded sample (plus th
 # A group is captioned only where it is: its points lie around its centre at most this share of
 # how far all points lie around theirs (median distances). A group spread over the whole map
 # (categories of a random init) has no place a caption could name.
-MAX_SPREAD = 0.6
+MAX_SPREAD = 0.35
 
 
 @dataclass(frozen=True)
