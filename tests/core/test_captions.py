@@ -5,12 +5,13 @@ from explorer.core.view.colours import category_groups, column_colours, gradient
 
 
 def test_a_caption_per_group_at_its_median_naming_its_most_frequent_tokens():
-    xy = np.array([[0, 0], [1, 0], [0.5, 0.2], [100, 0], [10, 10], [11, 10], [np.nan, np.nan]], np.float32)
-    groups = np.array([0, 0, 0, 0, 1, 1, 1])
-    tokens = ["a", "b", "c", "far", "x", "y", "unsampled"]
-    counts = np.array([5, 9, 1, 3, 2, 8, 100])
+    xy = np.array([[0, 0], [1, 0], [0.5, 0.2], [100, 0], [10, 10], [11, 10], [10.5, 10.2], [np.nan, np.nan],
+                   [50, 50], [51, 50]], np.float32)
+    groups = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    tokens = ["a", "b", "c", "far", "x", "y", "z", "unsampled", "p", "q"]
+    counts = np.array([5, 9, 1, 3, 2, 8, 1, 100, 4, 4])
     captions = group_captions(groups, xy, tokens, counts, per_group=2)
-    assert [c.group for c in captions] == [0, 1]  # biggest first
+    assert [c.group for c in captions] == [0, 1]  # biggest first; a group of two has only labels
     first, second = captions
     assert (first.x, first.y) == (0.75, 0.0)  # the median: the outlier at x=100 does not drag it
     assert first.text == "b · a" and first.size == 4

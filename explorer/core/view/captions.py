@@ -15,6 +15,7 @@ MAX_POINTS = 200_000  # more drawn points: centres from a seeded sample (plus th
 # how far all points lie around theirs (median distances). A group spread over the whole map
 # (categories of a random init) has no place a caption could name.
 MAX_SPREAD = 0.35
+MIN_GROUP = 3  # a group of one or two points is named by their own labels
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def group_captions(groups: np.ndarray, xy: np.ndarray, tokens: Sequence[str], co
     out = []
     for start, end in sorted(bounds, key=lambda b: b[0] - b[1])[:limit]:
         members = ids[start:end]
+        if len(members) < MIN_GROUP:
+            continue
         centre = np.median(xy[members], axis=0)
         if len(bounds) > 1 and np.median(np.linalg.norm(xy[members] - centre, axis=1)) > max_spread * overall:
             continue
