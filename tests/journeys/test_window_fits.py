@@ -63,3 +63,18 @@ def test_the_loss_plot_has_room(sized_window, qtbot):
     shown = shown_rect(loss)
     assert shown.height() >= 200 and shown.height() >= 0.9 * loss.height(), \
         f"{shown.height()} px of the loss plot's {loss.height()} are in view"
+
+
+def test_each_inspector_tab_fits_with_a_token_shown(sized_window, qtbot):
+    """Before: at 1280x800 the Neighbours tab's k box and the table's last column ran past the
+    dock's edge (seen on the contact sheet's tour steps)."""
+    window = sized_window
+    inspector = window.inspector_panel
+    window.state.explore.current = window.workspace.vocab.index["dog"]
+    window.docks["Inspector"].raise_()
+    problems = []
+    for i in range(inspector.tabs.count()):
+        inspector.tabs.setCurrentIndex(i)
+        qtbot.waitUntil(lambda: inspector.tabs.currentWidget().isVisible(), timeout=3000)
+        problems += [f"{inspector.tabs.tabText(i)}: {p}" for p in cut_off_controls(window)]
+    assert not problems, "\n".join(problems)
