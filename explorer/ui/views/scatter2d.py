@@ -31,6 +31,7 @@ from explorer.core.view.colours import MAX_GROUPS, column_colours, gradient_colo
 from explorer.core.view.density import density_grid
 from explorer.core.view.labels import whole_word
 from explorer.core.view.picking import points_in_polygon, points_in_rect
+from explorer.core.view.tips import point_tip
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 from explorer.ui.views.scatter_items import (
     ContoursItem, LabelsItem, LegendBox, NeighboursItem, PointsItem, SelectViewBox, TrailsItem,
@@ -42,7 +43,6 @@ MAX_HIT_LABELS = 150
 MAX_SELECTION_LABELS = 150
 RANGE_WRITE_MS = 100  # panning and zooming write state.view.range2d at most this often
 OVERLAY_MS = 250  # moving points (live training) recompute captions and contours at most this often
-TIP_COLUMNS = 6  # metadata columns shown in a point's tooltip
 FIDELITY_RANGE = (0.0, 1.0)  # the share of neighbours kept: its colour bar always spans 0..1
 
 
@@ -739,19 +739,7 @@ class Scatter2D(pg.PlotWidget):
         return self.points.grid().nearest(data.x(), data.y(), r * px, r * py)
 
     def tip(self, i: int) -> str:
-        text = f"{self.tokens[i]}\nID {i}"
-        if self.counts is not None:
-            text += f"\ncount {int(self.counts[i]):,}"
-        if self.metadata is not None:  # its metadata, the first few columns
-            for name in self.metadata.names[:TIP_COLUMNS]:
-                values = self.metadata.values(name)
-                value = values[i] if i < len(values) else ""
-                if self.metadata.is_numeric(name):
-                    value = f"{value:.4g}" if np.isfinite(value) else ""
-                text += f"\n{name}: {value or '—'}"
-        if self.fidelity is not None and i < len(self.fidelity) and np.isfinite(self.fidelity[i]):
-            text += f"\nneighbours kept {self.fidelity[i]:.0%}"
-        return text
+        return point_tip(self.tokens, i, self.counts, self.metadata, self.fidelity)
 
     def _mouse_moved(self, scene_pos) -> None:
         i = self.point_at(scene_pos)

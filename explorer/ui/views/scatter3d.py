@@ -39,6 +39,7 @@ from explorer.core.state.app import AppState
 from explorer.core.view import pick3d
 from explorer.core.view.colours import COLOR_MODES, column_colours, gradient_colours, match_tokens, point_colours
 from explorer.core.view.labels import place_labels
+from explorer.core.view.tips import point_tip
 from explorer.ui.bind import bind
 from explorer.ui.theme import NEUTRAL, PALETTE, Theme
 
@@ -48,7 +49,6 @@ MAX_LABELS = 200
 MAX_HIT_LABELS = 150  # as in 2D
 MAX_SELECTION_LABELS = 150
 HOVER_RADIUS_PX = 7
-TIP_COLUMNS = 6  # a tooltip lists this many metadata columns, as 2D's
 CLICK_SLOP_PX = 4  # a press and release this close is a click, not an orbit
 CAMERA_WRITE_MS = 150  # orbiting and zooming write state.view.camera3d at most this often
 RING_PX = 7  # a highlighted point's ring is this much wider than a point
@@ -818,19 +818,7 @@ class Scatter3D(gl.GLViewWidget):
 
     def tip(self, i: int) -> str:
         """As 2D's: the token, its ID and count, its first metadata columns, its neighbours kept."""
-        text = f"{self.tokens[i]}\nID {i}"
-        if self.counts is not None:
-            text += f"\ncount {int(self.counts[i]):,}"
-        if self.metadata is not None:
-            for name in self.metadata.names[:TIP_COLUMNS]:
-                values = self.metadata.values(name)
-                value = values[i] if i < len(values) else ""
-                if self.metadata.is_numeric(name):
-                    value = f"{value:.4g}" if np.isfinite(value) else ""
-                text += f"\n{name}: {value or '—'}"
-        if self.fidelity is not None and i < len(self.fidelity) and np.isfinite(self.fidelity[i]):
-            text += f"\nneighbours kept {self.fidelity[i]:.0%}"
-        return text
+        return point_tip(self.tokens, i, self.counts, self.metadata, self.fidelity)
 
     def _hover(self, pos: QPointF) -> None:
         i = self.point_at(pos.x(), pos.y())
