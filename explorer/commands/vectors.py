@@ -100,15 +100,12 @@ def describe_session(path, name: str) -> dict:
 
 def _describe_run(path, name: str) -> dict:
     from explorer.core import ExplorerError
-    from explorer.core.io.run_log import kept_records, read_payload, scan_run, vocab_from
+    from explorer.core.io.run_log import read_payload, scan_run, snapshot_records, vocab_from
 
     try:
         with open(path, "rb") as f:
             contents = scan_run(f, path)
-            records = kept_records(contents)
-            if not records:
-                raise ExplorerError("the run has no snapshot yet" + (" (it was closed before any log)"
-                                                                      if contents.closed else ""), path)
+            records = snapshot_records(contents, path)
             latest = records[-1]
             rows, dim = (int(v) for v in latest.meta["shape"])
             vocab = vocab_from(contents.header.get("vocab"), rows, path)

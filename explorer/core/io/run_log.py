@@ -722,6 +722,15 @@ def load_run(path: str | Path, *, progress=None, should_cancel=None, max_bytes: 
         raise ExplorerError(f"damaged run file ({type(exc).__name__}: {exc})", path) from None
 
 
+def snapshot_records(contents, path) -> list:
+    """The run's kept snapshot records, oldest first; a run with none is a clear error."""
+    records = kept_records(contents)
+    if not records:
+        raise ExplorerError("the run has no snapshot yet" + (" (it was closed before any log)"
+                                                              if contents.closed else ""), path)
+    return records
+
+
 def _load_run(path: Path, progress, should_cancel, max_bytes) -> LoadedRun:
     from explorer.core.matrix.memory import check_bytes
 
@@ -731,10 +740,7 @@ def _load_run(path: Path, progress, should_cancel, max_bytes) -> LoadedRun:
     try:
         with open(path, "rb") as f:
             contents = scan_run(f, path)
-            records = kept_records(contents)
-            if not records:
-                raise ExplorerError("the run has no snapshot yet" + (" (it was closed before any log)"
-                                                                      if contents.closed else ""), path)
+            records = snapshot_records(contents, path)
             rows, dim = (int(v) for v in records[-1].meta["shape"])
             vocab = vocab_from(contents.header.get("vocab"), rows, path)
             timeline = Timeline() if max_bytes is None else Timeline(max_bytes=max_bytes)
