@@ -351,3 +351,34 @@ def test_steps_give_each_snapshot_its_progress(tmp_path):
     assert [s.progress for s in load_session(path).snapshots] == [0.01, 0.5, 1.0]
     with pytest.raises(ExplorerError, match="steps must be"):
         RunWriter(tmp_path / "x.eerun", None, steps=0)
+
+
+def test_a_watched_run_measures_each_drawn_frames_stability_once(tmp_path, monkeypatch):
+    """Stability compares consecutive drawn frames of the whole run, one neighbour search a
+    frame (not one per snapshot handed over, nor two)."""
+    from explorer.core.analysis import stability
+    from explorer.core.io.run_log import watch_job
+    from explorer.core.projection.project import ProjectionSettings
+    from explorer.core.training.live import FrameGate
+
+    path = tmp_path / "run.eerun"
+    mats = matrices(6, rows=40, dim=6)
+    write_run(path, mats, losses=[1.0] * 6)
+    searched = []
+    real = stability.StabilityTracker.neighbours
+    monkeypatch.setattr(stability.StabilityTracker, "neighbours",
+                        lambda self, w: searched.append(w.copy()) or real(self, w))
+
+    class Open(FrameGate):  # every frame drawn
+        def take(self):
+            return True
+
+    drawn = [f for f in watch_job(path, ProjectionSettings(), None, Open(), Timeline(), poll_seconds=0.001)
+             if f.coords is not None and f.snapshot is not None]
+    assert [f.snapshot.step for f in drawn] == list(range(6))
+    assert len(searched) == len(drawn)  # once a drawn frame
+    assert all(np.array_equal(w, m) for w, m in zip(searched, mats))
+    assert drawn[0].stability is None  # nothing before the first
+    tracker = stability.StabilityTracker(40, 6)
+    expected = [tracker.update(m) for m in mats]
+    assert [f.stability for f in drawn[1:]] == pytest.approx(expected[1:])

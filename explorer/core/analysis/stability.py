@@ -80,6 +80,25 @@ class StabilityTracker:
         return mean_jaccard(previous, current)
 
 
+class RunStability:
+    """One tracker across a whole run (a watched run hands its frames over one snapshot at
+    a time): a new one only when the number of tokens changes. `measured=False`: measures
+    nothing (a frame that only redraws a matrix already measured)."""
+
+    def __init__(self, measured: bool = True) -> None:
+        self.tracker: StabilityTracker | None = None
+        self.measured = measured
+
+    def update(self, weights: np.ndarray) -> tuple[float | None, int, int]:
+        """(stability against the previous drawn frame or None, sample size, pool size)."""
+        if not self.measured:
+            return None, 0, 0
+        if self.tracker is None or self.tracker.n_tokens != len(weights):
+            self.tracker = StabilityTracker(len(weights), weights.shape[1])
+        value = self.tracker.update(weights)
+        return value, self.tracker.sample, self.tracker.pool
+
+
 def mean_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Mean over rows of |a_i & b_i| / |a_i | b_i| (rows: distinct IDs, as many in a as in b)."""
     a, b = np.asarray(a), np.asarray(b)

@@ -963,33 +963,30 @@ def watch_job(path: str | Path, settings, previous, gate, timeline, stop: thread
     semantic axes, when the view shows them."""
     from dataclasses import replace as replaced
 
-    from explorer.core.analysis.stability import StabilityTracker
+    from explorer.core.analysis.stability import RunStability
     from explorer.core.training.live import Frame, frames
 
-    projection, last, tracker = previous, None, None
+    # one tracker across the whole run, so stability compares consecutive drawn frames
+    projection, last, stability = previous, None, RunStability()
     for snap in tail_run(path, stop, poll_seconds, run_id=run_id):
         if snap is None:
             yield Frame("pacing", 0.0)
             continue
         last = snap
-        inner = frames([snap], settings, projection, gate, timeline, tokens=tokens)
+        inner = frames([snap], settings, projection, gate, timeline, tokens=tokens, stability=stability)
         while True:
             try:
                 frame = next(inner)
             except StopIteration as done:
                 projection = done.value
                 break
-            if frame.coords is not None and frame.snapshot is not None:
-                # one tracker across the whole run, so stability compares consecutive drawn frames
-                if tracker is None or tracker.n_tokens != len(snap.weights):
-                    tracker = StabilityTracker(len(snap.weights), snap.weights.shape[1])
-                frame.stability = tracker.update(snap.weights)
-                frame.stability_sample, frame.stability_pool = tracker.sample, tracker.pool
             yield frame
     if last is not None and (stop is None or not stop.is_set()):
         # The end: the last matrix once more, drawn in the converged basis (already in the
         # timeline and the loss curve, so the frame carries no snapshot).
-        inner = frames([replaced(last, progress=1.0)], settings, projection, gate, Timeline(), tokens=tokens)
+        # (Not measured again: the same matrix is no new point on the stability curve.)
+        inner = frames([replaced(last, progress=1.0)], settings, projection, gate, Timeline(), tokens=tokens,
+                       stability=RunStability(measured=False))
         while True:
             try:
                 frame = next(inner)

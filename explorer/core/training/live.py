@@ -31,7 +31,7 @@ import numpy as np
 
 from explorer.core import ExplorerError
 from explorer.core.analysis.evaluate import isotropy
-from explorer.core.analysis.stability import StabilityTracker
+from explorer.core.analysis.stability import RunStability
 from explorer.core.projection.live_basis import track
 from explorer.core.projection.project import Projection, ProjectionSettings
 from explorer.core.tokens.corpus import concat, corpus_lines, encode_lines
@@ -138,11 +138,11 @@ def live_settings(settings: ProjectionSettings) -> ProjectionSettings:
 
 
 def frames(snapshots, settings: ProjectionSettings, previous: Projection | None, gate: FrameGate,
-           timeline: Timeline, pace: float = 0.0, *, tokens=None):
+           timeline: Timeline, pace: float = 0.0, *, tokens=None, stability: RunStability | None = None):
     """Generator: turn any iterable of `Snapshot`s into `Frame`s; returns the last drawn
     frame's `Projection` (or `previous` when none was drawn).
 
-    frames(snapshots, settings, previous, gate, timeline, pace=0.0, *, tokens=None)
+    frames(snapshots, settings, previous, gate, timeline, pace=0.0, *, tokens=None, stability=None)
         -> Generator[Frame, None, Projection | None]
 
     - every snapshot is added to `timeline` and yielded as a "training" Frame;
@@ -152,13 +152,15 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
     - the basis follows the matrix (`live_basis.track`), starting from `previous` (the
       view's projection) when compatible with `settings` (PCA/SVD: see `live_settings`);
       semantic axes are recomputed on each drawn frame, their ends found in `tokens`;
+    - `stability` (a `RunStability`) carries the neighbourhood stability across calls (a
+      watched run hands snapshots over one at a time); by default one for this call;
     - `pace` > 0: snapshot i is not yielded before `pace * progress_i` seconds after the
       first snapshot (time spent paused does not count, nor the set-up before the first
       snapshot, e.g. loading torch); meanwhile "pacing" Frames are yielded every <= 50 ms so
       that Pause and Stop act within 200 ms.
     """
     projection = previous
-    tracker: StabilityTracker | None = None
+    stability = stability if stability is not None else RunStability()
     started = None  # the pace's clock starts at the first snapshot (not before torch is loaded)
     base = 0.0  # ... and at its progress
     suspended = 0.0  # seconds spent outside this generator (paused, or the GUI slow to take)
@@ -187,10 +189,7 @@ def frames(snapshots, settings: ProjectionSettings, previous: Projection | None,
             projection = track(snap.weights, settings, projection, converge=last, tokens=tokens)
             frame.coords, frame.explained = projection.full_coords(), projection.explained
             frame.projection = projection
-            if tracker is None or tracker.n_tokens != len(snap.weights):
-                tracker = StabilityTracker(len(snap.weights), snap.weights.shape[1])
-            frame.stability = tracker.update(snap.weights)
-            frame.stability_sample, frame.stability_pool = tracker.sample, tracker.pool
+            frame.stability, frame.stability_sample, frame.stability_pool = stability.update(snap.weights)
         yield from handed(frame)
     return projection
 
