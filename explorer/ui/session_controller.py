@@ -165,7 +165,7 @@ class SessionController(QObject):
             skipped = self.state.restore(data, [p for p in PARTS if p not in SHOWN])
             self.workspace.set_vocab(session.vocab, session.categories, session.weights,
                                      made_by=f"session: {path.name}" if path else None, kind="session",
-                                     metadata=session.metadata)
+                                     metadata=session.metadata, subwords=session.subwords)
             if session.initial_weights is not None:
                 self.workspace.initial_weights = session.initial_weights
             data["explore"] = self._in_vocabulary(data.get("explore", {}))

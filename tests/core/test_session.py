@@ -512,3 +512,40 @@ def test_a_loaded_sessions_vocabulary_brings_its_metadata_into_the_workspace(tmp
     assert workspace.metadata is back.metadata and workspace.metadata.names == ["kind", "score"]
     workspace.set_vocab(load_session(tmp_path / "without.eexp").vocab)  # the same tokens, saved without
     assert workspace.metadata is None
+
+
+def test_a_fasttext_models_ngram_table_round_trips_and_composes_the_same_words(tmp_path):
+    from explorer.core.io.fasttext import SubwordModel
+
+    vocab = demo_vocabulary()
+    rng = np.random.default_rng(3)
+    weights = rng.standard_normal((len(vocab), 8)).astype(np.float32)
+    subwords = SubwordModel(rng.standard_normal((50, 8)).astype(np.float32), 3, 6, source="model.bin")
+    path = tmp_path / "ft.eexp"
+    save_session(path, Session(vocab=vocab, weights=weights, subwords=subwords))
+    back = load_session(path)
+    assert (back.subwords.min_n, back.subwords.max_n, back.subwords.source) == (3, 6, "model.bin")
+    assert back.subwords.ngram_vectors.tobytes() == subwords.ngram_vectors.tobytes()
+    assert back.vocab.subwords is back.subwords  # what Workspace.set_vocab takes with the weights
+    vector, grams = back.subwords.compose("zebroid")
+    expected, expected_grams = subwords.compose("zebroid")
+    assert grams == expected_grams and vector.tobytes() == expected.tobytes()
+    assert load_session(_saved(tmp_path, vocab, weights)).subwords is None  # no model: none
+
+
+def _saved(tmp_path, vocab, weights):
+    path = tmp_path / "plain.eexp"
+    save_session(path, Session(vocab=vocab, weights=weights))
+    return path
+
+
+def test_a_subword_table_that_does_not_fit_the_matrix_is_a_clear_error(tmp_path):
+    from explorer.core.io.fasttext import SubwordModel
+
+    vocab = demo_vocabulary()
+    weights = np.zeros((len(vocab), 8), np.float32)
+    path = tmp_path / "bad.eexp"
+    save_session(path, Session(vocab=vocab, weights=weights,
+                               subwords=SubwordModel(np.zeros((5, 7), np.float32), 3, 6)))
+    with pytest.raises(ExplorerError, match="subword table should have 8 columns"):
+        load_session(path)

@@ -8,6 +8,7 @@ the current token, and the Inspector and the view follow.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTabBar
@@ -84,10 +85,7 @@ def test_look_up_dog_then_click_cat_in_the_vocabulary(window, qtbot):
     qtbot.waitUntil(lambda: "cat" in window.scatter2d.labels)
 
 
-def test_a_word_a_fasttext_model_never_saw_is_composed_from_ngrams(window, qtbot):
-    """The user opens a fastText .bin model (File ▸ Open), then types a word it never saw into
-    the Inspector: it says the word is not in the vocabulary and is composed from its n-grams,
-    and lists the composed vector's neighbours."""
+def lee_fasttext_bin():
     import importlib.util
     from pathlib import Path
 
@@ -98,18 +96,20 @@ def test_a_word_a_fasttext_model_never_saw_is_composed_from_ngrams(window, qtbot
         "test_data" / "lee_fasttext.bin"
     if not path.exists():
         pytest.skip(f"{path} is not shipped with gensim {gensim.__version__}")
-    window.open_path(path)
-    qtbot.waitUntil(lambda: window.workspace.subwords is not None and window.controller.up_to_date,
-                    timeout=60000)
+    return path
+
+
+def look_up_unseen_word(window, qtbot, word: str) -> None:
+    """Type a word the model never saw into the Inspector; check what it says and lists."""
     inspector = window.inspector_panel
     click_tab(qtbot, dock_tab_bar(window, "Inspector"), "Inspector")
     qtbot.waitUntil(inspector.lookup.isVisible)
-    word = "whateverish"
     assert window.workspace.vocab.id_of(word) is None
     inspector.lookup.setFocus()
+    inspector.lookup.clear()
     QTest.keyClicks(inspector.lookup, word)
     QTest.keyClick(inspector.lookup, Qt.Key_Return)
-    qtbot.waitUntil(lambda: inspector.oov is not None, timeout=30000)
+    qtbot.waitUntil(lambda: inspector.oov is not None and inspector.oov.word == word, timeout=30000)
     n = len(inspector.oov.ngrams)
     assert n > 10
     assert f"not in the vocabulary: composed from {n} n-grams &lt;wh, &lt;wha" in inspector.header.text()
@@ -118,3 +118,35 @@ def test_a_word_a_fasttext_model_never_saw_is_composed_from_ngrams(window, qtbot
     assert len(rows) == window.state.explore.k
     assert [i for _, i in rows] == [i for i, _ in inspector.oov.neighbours]
     assert f"nearest to “{word}” (composed from n-grams)" in inspector.neighbors_title.text()
+
+
+def test_a_word_a_fasttext_model_never_saw_is_composed_from_ngrams(window, qtbot):
+    """The user opens a fastText .bin model (File ▸ Open), then types a word it never saw into
+    the Inspector: it says the word is not in the vocabulary and is composed from its n-grams,
+    and lists the composed vector's neighbours."""
+    window.open_path(lee_fasttext_bin())
+    qtbot.waitUntil(lambda: window.workspace.subwords is not None and window.controller.up_to_date,
+                    timeout=60000)
+    look_up_unseen_word(window, qtbot, "whateverish")
+
+
+def test_a_reopened_fasttext_session_still_composes_unseen_words(window, qtbot, tmp_path):
+    """Saved as a session (File ▸ Save) and opened again, a fastText model keeps its n-gram
+    table: the same unseen word gets the same composed vector and neighbours."""
+    window.open_path(lee_fasttext_bin())
+    qtbot.waitUntil(lambda: window.workspace.subwords is not None and window.controller.up_to_date,
+                    timeout=60000)
+    look_up_unseen_word(window, qtbot, "whateverish")
+    before, before_table = window.inspector_panel.oov, window.workspace.subwords
+    path = tmp_path / "lee.eexp"
+    with qtbot.waitSignal(window.session_controller.saved, timeout=30000):
+        window.session_controller.save_to(path)  # what File ▸ Save does once a name is chosen
+    with qtbot.waitSignal(window.session_controller.opened, timeout=60000):
+        window.open_path(path)  # File ▸ Open of the saved session
+    qtbot.waitUntil(lambda: window.controller.up_to_date and window.inspector_panel.oov is None, timeout=60000)
+    assert window.workspace.subwords is not before_table
+    np.testing.assert_array_equal(window.workspace.subwords.ngram_vectors, before_table.ngram_vectors)
+    look_up_unseen_word(window, qtbot, "whateverish")
+    after = window.inspector_panel.oov
+    assert after.ngrams == before.ngrams
+    assert after.neighbours == before.neighbours

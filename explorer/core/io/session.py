@@ -9,7 +9,9 @@ A session file (`.eexp`) is a zip holding exactly two members:
 - `tensors.safetensors`: the matrices (`weights`, `initial_weights`, `snapshot.<i>`), float32,
   and the fitted projection (`projection.mean`, `.components`, `.explained`, `.coords`, and
   `.ids` when it shows a sample), so a reopened session shows the same points in the same place,
-  and numeric metadata columns (`metadata.<i>`, float32, NaN missing).
+  numeric metadata columns (`metadata.<i>`, float32, NaN missing), and a fastText model's
+  character n-gram table (`subwords.ngrams`, its n-gram lengths in `session.json`), so words
+  outside the vocabulary are still composed after reopening.
 Nothing in it is ever executed: JSON and safetensors only, read from memory (members are
 never extracted to disk, and any other member name is rejected). Saves are atomic (temp
 file in the same folder, fsync, rename), so a crash or kill mid-save leaves the previous
@@ -34,6 +36,7 @@ import numpy as np
 
 from explorer.core import Cancelled, ExplorerError
 from explorer.core.io.atomic import temp_beside
+from explorer.core.io.fasttext import SubwordModel
 from explorer.core.io.metadata import Metadata
 from explorer.core.state.workspace import SESSION_METADATA
 from explorer.core.projection.project import PCABasis, Projection, ProjectionSettings, sphereize
@@ -62,6 +65,7 @@ class Session:
     snapshots: list[Snapshot] = field(default_factory=list)  # the training run's timeline
     projection: Projection | None = None  # the fitted PCA/SVD projection shown (its basis)
     metadata: Metadata | None = None  # metadata columns, one value per token
+    subwords: SubwordModel | None = None  # a fastText model's n-gram table (composes unseen words)
 
     @property
     def bookmarks(self) -> list[dict]:
@@ -85,6 +89,7 @@ def session_from_workspace(workspace, **extra) -> Session:
         categories=workspace.categories,
         state=state.capture(),
         metadata=getattr(workspace, "metadata", None),
+        subwords=getattr(workspace, "subwords", None),
         **extra,
     )
 
@@ -115,6 +120,9 @@ def _metadata(session: Session) -> dict:
             "sampled": projection.ids is not None,
         },
         "metadata": _metadata_entry(session.metadata),
+        "subwords": None if session.subwords is None else {
+            "min_n": int(session.subwords.min_n), "max_n": int(session.subwords.max_n),
+            "source": session.subwords.source},
     }
 
 
@@ -144,6 +152,8 @@ def _tensors(session: Session) -> dict[str, np.ndarray]:
         for i, name in enumerate(session.metadata.names):
             if session.metadata.is_numeric(name):
                 tensors[f"metadata.{i}"] = np.ascontiguousarray(session.metadata.values(name), dtype=np.float32)
+    if session.subwords is not None:
+        tensors["subwords.ngrams"] = np.ascontiguousarray(session.subwords.ngram_vectors, dtype=np.float32)
     projection = session.projection
     if projection is not None:
         if projection.basis is None:
@@ -322,8 +332,28 @@ def _session_from(meta: dict, tensors: dict, path: Path) -> Session:
                  for i, f in enumerate(frames)]
     metadata = _metadata_from(meta.get("metadata"), tensors, len(vocab), path)
     setattr(vocab, SESSION_METADATA, metadata)  # Workspace.set_vocab(session.vocab) restores it with the tokens
+    subwords = _subwords_from(meta.get("subwords"), tensors, weights.shape[1], path)
+    vocab.subwords = subwords  # as the fastText reader hands it: Workspace.set_vocab takes it with the weights
     return Session(vocab=vocab, weights=weights, initial_weights=initial, categories=categories, state=state,
-                   history=history, snapshots=snapshots, projection=projection, metadata=metadata)
+                   history=history, snapshots=snapshots, projection=projection, metadata=metadata,
+                   subwords=subwords)
+
+
+def _subwords_from(saved, tensors: dict, dim: int, path: Path) -> SubwordModel | None:
+    if saved is None:
+        return None
+    try:
+        min_n, max_n = int(saved["min_n"]), int(saved["max_n"])
+    except (TypeError, KeyError, ValueError):
+        raise ExplorerError("damaged session: the subword entry needs its n-gram lengths min_n and max_n",
+                            path) from None
+    if not 0 <= min_n <= max_n <= 1000:
+        raise ExplorerError(f"damaged session: subword n-gram lengths {min_n}..{max_n} are not possible", path)
+    ngrams = tensors.get("subwords.ngrams")
+    if ngrams is None or ngrams.ndim != 2 or ngrams.shape[1] != dim:
+        shape = None if ngrams is None else tuple(ngrams.shape)
+        raise ExplorerError(f"damaged session: the subword table should have {dim} columns, found {shape}", path)
+    return SubwordModel(np.asarray(ngrams, dtype=np.float32), min_n, max_n, source=str(saved.get("source", "")))
 
 
 def _metadata_from(saved, tensors: dict, rows: int, path: Path) -> Metadata | None:
