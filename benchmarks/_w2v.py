@@ -71,6 +71,15 @@ def _gensim(sentences, sg: int, seed: int, epochs: int, tokens: list[str]):
     return model, time.perf_counter() - start, time.process_time() - cpu, start_matrix
 
 
+def _diff_se(rows: dict, i: int) -> float:
+    """Standard error of mean(ours) - mean(gensim) of column i over the seeds (NaN for one seed)."""
+    n = len(rows["ours"])
+    if n < 2:
+        return float("nan")
+    return (statistics.variance(r[i] for r in rows["ours"]) / n
+            + statistics.variance(r[i] for r in rows["gensim"]) / n) ** 0.5
+
+
 def run(objective: str, args) -> None:
     if not (SHARED_DATA / "corpora" / "kjv-verses.txt").exists():
         report(f"{objective} vs gensim", {"peer": "gensim Word2Vec", "ratio": float("nan"),
@@ -124,7 +133,9 @@ def run(objective: str, args) -> None:
         ratio = mean["gensim"][2] / mean["ours"][2]
         d_sp = mean["ours"][0] - mean["gensim"][0]
         d_an = mean["ours"][1] - mean["gensim"][1]
-        meets = abs(d_sp) <= TOLERANCE and abs(d_an) <= TOLERANCE and ratio >= 1.0
+        # The goal is to learn as much as word2vec: no more than TOLERANCE below gensim (ahead
+        # is no failure: KJV's 48 wordsim pairs move gensim's own Spearman by +-0.04 a seed).
+        meets = d_sp >= -TOLERANCE and d_an >= -TOLERANCE and ratio >= 1.0
         ratios.append(ratio)
         verdicts.append(meets)
         figures[name] = {
@@ -133,7 +144,10 @@ def run(objective: str, args) -> None:
             "our_spearman": [r[0] for r in rows["ours"]], "gensim_spearman": [r[0] for r in rows["gensim"]],
             "our_analogy": [r[1] for r in rows["ours"]], "gensim_analogy": [r[1] for r in rows["gensim"]],
             "our_seconds": [r[2] for r in rows["ours"]], "gensim_seconds": [r[2] for r in rows["gensim"]],
-            "spearman_diff": d_sp, "analogy_diff": d_an, "speed_ratio": ratio,
+            "spearman_diff": d_sp, "analogy_diff": d_an,
+            # the differences' standard errors over these seeds: how much of them is seed noise
+            "spearman_diff_se": _diff_se(rows, 0), "analogy_diff_se": _diff_se(rows, 1),
+            "speed_ratio": ratio,
             # CPU seconds (both threads): the work each does, less disturbed by a busy machine
             "cpu_ratio": mean["gensim"][3] / mean["ours"][3],
             "our_words_per_second": words * epochs / mean["ours"][2],
@@ -145,7 +159,7 @@ def run(objective: str, args) -> None:
                 f"workers={WORKERS}",
         "ratio": min(ratios) if ratios else float("nan"),
         "target": f"per corpus: speed ratio >= 1.0 (gensim seconds / ours), and Spearman and analogy "
-                  f"accuracy each within {TOLERANCE} of gensim's (means over seeds)",
+                  f"accuracy each at most {TOLERANCE} below gensim's (means over seeds)",
         "meets_goal": all(verdicts) if verdicts else False,
         **figures,
         "jit_seconds": jit_seconds,
