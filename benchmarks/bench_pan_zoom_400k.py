@@ -193,6 +193,8 @@ def main() -> None:
         "status_zoomed_out": texts[0],
         "status_zoomed_in": texts[-1],
         "within_target": bool(max(ours_frame) <= 0.1),
+        "ours_ms_per_view": [round(1000 * t, 1) for t in ours_frame],
+        "modes_per_view": modes,
     }
     if not args.no_memory:
         figures.update(measure_memory(n, dim))

@@ -136,3 +136,35 @@ def test_point_colours_of_each_mode():
     assert legend[0] == ("/^a/ (1)", (200, 0, 0, 240)) and tuple(colours[2]) == (200, 0, 0, 240)
     colours, legend = point_colours("frequency", 4, palette=palette, neutral=neutral, counts=np.array([1, 10, 100, 1000]))
     assert legend[0][0].startswith("count") and len({tuple(c) for c in colours}) > 1
+
+
+@pytest.mark.parametrize("with_colors", [True, False])
+def test_the_compiled_density_pass_draws_what_numpy_draws(monkeypatch, with_colors):
+    from explorer.core.view import raster
+
+    rng = np.random.default_rng(4)
+    xy = rng.normal(size=(20_000, 2)).astype(np.float32) * 3 + 100
+    xy[::97] = np.nan  # rows outside a projection's sample
+    colors = pack_rgb(rng.integers(0, 256, size=(len(xy), 3)).astype(np.uint8)) if with_colors else None
+    affine, centre = (20.0, 1.5, -0.5, -18.0, 160.0, 90.0), np.array([100.0, 100.0], np.float32)
+    numpy_image, numpy_binned = raster.density_image_of(xy, affine, centre, 320, 180, colors)
+    monkeypatch.setattr(raster, "FUSED_MIN_POINTS", 1)
+    assert raster._bin_kernel() is not None
+    image, binned = raster.density_image_of(xy, affine, centre, 320, 180, colors)
+    assert 0 < binned == numpy_binned < len(xy)  # some points fall outside the image
+    np.testing.assert_array_equal(image, numpy_image)
+
+
+def test_the_compiled_count_of_points_in_a_rectangle_is_numpys(monkeypatch):
+    from explorer.core.view import raster
+
+    rng = np.random.default_rng(5)
+    xy = rng.normal(size=(30_000, 2)).astype(np.float32)
+    xy[::50] = np.nan
+    edge = float(xy[1, 0])  # a point on the edge counts
+    expected = raster.count_in_rect(xy, -0.5, edge, -1.0, 0.7)
+    x, y = xy[:, 0], xy[:, 1]
+    assert expected == np.count_nonzero((x >= -0.5) & (x <= edge) & (y >= -1.0) & (y <= 0.7)) > 0
+    monkeypatch.setattr(raster, "FUSED_MIN_POINTS", 1)
+    assert raster._compiled("count", raster._count_in) is not None
+    assert raster.count_in_rect(xy, -0.5, edge, -1.0, 0.7) == expected

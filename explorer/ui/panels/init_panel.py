@@ -97,6 +97,9 @@ def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progre
         return {**result, "needs": "vocab", "error": str(exc)}
     except NeedsTensorChoice as exc:
         return {**result, "needs": "tensor", "error": str(exc)}
+    from explorer.core.view.raster import warm
+
+    warm(len(loaded.weights))  # a big table's density view, compiled here rather than at its first paint
     return {**result, "loaded": loaded, "tensor": loaded.tensor_name}
 
 

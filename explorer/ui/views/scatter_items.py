@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from explorer.core.view.labels import place_labels
 from explorer.core.view.picking import SpatialGrid
-from explorer.core.view.raster import density_image, pack_rgb, sprite_offsets, sprite_table, stamp_sprites
+from explorer.core.view.raster import count_in_rect, density_image_of, pack_rgb, sprite_offsets, sprite_table, stamp_sprites
 
 LOD_THRESHOLD = 60_000  # more visible points than this: draw their density instead
 MAX_HIGHLIGHTED = 50_000  # highlighted points drawn with a ring on top (search hits, selection)
@@ -166,11 +166,6 @@ class PointsItem(_ViewRectItem):
             self._grid_version = self._version
         return self._grid
 
-    def visible_mask(self, view: QRectF | None = None) -> np.ndarray:
-        view = view if view is not None else self.view_rect()
-        x, y = self.xy[:, 0], self.xy[:, 1]
-        return (x >= view.left()) & (x <= view.right()) & (y >= view.top()) & (y <= view.bottom())
-
     def visible(self) -> tuple[int, np.ndarray | None]:
         """(points in view, their ids or None for 'draw them all and let stamping cull')."""
         view = self.view_rect()
@@ -181,17 +176,15 @@ class PointsItem(_ViewRectItem):
         lo, hi = self._data_bounds()
         if view.left() <= lo[0] and view.right() >= hi[0] and view.top() <= lo[1] and view.bottom() >= hi[1]:
             result = (n, None)  # everything is in view: nothing to count
-        elif n > self.lod_threshold and (view.width() * view.height()
-                                         < 0.05 * max((hi[0] - lo[0]) * (hi[1] - lo[1]), 1e-30)):
-            # Zoomed in on many points, usually static (a big pretrained table): cull with the grid.
-            candidates = self.grid().candidates(view.left(), view.top(), view.right(), view.bottom())
-            pts = self.xy[candidates]
-            inside = ((pts[:, 0] >= view.left()) & (pts[:, 0] <= view.right())
-                      & (pts[:, 1] >= view.top()) & (pts[:, 1] <= view.bottom()))
-            count = int(np.count_nonzero(inside))
-            result = (count, candidates if count <= self.lod_threshold else None)
         else:
-            result = (int(np.count_nonzero(self.visible_mask(view))), None)
+            count = count_in_rect(self.xy, view.left(), view.right(), view.top(), view.bottom())
+            ids = None
+            zoomed = view.width() * view.height() < 0.05 * max((hi[0] - lo[0]) * (hi[1] - lo[1]), 1e-30)
+            if count <= self.lod_threshold < n and zoomed:
+                # Zoomed in on a big set (usually a static pretrained table): draw only the
+                # points near the view, found with the grid.
+                ids = self.grid().candidates(view.left(), view.top(), view.right(), view.bottom())
+            result = (count, ids)
         self._vis_key, self._vis = key, result
         return result
 
@@ -314,8 +307,12 @@ class PointsItem(_ViewRectItem):
         x0, y0, w, h = area
         cell = 2
         cw, ch = -(-w // cell), -(-h // cell)
-        px, py = map_points(transform, self.xy, self._centre)
-        image, _ = density_image((px - np.float32(x0)) / cell, (py - np.float32(y0)) / cell, cw, ch, self.rgb)
+        cx, cy = float(self._centre[0]), float(self._centre[1])
+        ox = transform.m11() * cx + transform.m21() * cy + transform.m31()
+        oy = transform.m12() * cx + transform.m22() * cy + transform.m32()
+        affine = (transform.m11() / cell, transform.m21() / cell, transform.m12() / cell,
+                  transform.m22() / cell, (ox - x0) / cell, (oy - y0) / cell)  # data -> image cells
+        image, _ = density_image_of(self.xy, affine, self._centre, cw, ch, self.rgb)
         self._blit(p, np.ascontiguousarray(image), x0, y0, QRectF(x0, y0, cw * cell, ch * cell))
         ring_offsets, ring = self._table("ring")
         reach = int(np.abs(ring_offsets).max(initial=0))
