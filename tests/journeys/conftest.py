@@ -75,6 +75,7 @@ def cut_off_controls(window) -> list[str]:
     size (text cut), a combo box narrower than its current text ("Cate" for Category), a tab bar
     that scrolls, or a dock whose panel is wider than the dock (a horizontal scroll bar)."""
     from PySide6 import QtWidgets
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QScrollArea, QTabBar
 
     kinds = tuple(getattr(QtWidgets, name) for name in CONTROLS)
@@ -85,6 +86,13 @@ def cut_off_controls(window) -> list[str]:
                 and scroll.horizontalScrollBar().maximum() > 0:
             found.append(f"{name} dock: its panel needs {scroll.widget().minimumSizeHint().width()} px, "
                          f"the dock gives {scroll.viewport().width()}")
+    for area in window.findChildren(QScrollArea):  # nested ones too: an Inspector tab's page
+        inner = area.widget()
+        if area.isVisible() and inner is not None and not shown_rect(area).isEmpty() \
+                and area.horizontalScrollBar().maximum() > 0:
+            cut = "cut off" if area.horizontalScrollBarPolicy() == Qt.ScrollBarAlwaysOff else "scrolled sideways"
+            found.append(f"{type(inner).__name__} in a scroll area: {inner.width()} px wide in a "
+                         f"{area.viewport().width()} px view, {cut}")
     for widget in window.findChildren(QtWidgets.QWidget):
         if not isinstance(widget, kinds) or not widget.isVisible() or widget.window() is not window \
                 or shown_rect(widget).isEmpty():

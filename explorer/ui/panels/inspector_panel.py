@@ -21,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QCompleter, QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QCompleter, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
     QFrame, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
     QTabWidget, QVBoxLayout, QWidget,
 )
@@ -385,8 +385,12 @@ class InspectorPanel(QWidget):
         tab = QWidget()
         self.metric_box = QComboBox()
         for name in METRICS:
-            self.metric_box.addItem({"cosine": "Cosine similarity", "euclidean": "Euclidean distance",
+            self.metric_box.addItem({"cosine": "Cosine", "euclidean": "Euclidean",
                                  "dot": "Dot product"}[name], name)
+        # It may shrink (its text elided) with a narrow column: the row must fit the Inspector's
+        # width, or the k box is cut off at the window's edge.
+        self.metric_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(8)
         self.k = QSpinBox(minimum=1, maximum=MAX_NEIGHBOURS)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Metric"))
@@ -418,11 +422,15 @@ class InspectorPanel(QWidget):
         self.use_selection = QPushButton("Selected tokens")
         self.use_selection.setToolTip("Use the current token and the selection as IDs")
         self.compute_one_hot = QPushButton("Compute")
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("IDs"))
-        controls.addWidget(self.ids_edit, 1)
-        controls.addWidget(self.use_selection)
-        controls.addWidget(self.compute_one_hot)
+        # Two rows and one column of tables: the Inspector is ~250 px wide at 1280 x 800, and a
+        # row of four controls or two tables side by side would be cut off at the window's edge.
+        ids_row = QHBoxLayout()
+        ids_row.addWidget(QLabel("IDs"))
+        ids_row.addWidget(self.ids_edit, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.use_selection)
+        buttons.addWidget(self.compute_one_hot)
+        buttons.addStretch(1)
         self.one_hot_tables = {
             "X": ResultTable([]), "W": ResultTable([]), "XW": ResultTable([]), "lookup": ResultTable([]),
         }
@@ -430,23 +438,21 @@ class InspectorPanel(QWidget):
             "X": _title("X: one-hot rows"), "W": _title("W: the weight matrix"),
             "XW": _title("X · W: multiply, then add"), "lookup": _title("lookup: embedding(ids, W) = W[ids]"),
         }
-        grid = QGridLayout()
-        for n, key in enumerate(("X", "W", "XW", "lookup")):
-            box = QVBoxLayout()
-            box.addWidget(self.one_hot_titles[key])
-            box.addWidget(self.one_hot_tables[key])
-            self.one_hot_tables[key].setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-            box.addStretch(1)
-            grid.addLayout(box, n // 2, n % 2)
+        tables = QVBoxLayout()
+        for key in ("X", "W", "XW", "lookup"):
+            self.one_hot_titles[key].setWordWrap(True)
+            tables.addWidget(self.one_hot_titles[key])
+            tables.addWidget(self.one_hot_tables[key])  # (a wide W scrolls sideways in its table)
         self.equal_label = QLabel(textFormat=Qt.RichText, wordWrap=True)
         self.timing_label = QLabel(textFormat=Qt.RichText, wordWrap=True)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 4)
-        layout.addLayout(controls)
+        layout.addLayout(ids_row)
+        layout.addLayout(buttons)
         layout.addWidget(_note("Each row of X holds a single 1. X · W multiplies every entry of W by a 0 "
                                "or a 1 and adds them up; the lookup skips the multiplications by zero "
                                "and reads the rows directly. Same numbers, far less work."))
-        layout.addLayout(grid)
+        layout.addLayout(tables)
         layout.addWidget(self.equal_label)
         layout.addWidget(self.timing_label)
         layout.addStretch(1)
@@ -460,8 +466,11 @@ class InspectorPanel(QWidget):
         self.sentence_edit = QLineEdit(placeholderText="Type a sentence")
         self.pe_kind = QComboBox()
         self.pe_kind.addItem("Sinusoidal positions", "sinusoidal")
-        self.pe_kind.addItem("Learned positions (from a file)", "learned")
+        self.pe_kind.addItem("Learned positions", "learned")
         self.pe_kind.addItem("No positions", "none")
+        self.pe_kind.setItemData(1, "A learned table, from the model folder or Load table…", Qt.ToolTipRole)
+        self.pe_kind.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.pe_kind.setMinimumContentsLength(10)  # shrinks with a narrow Inspector
         self.load_pe = QPushButton("Load table…")
         self.load_pe.setToolTip("A safetensors checkpoint with a learned positional table, "
                                 "e.g. MiniLM's embeddings.position_embeddings.weight")
@@ -571,14 +580,14 @@ class InspectorPanel(QWidget):
         self.moved_by.addItem("by angle (lowest cosine)", "cosine")
         self.moved_table = ResultTable(["#", "token", "ID", "distance", "cosine"])
         self.moved_table.setMinimumHeight(200)
-        moved_row = QHBoxLayout()
-        moved_row.addWidget(_title("Tokens that moved most"))
-        moved_row.addStretch(1)
+        moved_row = QHBoxLayout()  # (under its title: beside it, both would not fit the column)
         moved_row.addWidget(self.moved_by)
+        moved_row.addStretch(1)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.addWidget(self.drift_label)
         layout.addLayout(pair, 1)
+        layout.addWidget(_title("Tokens that moved most"))
         layout.addLayout(moved_row)
         layout.addWidget(self.moved_table, 1)
         layout.addWidget(_note("Compares the matrix as initialized with the matrix now. "
