@@ -17,8 +17,6 @@ from explorer.core.state.workspace import Workspace
 from explorer.core.tokens.demo import category_labels, demo_vocabulary
 from explorer.ui.main_window import MainWindow, app_instance
 
-LAYOUT_PASSES = 5  # event-loop turns before a screenshot: enough for nested layouts to settle
-
 
 def parse_size(text: str) -> tuple[int, int]:
     try:
@@ -68,11 +66,7 @@ def run_window(args) -> int:
     if args.screenshot:
         def grab() -> None:
             window.scatter2d.flush_overlays()  # captions and contours where the points are now
-            # A layout change posts the next one (a table that grew re-lays its panel, which
-            # resizes its scroll area's widget, ...), each delivered by the next processEvents:
-            # let the cascade settle before the picture is taken.
-            for _ in range(LAYOUT_PASSES):
-                app.processEvents()
+            app.processEvents()
             if not window.grab().save(args.screenshot):
                 print(f"error: could not write {args.screenshot}", file=sys.stderr)
                 app.exit(1)
