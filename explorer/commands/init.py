@@ -11,6 +11,7 @@ HELP = "initialize an embedding matrix with a scheme (or pretrained vectors) and
 
 
 def add_arguments(parser) -> None:
+    from explorer.core.matrix.pretrained import FILLS
     from explorer.core.matrix.schemes import SCHEMES
 
     parser.add_argument("--vocab", metavar="FILE",
@@ -25,8 +26,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--vectors", metavar="FILE", help="pretrained vectors mapped onto --vocab (reports coverage)")
     parser.add_argument("--vectors-vocab", metavar="FILE", help="tokens for a vectors file that carries none")
     parser.add_argument("--tensor", metavar="NAME", help="which tensor of a safetensors/PyTorch file")
-    parser.add_argument("--fill", default="random", choices=("random", "zeros", "mean"),
-                        help="rows the vectors file lacks: random (pretrained mean/std), zeros or mean")
+    parser.add_argument("--fill", default="random", choices=tuple(FILLS),
+                        help="rows the vectors file lacks: random (pretrained mean/std), zeros, mean, or "
+                             "subwords (a fastText .bin: composed from character n-grams, as fastText does)")
     parser.add_argument("--ignore-case", action="store_true", help="match vocabulary and file tokens ignoring case")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -113,7 +115,7 @@ def run(args) -> int:
 
             vocab = _load_vocab(args.vocab)
             mapped = map_vectors(vocab, loaded.vocab.tokens, loaded.weights, case_insensitive=args.ignore_case,
-                                 fill=args.fill, seed=args.seed)
+                                 fill=args.fill, seed=args.seed, subwords=loaded.subwords)
             weights = mapped.weights
             coverage = mapped.coverage
             result.update({"scheme": "pretrained", "fill": args.fill})

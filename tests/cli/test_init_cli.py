@@ -84,3 +84,21 @@ def test_vectors_reports_bad_files(capsys, shared_data):
     assert main(["vectors", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "line 1" in err and len(err.strip().splitlines()) == 1
+
+
+def test_init_composes_missing_words_from_a_fasttext_models_ngrams(capsys, shared_data):
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("gensim", reason="gensim (the fasttext extra) is not installed")
+    model = Path(next(iter(importlib.util.find_spec("gensim").submodule_search_locations))) / "test" / \
+        "test_data" / "lee_fasttext.bin"
+    if not model.exists():
+        pytest.skip(f"{model} is not shipped with this gensim")
+    out = run_json(capsys, ["init", "--vocab", str(shared_data / "tokenizers" / "bert" / "vocab.txt"),
+                            "--vectors", str(model), "--fill", "subwords", "--json"])
+    assert out["fill"] == "subwords" and out["rows"] == 30522 and out["dim"] == 10
+    assert 1000 < out["coverage"]["found"] < 1762
+    assert main(["init", "--vocab", str(shared_data / "tokenizers" / "bert" / "vocab.txt"),
+                 "--vectors", str(shared_data / "gensim" / "lee_fasttext.vec"), "--fill", "subwords"]) == 2
+    assert "only a fastText .bin model has character n-grams" in capsys.readouterr().err

@@ -80,3 +80,42 @@ def test_real_file_onto_the_bert_vocabulary(shared_data):
     assert 1000 < mapped.coverage.found < 1762
     the = bert.index["the"]
     assert np.array_equal(mapped.weights[the], loaded.weights[loaded.vocab.index["the"]])
+
+
+def _lee_bin():
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("gensim", reason="gensim (the fasttext extra) is not installed")
+    path = Path(next(iter(importlib.util.find_spec("gensim").submodule_search_locations))) / "test" / \
+        "test_data" / "lee_fasttext.bin"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped with this gensim")
+    return path
+
+
+def test_missing_words_composed_from_a_fasttext_models_ngrams_are_gensims_vectors(shared_data):
+    """fill='subwords': what fastText gives a word it never saw, for each word the file lacks."""
+    from gensim.models.fasttext import load_facebook_vectors
+
+    from explorer.core.io.vectors import read_token_list
+
+    path = _lee_bin()
+    loaded = load_vectors(path)
+    bert = Vocabulary(read_token_list(shared_data / "tokenizers" / "bert" / "vocab.txt"))
+    mapped = map_vectors(bert, loaded.vocab.tokens, loaded.weights, fill="subwords", subwords=loaded.subwords)
+    assert 1000 < mapped.coverage.found < 1762 and mapped.fill == "subwords"
+    kv = load_facebook_vectors(str(path))
+    missing = np.flatnonzero(~mapped.found)
+    composed = [i for i in missing[:400] if bert.tokens[i] != "[PAD]" and loaded.subwords.ngrams(bert.tokens[i])]
+    assert len(composed) > 300
+    for i in composed:
+        np.testing.assert_allclose(mapped.weights[i], kv[bert.tokens[i]], rtol=1e-5, atol=1e-6)
+    the = bert.index["the"]
+    assert np.array_equal(mapped.weights[the], loaded.weights[loaded.vocab.index["the"]])
+
+
+def test_composing_needs_a_model_with_ngrams(shared_data):
+    loaded = load_vectors(shared_data / "gensim" / "lee_fasttext.vec")  # the .vec: words only
+    with pytest.raises(ExplorerError, match="only a fastText .bin model has character n-grams"):
+        map_vectors(vocab("the", "zzzq"), loaded.vocab.tokens, loaded.weights, fill="subwords")

@@ -181,3 +181,34 @@ def test_compare_takes_a_list_of_schemes_with_their_seed(window, qtbot):
     assert [c.scheme for c in dialog.configs()] == ["normal", "zeros"]
     assert [c.dim for c in dialog.configs()] == [8, 16] and dialog.seed.value() == 5
     assert dialog.configs()[0].params == {"std": 0.5}
+
+
+def test_a_fasttext_model_fills_the_words_it_lacks_from_their_ngrams(window, qtbot):
+    """Map a fastText .bin onto the demo vocabulary with "Missing rows: composed from n-grams":
+    the demo words the model never saw get fastText's own vector for them, and the coverage
+    line says how they were filled."""
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("gensim", reason="gensim (the fasttext extra) is not installed")
+    path = Path(next(iter(importlib.util.find_spec("gensim").submodule_search_locations))) / "test" / \
+        "test_data" / "lee_fasttext.bin"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped with this gensim")
+    panel = window.init_panel
+    panel.mode_map.click()
+    panel.fill.setCurrentIndex(panel.fill.findData("subwords"))
+    assert window.state.pretrained.fill == "subwords" and panel.fill.currentText() == "composed from n-grams"
+    vocab = window.workspace.vocab
+    panel.open_vectors(path)
+    qtbot.waitUntil(lambda: window.workspace.dim == 10 and panel.coverage is not None
+                    and window.controller.up_to_date, timeout=60000)
+    assert window.workspace.vocab is vocab  # the vocabulary stayed
+    cov = panel.coverage
+    assert 0 < cov.missing < cov.total == len(vocab)
+    assert "(filled: composed from n-grams)" in panel.coverage_label.text()
+    from explorer.core.io.vectors import load_vectors
+
+    subwords = load_vectors(path).subwords
+    word = cov.missing_examples[0]
+    np.testing.assert_allclose(window.workspace.weights[vocab.index[word]], subwords.compose(word)[0], rtol=1e-6)

@@ -20,6 +20,7 @@ FILLS = {
     "random": "random, with the pretrained mean and std",
     "zeros": "zeros",
     "mean": "the mean pretrained vector",
+    "subwords": "composed from the model's character n-grams (a fastText .bin)",
 }
 
 
@@ -61,14 +62,20 @@ class MappedVectors:
 def map_vectors(vocab: Vocabulary, file_tokens: list[str], file_weights: np.ndarray, *,
                 case_insensitive: bool = False, fill: str = "random", seed: int = 0,
                 expected_dim: int | None = None, adopt_dim: bool = True,
-                source: str = "") -> MappedVectors:
+                source: str = "", subwords=None) -> MappedVectors:
     """The matrix for `vocab` built from a file's (tokens, weights).
 
     `expected_dim` is the current matrix's dim: when the file's differs, this is an
     error unless `adopt_dim` (then the matrix takes the file's dimension).
+    `fill="subwords"` gives each missing word what fastText gives a word it never saw: the
+    mean of its character n-grams' rows in `subwords` (the file's
+    `explorer.core.io.fasttext.SubwordModel`); a word none of whose n-grams exists gets zeros.
     """
     if fill not in FILLS:
         raise ExplorerError(f"unknown fill strategy {fill!r}; choose one of {', '.join(FILLS)}")
+    if fill == "subwords" and subwords is None:
+        raise ExplorerError("only a fastText .bin model has character n-grams to compose missing words "
+                            "from; choose another fill for this file", source or None)
     file_weights = np.asarray(file_weights, dtype=np.float32)
     if file_weights.ndim != 2 or len(file_weights) != len(file_tokens):
         raise ValueError("file_weights must be one row per token")
@@ -108,6 +115,12 @@ def map_vectors(vocab: Vocabulary, file_tokens: list[str], file_weights: np.ndar
             out[missing] = 0.0
         elif fill == "mean":
             out[missing] = file_weights.mean(axis=0, dtype=np.float64)
+        elif fill == "subwords":
+            if subwords.dim != dim:
+                raise ExplorerError(f"the n-gram table has {subwords.dim} dimensions, the vectors {dim}",
+                                    source or None)
+            for i in missing.tolist():
+                out[i] = subwords.compose(vocab.tokens[i])[0]
         else:
             mean = file_weights.mean(axis=0, dtype=np.float64)
             std = file_weights.std(axis=0, dtype=np.float64)

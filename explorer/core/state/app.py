@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from explorer.core import ExplorerError
 from explorer.core.analysis.lookup import PE_KINDS
 from explorer.core.analysis.neighbors import METRICS
+from explorer.core.matrix.pretrained import FILLS
 from explorer.core.matrix.schemes import InitConfig
 from explorer.core.projection.project import ProjectionSettings
 from explorer.core.events import Evented, check_choice, check_count
@@ -27,7 +28,6 @@ VIEW_MODES = ("2d", "3d")
 COLOUR_MODES = ("category", "frequency", "cluster", "regex", "fidelity", "column")
 LABEL_MODES = ("auto", "none")
 THEMES = ("light", "dark", "high-contrast-light", "high-contrast-dark")
-FILLS = ("random", "zeros", "mean")
 PRETRAINED_MODES = ("vocabulary", "map")
 INSPECTOR_TABS = ("Lookup", "Neighbours", "One-hot", "Sentence", "Analogy", "Drift")
 MAX_NEIGHBOURS = 200  # the most neighbours the Inspector lists
@@ -110,7 +110,7 @@ class PretrainedMapping(Evented):
     vocab_file: str | None = None  # tokens for files that carry none (.npy, safetensors)
     tensor: str | None = None  # which tensor of a safetensors/checkpoint file
     case_insensitive: bool = False
-    fill: str = "random"  # rows the file lacks: random | zeros | mean
+    fill: str = "random"  # rows the file lacks: random | zeros | mean | subwords (a fastText .bin)
     adopt_dim: bool = True  # map mode: take the file's dim (False: a different dim is refused)
 
     def _check_mode(self, value):

@@ -36,7 +36,9 @@ from explorer.ui.workers import LatestJob
 
 SYNC_STATS_VALUES = 2_000_000  # matrices up to this many values get their stats on the GUI thread
 STATS_JOB = "Matrix statistics"  # the bigger ones': a worker with progress and Cancel
-FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"))
+FILLS = (("random (file mean, std)", "random"), ("zeros", "zeros"), ("mean vector", "mean"),
+         ("composed from n-grams", "subwords"))
+FILL_NAMES = {value: label for label, value in FILLS}
 # Under "Current matrix", when the scheme boxes below did not make it (by the matrix's kind).
 MADE_ELSEWHERE = {
     "init": "The settings below are not applied yet: Apply re-initializes with them.",
@@ -103,11 +105,11 @@ def _load_job(path: str, vocab_path: str | None, tensor_name: str | None, progre
     return {**result, "loaded": loaded, "tensor": loaded.tensor_name}
 
 
-def _map_job(vocab, tokens, weights, case_insensitive, fill, seed, expected_dim, adopt_dim, source):
+def _map_job(vocab, tokens, weights, case_insensitive, fill, seed, expected_dim, adopt_dim, source, subwords):
     from explorer.core.matrix.pretrained import map_vectors
 
     return map_vectors(vocab, tokens, weights, case_insensitive=case_insensitive, fill=fill, seed=seed,
-                       expected_dim=expected_dim, adopt_dim=adopt_dim, source=source)
+                       expected_dim=expected_dim, adopt_dim=adopt_dim, source=source, subwords=subwords)
 
 
 class InitPanel(QWidget):
@@ -222,6 +224,9 @@ class InitPanel(QWidget):
         self.fill = QComboBox()
         for label, value in FILLS:
             self.fill.addItem(label, value)
+        self.fill.setItemData(self.fill.findData("subwords"),
+                              "A fastText .bin model: each missing word gets the mean of its character "
+                              "n-grams' vectors, as fastText gives a word it never saw", Qt.ToolTipRole)
         self.ignore_case = QCheckBox("Match ignoring case")
         self.adopt_dim = QCheckBox("Adopt the file's dimension")
         self.adopt_dim.setToolTip("Unchecked: a file whose dim differs from the matrix's is refused")
@@ -516,7 +521,7 @@ class InitPanel(QWidget):
         self.controller.jobs.start(
             _map_job, vocab, loaded.vocab.tokens, loaded.weights, pretrained.case_insensitive,
             pretrained.fill, init.seed, self.workspace.dim, pretrained.adopt_dim, self.loaded_path,
-            description="mapping vectors", on_result=lambda mapped: self._mapped(mapped, vocab, name),
+            loaded.subwords, description="mapping vectors", on_result=lambda mapped: self._mapped(mapped, vocab, name),
             on_error=self.controller._report)
 
     def _mapped(self, mapped, vocab, name: str) -> None:
@@ -529,7 +534,7 @@ class InitPanel(QWidget):
         self.coverage_label.setText(
             f"<span style='color:{color}'><b>{cov.found:,}</b> of {cov.total:,} found "
             f"({100 * cov.fraction:.1f}%)</span>, {cov.missing:,} missing"
-            + (f" (filled: {mapped.fill})" if cov.missing else "")
+            + (f" (filled: {FILL_NAMES[mapped.fill]})" if cov.missing else "")
             + (f"<br>{cov.found_case_insensitive:,} matched ignoring case" if cov.found_case_insensitive else "")
             + (f"<br><span style='color:#666'>missing: {examples}…</span>" if examples else ""))
         self.state.init.dim = int(mapped.weights.shape[1])
