@@ -9,6 +9,8 @@ dropped) and follows live training at a throttled pace."""
 
 from __future__ import annotations
 
+import shiboken6
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
@@ -84,7 +86,9 @@ class PlotOverlays(QObject):
         return self._live_weights if self._live_weights is not None else self.window.workspace.weights
 
     def _views(self):
-        return [v for v in (self.window.scatter2d, getattr(self.window, "scatter3d", None)) if v is not None]
+        # (A result can arrive after its window was closed and deleted: nothing to draw on then.)
+        return [v for v in (self.window.scatter2d, getattr(self.window, "scatter3d", None))
+                if v is not None and shiboken6.isValid(v)]
 
     def _weights_changed(self, *_args) -> None:
         self._live_weights = None  # a new matrix (or the end of a run): it is what the views show

@@ -86,13 +86,6 @@ def cut_off_controls(window) -> list[str]:
                 and scroll.horizontalScrollBar().maximum() > 0:
             found.append(f"{name} dock: its panel needs {scroll.widget().minimumSizeHint().width()} px, "
                          f"the dock gives {scroll.viewport().width()}")
-    for area in window.findChildren(QScrollArea):  # nested ones too: an Inspector tab's page
-        inner = area.widget()
-        if area.isVisible() and inner is not None and not shown_rect(area).isEmpty() \
-                and area.horizontalScrollBar().maximum() > 0:
-            cut = "cut off" if area.horizontalScrollBarPolicy() == Qt.ScrollBarAlwaysOff else "scrolled sideways"
-            found.append(f"{type(inner).__name__} in a scroll area: {inner.width()} px wide in a "
-                         f"{area.viewport().width()} px view, {cut}")
     for widget in window.findChildren(QtWidgets.QWidget):
         if not isinstance(widget, kinds) or not widget.isVisible() or widget.window() is not window \
                 or shown_rect(widget).isEmpty():
@@ -163,3 +156,24 @@ def shows_region(scatter2d, wanted, tol: float = 1e-6) -> bool:
     tight_y = abs(y0 - b0) < scale and abs(y1 - b1) < scale
     centred = abs((x0 + x1) - (a0 + a1)) < 2 * scale * 1e3 and abs((y0 + y1) - (b0 + b1)) < 2 * scale * 1e3
     return inside and (tight_x or tight_y) and centred
+
+
+def cut_off_in_scroll_areas(window) -> list[str]:
+    """Nested scroll areas (an Inspector tab's page) whose content is wider than their view."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollArea
+
+    found = []
+    for area in window.findChildren(QScrollArea):  # nested ones too: an Inspector tab's page
+        inner = area.widget()
+        if area.isVisible() and inner is not None and not shown_rect(area).isEmpty() \
+                and area.horizontalScrollBar().maximum() > 0:
+            cut = "cut off" if area.horizontalScrollBarPolicy() == Qt.ScrollBarAlwaysOff else "scrolled sideways"
+            owner = area.parentWidget()
+            while owner is not None and not type(owner).__module__.startswith("explorer"):
+                owner = owner.parentWidget()
+            tab = getattr(owner, "tabs", None)
+            where = f" ({tab.tabText(tab.currentIndex())} tab)" if tab is not None else ""
+            found.append(f"{type(inner).__name__} in a scroll area of {type(owner).__name__}{where}: {inner.width()} px wide in a "
+                         f"{area.viewport().width()} px view, {cut}")
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 import pytest
 
-from tests.journeys.conftest import cut_off_controls, new_window, raise_each_dock, shown_rect
+from tests.journeys.conftest import cut_off_controls, cut_off_in_scroll_areas, new_window, raise_each_dock, shown_rect
 
 
 @pytest.fixture(params=[(1280, 800), (1400, 860), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -76,5 +76,6 @@ def test_each_inspector_tab_fits_with_a_token_shown(sized_window, qtbot):
     for i in range(inspector.tabs.count()):
         inspector.tabs.setCurrentIndex(i)
         qtbot.waitUntil(lambda: inspector.tabs.currentWidget().isVisible(), timeout=3000)
-        problems += [f"{inspector.tabs.tabText(i)}: {p}" for p in cut_off_controls(window)]
+        problems += [f"{inspector.tabs.tabText(i)}: {p}"
+                     for p in cut_off_controls(window) + cut_off_in_scroll_areas(window)]
     assert not problems, "\n".join(problems)

@@ -350,7 +350,7 @@ class InspectorPanel(QWidget):
         self.strip_plot.getAxis("left").setWidth(48)
 
         self.row_table = ResultTable(["dim", "value"])
-        self.row_table.setMinimumWidth(150)
+        self.row_table.setMinimumWidth(120)  # beside the norm plot in a ~250 px column
         self.row_table.setMaximumWidth(200)
         self.row_table.setMinimumHeight(180)
         self.norm_label = QLabel(wordWrap=True, textFormat=Qt.RichText)
@@ -364,7 +364,9 @@ class InspectorPanel(QWidget):
         self.norm_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARK, width=2))
         self.norm_plot.addItem(self.norm_marker)
         right = QVBoxLayout()
-        right.addWidget(_title("Its norm among all rows"))
+        norm_title = _title("Its norm among all rows")
+        norm_title.setWordWrap(True)
+        right.addWidget(norm_title)
         right.addWidget(self.norm_label)
         right.addWidget(self.norm_plot, 1)
         # Stacked, not side by side: the Inspector's column is ~270 px at 1280x800, too narrow for
